@@ -1,0 +1,79 @@
+//! DKLs23 key shares (the library's `Party` and `PublicKeyPackage`) and their
+//! validation: parameters, party index, and that the secret share matches the
+//! public verifying share and the group key.
+
+use std::collections::BTreeSet;
+
+use dkls23::protocols::{Party, PartyIndex, PublicKeyPackage};
+use k256::elliptic_curve::sec1::ToSec1Point;
+use k256::{ProjectivePoint, Secp256k1};
+use zeroize::Zeroizing;
+
+use super::frost::{postcard_body, postcard_exact};
+use super::{GroupKey, ShareError};
+use crate::ids::{Parameters, PartyId};
+
+/// A DKLs23 party after key generation and the group's public key package.
+pub(crate) struct EcdsaShare {
+    pub party: Party<Secp256k1>,
+    pub public: PublicKeyPackage<Secp256k1>,
+}
+
+/// The DKLs23 party index of a party.
+pub(crate) fn party_index(party: PartyId) -> Result<PartyIndex, ShareError> {
+    PartyIndex::new(party.get()).map_err(|_| ShareError::Inconsistent("party index 0"))
+}
+
+impl EcdsaShare {
+    pub(crate) fn validate(&self, me: PartyId, params: Parameters) -> Result<GroupKey, ShareError> {
+        let party = &self.party;
+        let (t, n) = (params.threshold(), params.parties());
+        if u16::from(party.parameters.threshold) != t
+            || u16::from(party.parameters.share_count) != n
+            || u16::from(self.public.threshold()) != t
+            || u16::from(self.public.share_count()) != n
+        {
+            return Err(ShareError::Inconsistent("threshold does not match"));
+        }
+        let index = party_index(me)?;
+        if party.party_index != index {
+            return Err(ShareError::Inconsistent("share belongs to another party"));
+        }
+        if party.pk != *self.public.verifying_key() {
+            return Err(ShareError::Inconsistent("group key does not match"));
+        }
+        let own_public = (ProjectivePoint::GENERATOR * party.poly_point).to_affine();
+        if self.public.verifying_share(index) != Some(&own_public) {
+            return Err(ShareError::Inconsistent(
+                "secret share does not match its verifying share",
+            ));
+        }
+        let peers: BTreeSet<PartyIndex> = params
+            .all()
+            .filter(|p| *p != me)
+            .map(party_index)
+            .collect::<Result<_, _>>()?;
+        if party.mul_senders.keys().copied().collect::<BTreeSet<_>>() != peers
+            || party.mul_receivers.keys().copied().collect::<BTreeSet<_>>() != peers
+        {
+            return Err(ShareError::Inconsistent(
+                "pairwise multiplication state is incomplete",
+            ));
+        }
+        let encoded = party.pk.to_sec1_point(true);
+        let key: [u8; 33] = encoded
+            .as_bytes()
+            .try_into()
+            .map_err(|_| ShareError::Inconsistent("group key is the identity"))?;
+        Ok(GroupKey::Secp256k1(key))
+    }
+
+    pub(crate) fn to_body(&self) -> Result<Zeroizing<Vec<u8>>, ShareError> {
+        postcard_body(&(&self.party, &self.public))
+    }
+
+    pub(crate) fn from_body(body: &[u8]) -> Result<Self, ShareError> {
+        let (party, public) = postcard_exact(body)?;
+        Ok(EcdsaShare { party, public })
+    }
+}
