@@ -64,7 +64,7 @@ pub enum ShareError {
 }
 
 /// The group's public key in the form each chain needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GroupKey {
     /// BIP341 key-path Taproot: the x-only output key `Q = P + H_TapTweak(P)·G`
     /// (what a P2TR address and BIP340 signatures use) and the x-only internal
@@ -89,6 +89,24 @@ impl GroupKey {
             GroupKey::Taproot { output_key, .. } => output_key.to_vec(),
             GroupKey::Ed25519(key) => key.to_vec(),
             GroupKey::Secp256k1(key) => key.to_vec(),
+        }
+    }
+}
+
+impl fmt::Debug for GroupKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GroupKey::Taproot {
+                output_key,
+                internal_key,
+            } => write!(
+                f,
+                "Taproot {{ output_key: {}, internal_key: {} }}",
+                hex::encode(output_key),
+                hex::encode(internal_key)
+            ),
+            GroupKey::Ed25519(key) => write!(f, "Ed25519({})", hex::encode(key)),
+            GroupKey::Secp256k1(key) => write!(f, "Secp256k1({})", hex::encode(key)),
         }
     }
 }

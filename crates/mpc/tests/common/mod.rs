@@ -100,6 +100,9 @@ pub fn drive<N: Node>(
             continue;
         }
         let node = nodes.get_mut(&to).expect("recipient exists");
+        if std::env::var("SIM_TRACE").is_ok() {
+            eprintln!("deliver {:?} -> {to}", env);
+        }
         match node.handle(env) {
             Ok(step) => {
                 net.post(&members, step.outgoing);
