@@ -39,6 +39,7 @@ pub mod keygen;
 mod session;
 pub mod share;
 pub mod sign;
+pub mod sim;
 
 pub use envelope::{DecodeError, Envelope, Recipient};
 pub use error::{Abort, HandleError, ParamsError, Rejected, StartError};
