@@ -48,3 +48,6 @@ pub use keygen::Keygen;
 pub use session::Step;
 pub use share::{GroupKey, KeyShare, ShareError};
 pub use sign::{SignOutput, SignRequest, Signature, Signer};
+
+// Depended on only to enable precomputed tables in frost-secp256k1-tr's k256.
+use k256_v13 as _;

@@ -32,6 +32,7 @@ const ROUNDS: &[Delivery] = &[Delivery::Broadcast, Delivery::ToCoordinator];
 enum State<C: FrostSuite> {
     Commit {
         nonces: OneTimeNonces<C>,
+        commitments: SigningCommitments<C>,
         own: Vec<u8>,
     },
     Aggregate {
@@ -80,7 +81,11 @@ impl<C: FrostSuite> FrostSigner<C> {
         let signer = FrostSigner {
             share,
             message: message.to_vec(),
-            state: State::Commit { nonces, own },
+            state: State::Commit {
+                nonces,
+                commitments,
+                own,
+            },
         };
         Ok((signer, out))
     }
@@ -89,14 +94,12 @@ impl<C: FrostSuite> FrostSigner<C> {
         &mut self,
         ctx: &Context,
         nonces: OneTimeNonces<C>,
-        own: Vec<u8>,
+        (own, own_bytes): (SigningCommitments<C>, Vec<u8>),
         payloads: BTreeMap<PartyId, Vec<u8>>,
     ) -> Result<Progress<SignOutput>, Abort> {
         let (key, _) = C::packages(&self.share).ok_or_else(wrong_share)?;
-        let mut view = payloads;
-        view.insert(ctx.me, own);
-        let mut commitments = BTreeMap::new();
-        for (party, bytes) in &view {
+        let mut commitments = BTreeMap::from([(id::<C>(ctx.me)?, own)]);
+        for (party, bytes) in &payloads {
             let c = SigningCommitments::<C>::deserialize(bytes).map_err(|e| Abort::Malformed {
                 culprit: *party,
                 round: 1,
@@ -104,6 +107,8 @@ impl<C: FrostSuite> FrostSigner<C> {
             })?;
             commitments.insert(id::<C>(*party)?, c);
         }
+        let mut view = payloads;
+        view.insert(ctx.me, own_bytes);
         let digest = echo::digest(ctx.scheme, &ctx.session, 1, &view);
         let package = SigningPackage::new(commitments, &self.message);
         let share = nonces
@@ -195,7 +200,14 @@ impl<C: FrostSuite> Protocol for FrostSigner<C> {
         payloads: BTreeMap<PartyId, Vec<u8>>,
     ) -> Result<Progress<SignOutput>, Abort> {
         match (std::mem::replace(&mut self.state, State::Ended), round) {
-            (State::Commit { nonces, own }, 1) => self.commitments(ctx, nonces, own, payloads),
+            (
+                State::Commit {
+                    nonces,
+                    commitments,
+                    own,
+                },
+                1,
+            ) => self.commitments(ctx, nonces, (commitments, own), payloads),
             (
                 State::Aggregate {
                     package,
