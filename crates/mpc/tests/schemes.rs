@@ -122,3 +122,11 @@ mod sha2_verify {
         h.finalize().into()
     }
 }
+
+#[test]
+fn largest_frost_groups() {
+    // n = 16 is the upper bound; t from 2 to n.
+    group(Scheme::FrostTaproot, 11, 16, 70);
+    group(Scheme::FrostEd25519, 16, 16, 71);
+    group(Scheme::FrostEd25519, 2, 16, 72);
+}
