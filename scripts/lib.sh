@@ -19,3 +19,26 @@ ensure_rust() {
     rustup component add rustfmt clippy >/dev/null 2>&1 || true
   fi
 }
+
+# Chain software the tests run against, installed from the npm registry into
+# the cache (pinned; idempotent). Tests find it through these variables.
+TOOLS="$HOME/.cache/accord/tools"
+export ACCORD_ANVIL="${ACCORD_ANVIL:-$TOOLS/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil}"
+ANVIL_VERSION=1.7.1
+
+ensure_test_tools() {
+  if [ ! -x "$ACCORD_ANVIL" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      apt_install nodejs npm
+    fi
+    npm install --no-audit --no-fund --prefix "$TOOLS" "@foundry-rs/anvil-linux-amd64@$ANVIL_VERSION" >/dev/null
+  fi
+}
+
+# apt-get with a private archive dir (see shared/FIELD-NOTES.md).
+apt_install() {
+  mkdir -p /tmp/apt-archives/partial
+  local apt=(apt-get -o Dir::Cache::archives=/tmp/apt-archives -o DPkg::Lock::Timeout=600)
+  "${apt[@]}" update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "$@" >/dev/null
+}
