@@ -30,8 +30,7 @@ fn blamed(reason: &AbortReason) -> Option<PartyIndex> {
         | R::OtConsistencyCheckFailed { counterparty }
         | R::MultiplicationVerificationFailed { counterparty, .. }
         | R::GammaUInconsistency { counterparty }
-        | R::ZeroShareDecommitFailed { counterparty }
-        | R::SessionBindingMismatch { counterparty } => Some(*counterparty),
+        | R::ZeroShareDecommitFailed { counterparty } => Some(*counterparty),
         R::ChainCodeCommitmentFailed { party }
         | R::MissingCommittedPoint { party }
         | R::MissingMessageFromParty { party } => Some(*party),
@@ -48,6 +47,12 @@ pub(crate) fn abort(err: dkls23::protocols::Abort) -> Abort {
         && let Some(culprit) = party(index)
     {
         return Abort::Ban { culprit, reason };
+    }
+    // Another message, signer set or attempt: a disagreement, not cheating.
+    if let AbortReason::SessionBindingMismatch { counterparty } = err.reason
+        && let Some(party) = party(counterparty)
+    {
+        return Abort::RequestMismatch { party };
     }
     match blamed(&err.reason).and_then(party) {
         Some(culprit) => Abort::Misbehaved { culprit, reason },

@@ -16,11 +16,11 @@ use crate::ids::{PartyId, Scheme, SessionId};
 const DOMAIN: &[u8] = b"accord/mpc/echo/v1";
 
 /// The digest of one broadcast round as this party saw it.
-pub(crate) fn digest(
+pub(crate) fn digest<B: AsRef<[u8]>>(
     scheme: Scheme,
     session: &SessionId,
     round: u8,
-    payloads: &BTreeMap<PartyId, Vec<u8>>,
+    payloads: &BTreeMap<PartyId, B>,
 ) -> [u8; 32] {
     let mut hash = Sha256::new();
     hash.update(DOMAIN);
@@ -28,6 +28,7 @@ pub(crate) fn digest(
     hash.update(session.0);
     hash.update([round]);
     for (party, payload) in payloads {
+        let payload = payload.as_ref();
         hash.update([party.get()]);
         hash.update((payload.len() as u64).to_be_bytes());
         hash.update(payload);
@@ -36,13 +37,13 @@ pub(crate) fn digest(
 }
 
 /// Checks every peer's echo against our own digest of `round`.
-pub(crate) fn check(
+pub(crate) fn check<B: AsRef<[u8]>>(
     own: &[u8; 32],
     round: u8,
-    echoes: &BTreeMap<PartyId, Vec<u8>>,
+    echoes: &BTreeMap<PartyId, B>,
 ) -> Result<(), Abort> {
     for (party, echo) in echoes {
-        if echo.as_slice() != own.as_slice() {
+        if echo.as_ref() != own.as_slice() {
             return Err(Abort::BroadcastMismatch {
                 reported_by: *party,
                 round,

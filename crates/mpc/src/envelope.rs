@@ -17,7 +17,10 @@
 //! must only travel over a confidential, mutually authenticated channel (in
 //! Accord: an iroh QUIC connection to the pinned endpoint id). Broadcast
 //! envelopes carry nothing secret; their consistency is checked by the echo
-//! round (see [`crate::echo`]), not by the channel.
+//! round (see [`crate::echo`]). Every envelope, broadcast or not, must arrive
+//! over a channel that authenticates its sender: sessions take the
+//! authenticated party next to each envelope and refuse one whose `sender`
+//! field names somebody else.
 //!
 //! Decoding never panics: any byte string either decodes to a well-formed
 //! envelope or gives a [`DecodeError`].
@@ -55,7 +58,8 @@ impl Recipient {
     }
 }
 
-/// One protocol message with its routing header.
+/// One protocol message with its routing header. The payload is zeroized
+/// when the envelope is dropped (point-to-point payloads carry secrets).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Envelope {
     /// The scheme whose protocol this message belongs to.
@@ -70,6 +74,12 @@ pub struct Envelope {
     pub recipient: Recipient,
     /// The protocol payload (library serialization).
     pub payload: Vec<u8>,
+}
+
+impl Drop for Envelope {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.payload);
+    }
 }
 
 impl core::fmt::Debug for Envelope {

@@ -104,6 +104,26 @@ pub enum Rejected {
         /// The envelope's.
         got: Scheme,
     },
+    /// The envelope names a sender other than the authenticated peer.
+    #[error("message claims to be from {claimed} but arrived from {authenticated}")]
+    Spoofed {
+        /// The envelope's sender field.
+        claimed: PartyId,
+        /// Who the transport authenticated.
+        authenticated: PartyId,
+    },
+    /// A payload longer than the round allows.
+    #[error("message from {sender} for round {round} is {len} bytes, the round allows {max}")]
+    TooLarge {
+        /// The sender.
+        sender: PartyId,
+        /// The round.
+        round: u8,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The sender is not a party of this session (or is us).
     #[error("message from {sender}, who is not a peer in this session")]
     UnexpectedSender {
@@ -197,6 +217,19 @@ pub enum Abort {
         /// The broadcast round being echoed.
         round: u8,
     },
+    /// A signer was asked to sign something else (another message, key,
+    /// signer set or coordinator) or joined another attempt: nobody is blamed.
+    #[error("{party} was given a different signing request")]
+    RequestMismatch {
+        /// The signer whose request differs from ours.
+        party: PartyId,
+    },
+    /// Key generation ended with a different group key at another party.
+    #[error("{party} computed a different group key or did not finish key generation")]
+    KeyMismatch {
+        /// The party whose confirmation differs.
+        party: PartyId,
+    },
     /// The protocol failed in a way the library cannot attribute to one party.
     #[error("{scheme} protocol failed: {reason}")]
     Unattributed {
@@ -217,9 +250,11 @@ impl Abort {
             Abort::Malformed { culprit, .. }
             | Abort::Misbehaved { culprit, .. }
             | Abort::Ban { culprit, .. } => Some(*culprit),
-            Abort::BroadcastMismatch { .. } | Abort::Unattributed { .. } | Abort::Internal(_) => {
-                None
-            }
+            Abort::BroadcastMismatch { .. }
+            | Abort::RequestMismatch { .. }
+            | Abort::KeyMismatch { .. }
+            | Abort::Unattributed { .. }
+            | Abort::Internal(_) => None,
         }
     }
 

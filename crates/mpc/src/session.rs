@@ -2,14 +2,18 @@
 //! early messages, and the hand-off of each complete round to the protocol's
 //! state machine (STYLE: quinn-proto, round-based — no IO, data in, data out).
 //!
-//! A protocol declares how each round is delivered. The engine accepts an
-//! envelope only if it belongs to this session and scheme, comes from a peer,
-//! is addressed to us with the round's delivery, and is the first from that
-//! peer for that round; anything else is [`Rejected`] and changes nothing.
+//! A protocol declares how each round is delivered and how long its messages
+//! may be. The engine accepts an envelope only if the transport authenticated
+//! its sender as the party the envelope names, it belongs to this session and
+//! scheme, comes from a peer, is addressed to us with the round's delivery,
+//! fits the round's size limit, and is the first from that peer for that
+//! round; anything else is [`Rejected`] and changes nothing.
 //! Messages for later rounds wait in the inbox, so delivery order does not
 //! matter. When a round is complete the protocol consumes it.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use zeroize::Zeroizing;
 
 use crate::envelope::{Envelope, Recipient};
 use crate::error::{Abort, HandleError, Rejected};
@@ -25,6 +29,22 @@ pub(crate) enum Delivery {
     /// From every other signer to the coordinator only.
     ToCoordinator,
 }
+
+/// One round of a protocol: how it travels and its largest payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Round {
+    pub delivery: Delivery,
+    pub max_len: usize,
+}
+
+impl Round {
+    pub(crate) const fn new(delivery: Delivery, max_len: usize) -> Self {
+        Round { delivery, max_len }
+    }
+}
+
+/// Payloads of one complete round, by sender; zeroized when dropped.
+pub(crate) type Payloads = BTreeMap<PartyId, Zeroizing<Vec<u8>>>;
 
 /// What a protocol hands back to the engine.
 pub(crate) struct Outbound {
@@ -64,14 +84,14 @@ impl Context {
 /// A protocol state machine driven by [`Engine`].
 pub(crate) trait Protocol {
     type Output;
-    /// Delivery of rounds `1..=len`.
-    fn rounds(&self) -> &'static [Delivery];
+    /// Rounds `1..=len`.
+    fn rounds(&self) -> &[Round];
     /// Consumes complete round `round` (payloads keyed by sender, ours excluded).
     fn on_round(
         &mut self,
         ctx: &Context,
         round: u8,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<Self::Output>, Abort>;
 }
 
@@ -89,7 +109,7 @@ pub(crate) struct Engine<P: Protocol> {
     ctx: Context,
     /// The round waited for.
     current: u8,
-    inbox: BTreeMap<(u8, PartyId), Vec<u8>>,
+    inbox: BTreeMap<(u8, PartyId), Zeroizing<Vec<u8>>>,
     /// `None` once the session ended; dropping the protocol zeroizes its secrets.
     protocol: Option<P>,
 }
@@ -128,8 +148,33 @@ impl<P: Protocol> Engine<P> {
             .collect()
     }
 
-    fn admit(&self, env: &Envelope, rounds: &[Delivery]) -> Result<(), Rejected> {
+    /// The peers whose message for the current round has not arrived (for a
+    /// node enforcing round deadlines).
+    pub(crate) fn waiting_for(&self) -> Vec<PartyId> {
+        let expects = self
+            .protocol
+            .as_ref()
+            .and_then(|p| p.rounds().get(usize::from(self.current).wrapping_sub(1)))
+            .is_some_and(|r| self.ctx.expects(r.delivery));
+        if !expects {
+            return Vec::new();
+        }
+        self.ctx
+            .peers
+            .iter()
+            .copied()
+            .filter(|p| !self.inbox.contains_key(&(self.current, *p)))
+            .collect()
+    }
+
+    fn admit(&self, from: PartyId, env: &Envelope, rounds: &[Round]) -> Result<(), Rejected> {
         let ctx = &self.ctx;
+        if env.sender != from {
+            return Err(Rejected::Spoofed {
+                claimed: env.sender,
+                authenticated: from,
+            });
+        }
         if env.session != ctx.session {
             return Err(Rejected::WrongSession {
                 expected: ctx.session,
@@ -152,7 +197,10 @@ impl<P: Protocol> Engine<P> {
             return Err(Rejected::NotForUs { sender, recipient });
         }
         let round = env.round;
-        let Some(delivery) = rounds.get(usize::from(round) - 1).copied() else {
+        let spec = usize::from(round)
+            .checked_sub(1)
+            .and_then(|i| rounds.get(i).copied());
+        let Some(Round { delivery, max_len }) = spec else {
             return Err(Rejected::UnknownRound { sender, round });
         };
         if round < self.current {
@@ -166,19 +214,33 @@ impl<P: Protocol> Engine<P> {
         if (delivery == Delivery::Broadcast) != broadcast || !ctx.expects(delivery) {
             return Err(Rejected::WrongDelivery { sender, round });
         }
+        if env.payload.len() > max_len {
+            return Err(Rejected::TooLarge {
+                sender,
+                round,
+                len: env.payload.len(),
+                max: max_len,
+            });
+        }
         if self.inbox.contains_key(&(round, sender)) {
             return Err(Rejected::Duplicate { sender, round });
         }
         Ok(())
     }
 
-    /// Takes one envelope; runs every round it completes.
-    pub(crate) fn handle(&mut self, env: Envelope) -> Result<Step<P::Output>, HandleError> {
+    /// Takes one envelope that the transport received from `from` (the
+    /// authenticated peer); runs every round it completes.
+    pub(crate) fn handle(
+        &mut self,
+        from: PartyId,
+        mut env: Envelope,
+    ) -> Result<Step<P::Output>, HandleError> {
         let Some(protocol) = self.protocol.as_ref() else {
             return Err(Rejected::Ended.into());
         };
-        self.admit(&env, protocol.rounds())?;
-        self.inbox.insert((env.round, env.sender), env.payload);
+        self.admit(from, &env, protocol.rounds())?;
+        let payload = Zeroizing::new(std::mem::take(&mut env.payload));
+        self.inbox.insert((env.round, env.sender), payload);
 
         let mut outgoing = Vec::new();
         loop {
@@ -200,7 +262,7 @@ impl<P: Protocol> Engine<P> {
                     output: None,
                 });
             }
-            let payloads: BTreeMap<PartyId, Vec<u8>> = self
+            let payloads: Payloads = self
                 .ctx
                 .peers
                 .iter()

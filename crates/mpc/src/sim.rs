@@ -16,15 +16,27 @@ use crate::session::Step;
 use crate::share::KeyShare;
 use crate::sign::{SignOutput, SignRequest, Signature, Signer};
 
-/// Messages in flight, as encoded bytes, with wire statistics.
-#[derive(Default, Debug)]
+/// Messages in flight, as encoded bytes, with wire statistics. The sender of
+/// each is known to the network (as an authenticated transport knows it).
+#[derive(Default)]
 pub struct Network {
-    /// `(recipient, encoded envelope)` not yet delivered.
-    pub queue: Vec<(PartyId, Vec<u8>)>,
+    /// `(sender, recipient, encoded envelope)` not yet delivered.
+    pub queue: Vec<(PartyId, PartyId, Vec<u8>)>,
     /// Bytes put on the wire (a broadcast counts once per recipient).
     pub bytes: usize,
     /// Envelopes put on the wire (likewise).
     pub messages: usize,
+}
+
+impl core::fmt::Debug for Network {
+    // Queued envelopes hold secret shares: only counts are printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Network")
+            .field("in_flight", &self.queue.len())
+            .field("bytes", &self.bytes)
+            .field("messages", &self.messages)
+            .finish()
+    }
 }
 
 impl Network {
@@ -43,13 +55,13 @@ impl Network {
             for to in targets {
                 self.bytes += bytes.len();
                 self.messages += 1;
-                self.queue.push((to, bytes.clone()));
+                self.queue.push((env.sender, to, bytes.clone()));
             }
         }
     }
 
-    /// Takes a message in flight chosen by `rng`.
-    pub fn pop(&mut self, rng: &mut impl RngCore) -> Option<(PartyId, Vec<u8>)> {
+    /// Takes a message in flight chosen by `rng`: `(sender, recipient, bytes)`.
+    pub fn pop(&mut self, rng: &mut impl RngCore) -> Option<(PartyId, PartyId, Vec<u8>)> {
         if self.queue.is_empty() {
             return None;
         }
@@ -62,21 +74,21 @@ impl Network {
 pub trait Session {
     /// What it ends with.
     type Output;
-    /// Takes one envelope.
-    fn handle(&mut self, env: Envelope) -> Result<Step<Self::Output>, HandleError>;
+    /// Takes one envelope from the authenticated peer `from`.
+    fn handle(&mut self, from: PartyId, env: Envelope) -> Result<Step<Self::Output>, HandleError>;
 }
 
 impl Session for Keygen {
     type Output = KeyShare;
-    fn handle(&mut self, env: Envelope) -> Result<Step<KeyShare>, HandleError> {
-        Keygen::handle(self, env)
+    fn handle(&mut self, from: PartyId, env: Envelope) -> Result<Step<KeyShare>, HandleError> {
+        Keygen::handle(self, from, env)
     }
 }
 
 impl Session for Signer {
     type Output = SignOutput;
-    fn handle(&mut self, env: Envelope) -> Result<Step<SignOutput>, HandleError> {
-        Signer::handle(self, env)
+    fn handle(&mut self, from: PartyId, env: Envelope) -> Result<Step<SignOutput>, HandleError> {
+        Signer::handle(self, from, env)
     }
 }
 
@@ -94,7 +106,7 @@ pub fn run<S: Session>(
 ) -> Outcomes<S::Output> {
     let members: Vec<PartyId> = sessions.keys().copied().collect();
     let mut outcomes = BTreeMap::new();
-    while let Some((to, bytes)) = net.pop(rng) {
+    while let Some((from, to, bytes)) = net.pop(rng) {
         if matches!(
             outcomes.get(&to),
             Some(Ok(_)) | Some(Err(HandleError::Aborted(_)))
@@ -105,7 +117,7 @@ pub fn run<S: Session>(
             continue;
         };
         tamper(to, &mut env);
-        match session.handle(env) {
+        match session.handle(from, env) {
             Ok(step) => {
                 net.post(&members, step.outgoing);
                 if let Some(out) = step.output {

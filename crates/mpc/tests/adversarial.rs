@@ -47,6 +47,11 @@ fn corrupted_frost_dkg_share_names_the_sender() {
             result,
             Err(HandleError::Aborted(Abort::Misbehaved { .. }))
         ));
+        // Key confirmation: parties 2 and 3 never keep a share party 1 lacks.
+        assert!(
+            results.values().all(|r| r.is_err()),
+            "{scheme}: {results:?}"
+        );
     }
 }
 
@@ -157,10 +162,11 @@ fn inconsistent_frost_broadcast_is_caught_before_any_share_leaves() {
     let forged = other
         .queue
         .iter()
-        .map(|(_, b)| Envelope::decode(b).unwrap())
+        .map(|(_, _, b)| Envelope::decode(b).unwrap())
         .find(|e| e.sender == party(1))
         .unwrap()
-        .payload;
+        .payload
+        .clone();
     let (mut nodes, mut net) = start_keygen(Scheme::FrostTaproot, 2, 3, &mut rng);
     let secret_sent = Cell::new(false);
     let results = drive(&mut nodes, &mut net, &mut rng, |to, env| {
@@ -223,7 +229,7 @@ fn first_envelopes(rng: &mut rand::rngs::StdRng) -> (Keygen, Vec<Envelope>, Vec<
 }
 
 fn rejected(keygen: &mut Keygen, env: Envelope) -> Rejected {
-    match keygen.handle(env) {
+    match keygen.handle(env.sender, env) {
         Err(HandleError::Rejected(r)) => r,
         other => panic!("expected a rejection, got {other:?}"),
     }
@@ -282,13 +288,28 @@ fn replayed_stale_foreign_and_misrouted_messages_are_rejected() {
     ));
 
     // The real message is still accepted after all that; a replay is not.
-    assert!(me.handle(m2.clone()).is_ok());
+    // Claiming to be party 2 over party 3's authenticated channel.
+    match me.handle(party(3), m2.clone()) {
+        Err(HandleError::Rejected(Rejected::Spoofed {
+            claimed,
+            authenticated,
+        })) => {
+            assert_eq!((claimed, authenticated), (party(2), party(3)))
+        }
+        other => panic!("{other:?}"),
+    }
+    // Larger than the round allows.
+    let mut huge = m2.clone();
+    huge.payload = vec![0; 100_000];
+    assert!(matches!(rejected(&mut me, huge), Rejected::TooLarge { .. }));
+
+    assert!(me.handle(party(2), m2.clone()).is_ok());
     assert!(matches!(
         rejected(&mut me, m2.clone()),
         Rejected::Duplicate { .. }
     ));
     // Completing round 1 moves on; round 1 is now stale.
-    let step = me.handle(m3).unwrap();
+    let step = me.handle(party(3), m3).unwrap();
     assert!(step.outgoing.iter().any(|e| e.round == 2), "echo sent");
     assert!(matches!(rejected(&mut me, m2), Rejected::StaleRound { .. }));
 }
@@ -300,10 +321,10 @@ fn malformed_payload_aborts_naming_the_sender_and_then_the_session_is_ended() {
     let mut truncated = from2[0].clone();
     truncated.payload.truncate(truncated.payload.len() / 2);
     assert!(
-        me.handle(truncated).is_ok(),
+        me.handle(party(2), truncated).is_ok(),
         "buffered until the round is complete"
     );
-    match me.handle(from3[0].clone()) {
+    match me.handle(party(3), from3[0].clone()) {
         Err(HandleError::Aborted(Abort::Malformed {
             culprit, round: 1, ..
         })) => {
@@ -327,11 +348,11 @@ fn a_signer_cannot_be_made_to_sign_twice() {
     let to_two: Vec<Envelope> = net
         .queue
         .iter()
-        .filter(|(to, _)| *to == party(2))
-        .map(|(_, b)| Envelope::decode(b).unwrap())
+        .filter(|(_, to, _)| *to == party(2))
+        .map(|(_, _, b)| Envelope::decode(b).unwrap())
         .collect();
     let signer = nodes.get_mut(&party(2)).unwrap();
-    let step = signer.handle(to_two[0].clone()).unwrap();
+    let step = signer.handle(party(1), to_two[0].clone()).unwrap();
     assert!(matches!(
         step.output,
         Some(accord_mpc::SignOutput::Contributed)
@@ -339,7 +360,7 @@ fn a_signer_cannot_be_made_to_sign_twice() {
     assert_eq!(step.outgoing.len(), 1, "one signature share");
     // Replaying the round (or anything else) yields no second share.
     assert!(matches!(
-        signer.handle(to_two[0].clone()),
+        signer.handle(party(1), to_two[0].clone()),
         Err(HandleError::Rejected(Rejected::Ended))
     ));
 }
@@ -392,4 +413,38 @@ fn start_rejects_bad_requests() {
         )
         .is_err()
     );
+}
+
+#[test]
+fn signers_given_different_requests_report_it_without_blame() {
+    for scheme in Scheme::ALL {
+        let mut rng = rng(160);
+        let shares = keygen(scheme, 2, 3, &mut rng);
+        let signers = [party(1), party(2)];
+        let session = SessionId::random(&mut rng);
+        let mut sessions = std::collections::BTreeMap::new();
+        let mut net = accord_mpc::sim::Network::default();
+        for (me, message) in [(party(1), [1u8; 32]), (party(2), [2u8; 32])] {
+            let request = accord_mpc::SignRequest {
+                session,
+                signers: &signers,
+                coordinator: party(1),
+                message: &message,
+            };
+            let share = shares.iter().find(|s| s.party() == me).unwrap().clone();
+            let (signer, out) = accord_mpc::Signer::start(share, &request, &mut rng).unwrap();
+            net.post(&signers, out);
+            sessions.insert(me, signer);
+        }
+        let results = drive(&mut sessions, &mut net, &mut rng, |_, _| {});
+        assert!(!results.is_empty());
+        for (p, r) in &results {
+            match r {
+                Err(HandleError::Aborted(Abort::RequestMismatch { party })) => {
+                    assert_ne!(party, p);
+                }
+                other => panic!("{scheme} {p}: {other:?}"),
+            }
+        }
+    }
 }

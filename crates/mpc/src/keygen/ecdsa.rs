@@ -27,23 +27,23 @@ use dkls23::utilities::hashes::HashOutput;
 use dkls23::utilities::proofs::DLogProof;
 use k256::{Scalar, Secp256k1};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::dkls::{self, decode, encode, index, misrouted};
 use crate::echo;
 use crate::envelope::Recipient;
 use crate::error::{Abort, StartError};
 use crate::ids::{Parameters, PartyId, Scheme};
-use crate::session::{Context, Delivery, Outbound, Progress, Protocol};
+use crate::session::{Context, Delivery, Outbound, Payloads, Progress, Protocol, Round};
 use crate::share::{EcdsaShare, KeyShare, ShareSecret};
 
-const ROUNDS: &[Delivery] = &[
-    Delivery::Private,
-    Delivery::Broadcast,
-    Delivery::Broadcast,
-    Delivery::Private,
-    Delivery::Broadcast,
-    Delivery::Broadcast,
+const ROUNDS: &[Round] = &[
+    Round::new(Delivery::Private, 64),
+    Round::new(Delivery::Broadcast, 16 * 1024),
+    Round::new(Delivery::Broadcast, 32),
+    Round::new(Delivery::Private, 1024 * 1024),
+    Round::new(Delivery::Broadcast, 64 * 1024),
+    Round::new(Delivery::Broadcast, 32),
 ];
 
 #[derive(Serialize, Deserialize)]
@@ -53,11 +53,19 @@ struct Round2 {
     zero: Vec<TransmitInitZeroSharePhase2to4>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(bound = "")]
 struct Round4 {
     zero: TransmitInitZeroSharePhase3to4,
     mul: TransmitInitMulPhase3to4<Secp256k1>,
+}
+
+/// [`Round4`] as sent: borrowed, so no copy of the seeds is left behind.
+#[derive(Serialize)]
+#[serde(bound = "")]
+struct Round4Out<'a> {
+    zero: &'a TransmitInitZeroSharePhase3to4,
+    mul: &'a TransmitInitMulPhase3to4<Secp256k1>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -141,9 +149,10 @@ impl EcdsaKeygen {
     fn fragments(
         &mut self,
         ctx: &Context,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
-        let mut fragments = Zeroizing::new(vec![*self.own_fragment]);
+        let mut fragments = Zeroizing::new(Vec::with_capacity(payloads.len() + 1));
+        fragments.push(*self.own_fragment);
         for (party, bytes) in &payloads {
             fragments.push(decode::<Scalar>(*party, 1, bytes)?);
         }
@@ -182,16 +191,19 @@ impl EcdsaKeygen {
         &mut self,
         ctx: &Context,
         round: u8,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
-        let mut view = payloads.clone();
-        view.insert(ctx.me, std::mem::take(&mut self.own_payload));
+        let mut view: BTreeMap<PartyId, &[u8]> =
+            payloads.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+        let own = std::mem::take(&mut self.own_payload);
+        view.insert(ctx.me, &own);
         self.digest = echo::digest(ctx.scheme, &ctx.session, round, &view);
-        for (party, bytes) in payloads {
+        for (party, bytes) in &payloads {
+            let party = *party;
             if round == 2 {
-                self.absorb_round2(party, decode(party, round, &bytes)?)?;
+                self.absorb_round2(party, decode(party, round, bytes)?)?;
             } else {
-                let round5: Round5 = decode(party, round, &bytes)?;
+                let round5: Round5 = decode(party, round, bytes)?;
                 self.absorb_round5(party, round5)?;
             }
         }
@@ -203,15 +215,11 @@ impl EcdsaKeygen {
     }
 
     /// Round 3 (echo of round 2) in: phase 3's secrets out.
-    fn release(
-        &mut self,
-        ctx: &Context,
-        echoes: BTreeMap<PartyId, Vec<u8>>,
-    ) -> Result<Progress<KeyShare>, Abort> {
+    fn release(&mut self, ctx: &Context, echoes: Payloads) -> Result<Progress<KeyShare>, Abort> {
         echo::check(&self.digest, 2, &echoes)?;
         let me = index(ctx.me)?;
         self.zero2.retain(|z| z.parties.receiver == me);
-        let (zero, mul, derivation) = self.session()?.phase3().map_err(dkls::abort)?;
+        let (mut zero, mul, derivation) = self.session()?.phase3().map_err(dkls::abort)?;
         let proof = self
             .own_proof
             .as_ref()
@@ -228,15 +236,16 @@ impl EcdsaKeygen {
                     "phase 3 has no message for {party}"
                 )));
             };
-            let payload = encode(&Round4 {
-                zero: zero.clone(),
-                mul: mul.clone(),
-            })?;
+            let payload = encode(&Round4Out { zero, mul })?;
             out.push(Outbound {
                 round: 4,
                 to: Recipient::Party(party),
                 payload,
             });
+        }
+        for z in &mut zero {
+            z.seed.zeroize();
+            z.salt.zeroize();
         }
         self.own_payload = encode(&round5)?;
         self.absorb_round5(ctx.me, round5)?;
@@ -248,14 +257,11 @@ impl EcdsaKeygen {
         Ok(Progress::Continue(out))
     }
 
-    fn secrets(
-        &mut self,
-        ctx: &Context,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
-    ) -> Result<Progress<KeyShare>, Abort> {
+    fn secrets(&mut self, ctx: &Context, payloads: Payloads) -> Result<Progress<KeyShare>, Abort> {
         let me = index(ctx.me)?;
-        for (party, bytes) in payloads {
-            let round4: Round4 = decode(party, 4, &bytes)?;
+        for (party, bytes) in &payloads {
+            let party = *party;
+            let round4: Round4 = decode(party, 4, bytes)?;
             let from = index(party)?;
             let ok = |p: &dkls23::protocols::PartiesMessage| p.sender == from && p.receiver == me;
             if !ok(&round4.zero.parties) || !ok(&round4.mul.parties) {
@@ -286,11 +292,7 @@ impl EcdsaKeygen {
     }
 
     /// Round 6 (echo of round 5) in: phase 4, the key share out.
-    fn finish(
-        &mut self,
-        ctx: &Context,
-        echoes: BTreeMap<PartyId, Vec<u8>>,
-    ) -> Result<Progress<KeyShare>, Abort> {
+    fn finish(&mut self, ctx: &Context, echoes: Payloads) -> Result<Progress<KeyShare>, Abort> {
         echo::check(&self.digest, 5, &echoes)?;
         let session = self
             .session
@@ -315,10 +317,20 @@ impl EcdsaKeygen {
     }
 }
 
+impl Drop for EcdsaKeygen {
+    fn drop(&mut self) {
+        // Peers' zero-share seeds (the library type has no Zeroize).
+        for z in &mut self.zero3 {
+            z.seed.zeroize();
+            z.salt.zeroize();
+        }
+    }
+}
+
 impl Protocol for EcdsaKeygen {
     type Output = KeyShare;
 
-    fn rounds(&self) -> &'static [Delivery] {
+    fn rounds(&self) -> &[Round] {
         ROUNDS
     }
 
@@ -326,7 +338,7 @@ impl Protocol for EcdsaKeygen {
         &mut self,
         ctx: &Context,
         round: u8,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
         match round {
             1 => self.fragments(ctx, payloads),

@@ -19,10 +19,14 @@ use crate::envelope::Recipient;
 use crate::error::{Abort, StartError};
 use crate::frost_suite::{FrostSuite, abort, party_of};
 use crate::ids::{Parameters, PartyId};
-use crate::session::{Context, Delivery, Outbound, Progress, Protocol};
+use crate::session::{Context, Delivery, Outbound, Payloads, Progress, Protocol, Round};
 use crate::share::{FrostShare, KeyShare};
 
-const ROUNDS: &[Delivery] = &[Delivery::Broadcast, Delivery::Broadcast, Delivery::Private];
+const ROUNDS: &[Round] = &[
+    Round::new(Delivery::Broadcast, 2048),
+    Round::new(Delivery::Broadcast, 32),
+    Round::new(Delivery::Private, 256),
+];
 
 enum State<C: FrostSuite> {
     Commit {
@@ -85,7 +89,7 @@ impl<C: FrostSuite> FrostKeygen<C> {
         ctx: &Context,
         secret: round1::SecretPackage<C>,
         own: Vec<u8>,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
         let mut packages = BTreeMap::new();
         for (party, bytes) in &payloads {
@@ -98,7 +102,7 @@ impl<C: FrostSuite> FrostKeygen<C> {
             packages.insert(id::<C>(*party)?, package);
         }
         let mut view = payloads;
-        view.insert(ctx.me, own);
+        view.insert(ctx.me, own.into());
         let digest = echo::digest(ctx.scheme, &ctx.session, 1, &view);
         self.state = State::Echo {
             secret,
@@ -117,7 +121,7 @@ impl<C: FrostSuite> FrostKeygen<C> {
         secret: round1::SecretPackage<C>,
         packages: BTreeMap<Identifier<C>, round1::Package<C>>,
         digest: [u8; 32],
-        echoes: BTreeMap<PartyId, Vec<u8>>,
+        echoes: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
         echo::check(&digest, 1, &echoes)?;
         // Verifies every proof of knowledge, then evaluates our polynomial.
@@ -144,7 +148,7 @@ impl<C: FrostSuite> FrostKeygen<C> {
         ctx: &Context,
         secret: &round2::SecretPackage<C>,
         packages: &BTreeMap<Identifier<C>, round1::Package<C>>,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
         let mut shares = BTreeMap::new();
         for (party, bytes) in &payloads {
@@ -174,7 +178,7 @@ impl<C: FrostSuite> FrostKeygen<C> {
 impl<C: FrostSuite> Protocol for FrostKeygen<C> {
     type Output = KeyShare;
 
-    fn rounds(&self) -> &'static [Delivery] {
+    fn rounds(&self) -> &[Round] {
         ROUNDS
     }
 
@@ -182,7 +186,7 @@ impl<C: FrostSuite> Protocol for FrostKeygen<C> {
         &mut self,
         ctx: &Context,
         round: u8,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
         match (std::mem::replace(&mut self.state, State::Ended), round) {
             (State::Commit { secret, own }, 1) => self.commitments(ctx, secret, own, payloads),

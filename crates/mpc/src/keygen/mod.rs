@@ -10,18 +10,19 @@
 mod ecdsa;
 mod frost;
 
-use std::collections::BTreeMap;
-
 use frost_ed25519::Ed25519Sha512;
 use frost_secp256k1_tr::Secp256K1Sha256TR;
 use rand_core::{CryptoRng, RngCore};
+use sha2::{Digest, Sha256};
 
 use self::ecdsa::EcdsaKeygen;
 use self::frost::FrostKeygen;
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, Recipient};
 use crate::error::{Abort, HandleError, StartError};
 use crate::ids::{Parameters, PartyId, Scheme, SessionId};
-use crate::session::{Context, Delivery, Engine, Progress, Protocol, Step};
+use crate::session::{
+    Context, Delivery, Engine, Outbound, Payloads, Progress, Protocol, Round, Step,
+};
 use crate::share::KeyShare;
 
 enum Inner {
@@ -30,10 +31,8 @@ enum Inner {
     Ecdsa(Box<EcdsaKeygen>),
 }
 
-impl Protocol for Inner {
-    type Output = KeyShare;
-
-    fn rounds(&self) -> &'static [Delivery] {
+impl Inner {
+    fn rounds(&self) -> &[Round] {
         match self {
             Inner::Taproot(p) => p.rounds(),
             Inner::Ed25519(p) => p.rounds(),
@@ -45,7 +44,7 @@ impl Protocol for Inner {
         &mut self,
         ctx: &Context,
         round: u8,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
         match self {
             Inner::Taproot(p) => p.on_round(ctx, round, payloads),
@@ -55,9 +54,90 @@ impl Protocol for Inner {
     }
 }
 
+/// A scheme's key generation followed by key confirmation: when a party has
+/// its share it broadcasts a digest of the public result (group key and
+/// every verifying share), and outputs the share only once every party has
+/// confirmed the same digest. A party that failed (or computed another key)
+/// never confirms, so nobody keeps a share the group cannot sign with.
+struct Confirmed {
+    inner: Inner,
+    rounds: Vec<Round>,
+    pending: Option<(KeyShare, [u8; 32])>,
+}
+
+impl Confirmed {
+    fn new(inner: Inner) -> Self {
+        let mut rounds = inner.rounds().to_vec();
+        rounds.push(Round::new(Delivery::Broadcast, 32));
+        Confirmed {
+            inner,
+            rounds,
+            pending: None,
+        }
+    }
+
+    fn confirm_round(&self) -> usize {
+        self.rounds.len()
+    }
+}
+
+/// The digest a party confirms: scheme, session and the public key material.
+fn confirmation(ctx: &Context, share: &KeyShare) -> Result<[u8; 32], Abort> {
+    let public = share
+        .public_bytes()
+        .map_err(|e| Abort::Internal(format!("serializing the public key package: {e}")))?;
+    let mut hash = Sha256::new();
+    hash.update(b"accord/mpc/keygen-confirm/v1");
+    hash.update([ctx.scheme.code()]);
+    hash.update(ctx.session.0);
+    hash.update(public);
+    Ok(hash.finalize().into())
+}
+
+impl Protocol for Confirmed {
+    type Output = KeyShare;
+
+    fn rounds(&self) -> &[Round] {
+        &self.rounds
+    }
+
+    fn on_round(
+        &mut self,
+        ctx: &Context,
+        round: u8,
+        payloads: Payloads,
+    ) -> Result<Progress<KeyShare>, Abort> {
+        if usize::from(round) < self.confirm_round() {
+            return match self.inner.on_round(ctx, round, payloads)? {
+                Progress::Continue(out) => Ok(Progress::Continue(out)),
+                Progress::Finished(mut out, share) => {
+                    let digest = confirmation(ctx, &share)?;
+                    self.pending = Some((share, digest));
+                    out.push(Outbound {
+                        round: round.saturating_add(1),
+                        to: Recipient::All,
+                        payload: digest.to_vec(),
+                    });
+                    Ok(Progress::Continue(out))
+                }
+            };
+        }
+        let (share, digest) = self
+            .pending
+            .take()
+            .ok_or_else(|| Abort::Internal("confirmation before a share".into()))?;
+        for (party, theirs) in &payloads {
+            if theirs.as_slice() != digest.as_slice() {
+                return Err(Abort::KeyMismatch { party: *party });
+            }
+        }
+        Ok(Progress::Finished(Vec::new(), share))
+    }
+}
+
 /// One party's side of a key generation session.
 pub struct Keygen {
-    engine: Engine<Inner>,
+    engine: Engine<Confirmed>,
 }
 
 impl core::fmt::Debug for Keygen {
@@ -106,13 +186,23 @@ impl Keygen {
                 (Inner::Ecdsa(Box::new(p)), out)
             }
         };
-        let (engine, outgoing) = Engine::new(ctx, inner, first);
+        let (engine, outgoing) = Engine::new(ctx, Confirmed::new(inner), first);
         Ok((Keygen { engine }, outgoing))
     }
 
-    /// Takes one envelope addressed to this session.
-    pub fn handle(&mut self, envelope: Envelope) -> Result<Step<KeyShare>, HandleError> {
-        self.engine.handle(envelope)
+    /// Takes one envelope that arrived from `from`, the peer the transport
+    /// authenticated (an envelope naming another sender is refused).
+    pub fn handle(
+        &mut self,
+        from: PartyId,
+        envelope: Envelope,
+    ) -> Result<Step<KeyShare>, HandleError> {
+        self.engine.handle(from, envelope)
+    }
+
+    /// The peers whose message for the current round has not arrived yet.
+    pub fn waiting_for(&self) -> Vec<PartyId> {
+        self.engine.waiting_for()
     }
 
     /// Whether the session has ended (with a share or an abort).

@@ -68,6 +68,10 @@ impl EcdsaShare {
         Ok(GroupKey::Secp256k1(key))
     }
 
+    pub(crate) fn public_bytes(&self) -> Result<Vec<u8>, ShareError> {
+        postcard::to_allocvec(&self.public).map_err(|e| ShareError::Malformed(e.to_string()))
+    }
+
     pub(crate) fn to_body(&self) -> Result<Zeroizing<Vec<u8>>, ShareError> {
         postcard_body(&(&self.party, &self.public))
     }

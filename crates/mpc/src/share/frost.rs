@@ -92,6 +92,12 @@ impl<C: Ciphersuite> FrostShare<C> {
         postcard_body(&(key.as_slice(), public.as_slice()))
     }
 
+    pub(crate) fn public_bytes(&self) -> Result<Vec<u8>, ShareError> {
+        self.public
+            .serialize()
+            .map_err(|e| ShareError::Malformed(e.to_string()))
+    }
+
     pub(crate) fn from_body(body: &[u8]) -> Result<Self, ShareError> {
         let (key, public): (Vec<u8>, Vec<u8>) = postcard_exact(body)?;
         let key = Zeroizing::new(key);
@@ -140,6 +146,16 @@ impl TaprootShare {
             output_key,
             internal_key,
         })
+    }
+
+    pub(crate) fn public_bytes(&self) -> Result<Vec<u8>, ShareError> {
+        let mut out = self.frost.public_bytes()?;
+        out.extend(
+            self.internal
+                .serialize()
+                .map_err(|e| ShareError::Malformed(e.to_string()))?,
+        );
+        Ok(out)
     }
 
     pub(crate) fn to_body(&self) -> Result<Zeroizing<Vec<u8>>, ShareError> {

@@ -187,6 +187,16 @@ impl KeyShare {
         self.group_key
     }
 
+    /// The group's public key material (group key and every verifying share),
+    /// serialized: what all parties must agree on after key generation.
+    pub fn public_bytes(&self) -> Result<Vec<u8>, ShareError> {
+        match &self.secret {
+            ShareSecret::Taproot(s) => s.public_bytes(),
+            ShareSecret::Ed25519(s) => s.public_bytes(),
+            ShareSecret::Ecdsa(s) => s.public_bytes(),
+        }
+    }
+
     /// The versioned, checksummed serialization (secret: store it encrypted).
     pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, ShareError> {
         let body = match &self.secret {

@@ -22,18 +22,18 @@ use dkls23::protocols::signing::{
 use dkls23::protocols::{PartiesMessage, Party, PartyIndex};
 use k256::Secp256k1;
 
-use super::{SignOutput, Signature};
+use super::{SignOutput, Signature, split_request};
 use crate::dkls::{self, decode, encode, index, misrouted};
 use crate::envelope::Recipient;
 use crate::error::{Abort, StartError};
-use crate::ids::{PartyId, Scheme};
-use crate::session::{Context, Delivery, Outbound, Progress, Protocol};
+use crate::ids::Scheme;
+use crate::session::{Context, Delivery, Outbound, Payloads, Progress, Protocol, Round};
 use crate::share::{KeyShare, ShareSecret};
 
-const ROUNDS: &[Delivery] = &[
-    Delivery::Private,
-    Delivery::Private,
-    Delivery::ToCoordinator,
+const ROUNDS: &[Round] = &[
+    Round::new(Delivery::Private, 512 * 1024),
+    Round::new(Delivery::Private, 512 * 1024),
+    Round::new(Delivery::ToCoordinator, 256),
 ];
 
 enum State {
@@ -55,6 +55,7 @@ enum State {
 pub(crate) struct EcdsaSigner {
     share: Arc<KeyShare>,
     data: SignData,
+    request: [u8; 32],
     state: State,
 }
 
@@ -85,17 +86,23 @@ fn route<T: serde::Serialize>(
         .collect()
 }
 
-/// Parses a round's point-to-point messages, checking who they name.
+/// Parses a round's point-to-point messages, checking who they name (and, in
+/// round 1, that each carries our signing request's digest).
 fn receive<T: serde::de::DeserializeOwned>(
     ctx: &Context,
     round: u8,
-    payloads: &BTreeMap<PartyId, Vec<u8>>,
+    payloads: &Payloads,
+    request: Option<&[u8; 32]>,
     parties: impl Fn(&T) -> &PartiesMessage,
 ) -> Result<Vec<T>, Abort> {
     let me = index(ctx.me)?;
     payloads
         .iter()
         .map(|(sender, bytes)| {
+            let bytes = match request {
+                Some(request) => split_request(*sender, bytes, request)?,
+                None => bytes.as_slice(),
+            };
             let message: T = decode(*sender, round, bytes)?;
             let p = parties(&message);
             if p.sender != index(*sender)? || p.receiver != me {
@@ -111,6 +118,7 @@ impl EcdsaSigner {
         share: Arc<KeyShare>,
         ctx: &Context,
         digest: [u8; 32],
+        request: [u8; 32],
     ) -> Result<(Self, Vec<Outbound>), StartError> {
         let library = |e: Abort| StartError::Library {
             scheme: Scheme::Ecdsa,
@@ -131,10 +139,14 @@ impl EcdsaSigner {
             .map_err(library)?
             .sign_phase1(&data)
             .map_err(|e| library(dkls::abort(e)))?;
-        let out = route(1, &transmit, |m: &TransmitPhase1to2| &m.parties).map_err(library)?;
+        let mut out = route(1, &transmit, |m: &TransmitPhase1to2| &m.parties).map_err(library)?;
+        for o in &mut out {
+            o.payload.splice(0..0, request);
+        }
         let signer = EcdsaSigner {
             share,
             data,
+            request,
             state: State::Phase2 { unique, kept },
         };
         Ok((signer, out))
@@ -144,7 +156,7 @@ impl EcdsaSigner {
 impl Protocol for EcdsaSigner {
     type Output = SignOutput;
 
-    fn rounds(&self) -> &'static [Delivery] {
+    fn rounds(&self) -> &[Round] {
         ROUNDS
     }
 
@@ -152,12 +164,15 @@ impl Protocol for EcdsaSigner {
         &mut self,
         ctx: &Context,
         round: u8,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<SignOutput>, Abort> {
         let party = party(&self.share)?;
         match (std::mem::replace(&mut self.state, State::Ended), round) {
             (State::Phase2 { unique, kept }, 1) => {
-                let received = receive(ctx, 1, &payloads, |m: &TransmitPhase1to2| &m.parties)?;
+                let request = Some(&self.request);
+                let received = receive(ctx, 1, &payloads, request, |m: &TransmitPhase1to2| {
+                    &m.parties
+                })?;
                 let (unique, kept, transmit) = party
                     .sign_phase2(&self.data, unique, kept, &received)
                     .map_err(dkls::abort)?;
@@ -166,9 +181,13 @@ impl Protocol for EcdsaSigner {
                 Ok(Progress::Continue(out))
             }
             (State::Phase3 { unique, kept }, 2) => {
-                let received = receive(ctx, 2, &payloads, |m: &TransmitPhase2to3<Secp256k1>| {
-                    &m.parties
-                })?;
+                let received = receive(
+                    ctx,
+                    2,
+                    &payloads,
+                    None,
+                    |m: &TransmitPhase2to3<Secp256k1>| &m.parties,
+                )?;
                 let (x_coord, own) = party
                     .sign_phase3(&self.data, unique, kept, &received)
                     .map_err(dkls::abort)?;

@@ -18,16 +18,19 @@ use frost_core::{Identifier, SigningPackage};
 use rand_core::{CryptoRng, RngCore};
 
 use super::nonces::OneTimeNonces;
-use super::{SignOutput, Signature};
+use super::{SignOutput, Signature, split_request};
 use crate::echo;
 use crate::envelope::Recipient;
 use crate::error::{Abort, StartError};
 use crate::frost_suite::{FrostSuite, abort};
 use crate::ids::PartyId;
-use crate::session::{Context, Delivery, Outbound, Progress, Protocol};
+use crate::session::{Context, Delivery, Outbound, Payloads, Progress, Protocol, Round};
 use crate::share::KeyShare;
 
-const ROUNDS: &[Delivery] = &[Delivery::Broadcast, Delivery::ToCoordinator];
+const ROUNDS: &[Round] = &[
+    Round::new(Delivery::Broadcast, 512),
+    Round::new(Delivery::ToCoordinator, 256),
+];
 
 enum State<C: FrostSuite> {
     Commit {
@@ -46,6 +49,7 @@ enum State<C: FrostSuite> {
 pub(crate) struct FrostSigner<C: FrostSuite> {
     share: Arc<KeyShare>,
     message: Vec<u8>,
+    request: [u8; 32],
     state: State<C>,
 }
 
@@ -62,6 +66,7 @@ impl<C: FrostSuite> FrostSigner<C> {
     pub(crate) fn start(
         share: Arc<KeyShare>,
         message: &[u8],
+        request: [u8; 32],
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<(Self, Vec<Outbound>), StartError> {
         let library = |reason: String| StartError::Library {
@@ -70,9 +75,12 @@ impl<C: FrostSuite> FrostSigner<C> {
         };
         let (key, _) = C::packages(&share).ok_or_else(|| library(wrong_share().to_string()))?;
         let (nonces, commitments) = OneTimeNonces::commit(key, rng);
-        let own = commitments
-            .serialize()
-            .map_err(|e| library(e.to_string()))?;
+        let mut own = request.to_vec();
+        own.extend(
+            commitments
+                .serialize()
+                .map_err(|e| library(e.to_string()))?,
+        );
         let out = vec![Outbound {
             round: 1,
             to: Recipient::All,
@@ -81,6 +89,7 @@ impl<C: FrostSuite> FrostSigner<C> {
         let signer = FrostSigner {
             share,
             message: message.to_vec(),
+            request,
             state: State::Commit {
                 nonces,
                 commitments,
@@ -95,11 +104,12 @@ impl<C: FrostSuite> FrostSigner<C> {
         ctx: &Context,
         nonces: OneTimeNonces<C>,
         (own, own_bytes): (SigningCommitments<C>, Vec<u8>),
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<SignOutput>, Abort> {
         let (key, _) = C::packages(&self.share).ok_or_else(wrong_share)?;
         let mut commitments = BTreeMap::from([(id::<C>(ctx.me)?, own)]);
         for (party, bytes) in &payloads {
+            let bytes = split_request(*party, bytes, &self.request)?;
             let c = SigningCommitments::<C>::deserialize(bytes).map_err(|e| Abort::Malformed {
                 culprit: *party,
                 round: 1,
@@ -108,7 +118,7 @@ impl<C: FrostSuite> FrostSigner<C> {
             commitments.insert(id::<C>(*party)?, c);
         }
         let mut view = payloads;
-        view.insert(ctx.me, own_bytes);
+        view.insert(ctx.me, own_bytes.into());
         let digest = echo::digest(ctx.scheme, &ctx.session, 1, &view);
         let package = SigningPackage::new(commitments, &self.message);
         let share = nonces
@@ -141,7 +151,7 @@ impl<C: FrostSuite> FrostSigner<C> {
         package: &SigningPackage<C>,
         digest: &[u8; 32],
         own: SignatureShare<C>,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<SignOutput>, Abort> {
         let (_, public) = C::packages(&self.share).ok_or_else(wrong_share)?;
         let mut shares = BTreeMap::from([(id::<C>(ctx.me)?, own)]);
@@ -189,7 +199,7 @@ impl<C: FrostSuite> FrostSigner<C> {
 impl<C: FrostSuite> Protocol for FrostSigner<C> {
     type Output = SignOutput;
 
-    fn rounds(&self) -> &'static [Delivery] {
+    fn rounds(&self) -> &[Round] {
         ROUNDS
     }
 
@@ -197,7 +207,7 @@ impl<C: FrostSuite> Protocol for FrostSigner<C> {
         &mut self,
         ctx: &Context,
         round: u8,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<SignOutput>, Abort> {
         match (std::mem::replace(&mut self.state, State::Ended), round) {
             (

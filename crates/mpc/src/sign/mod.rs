@@ -15,19 +15,20 @@ mod ecdsa;
 mod frost;
 mod nonces;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use frost_ed25519::Ed25519Sha512;
 use frost_secp256k1_tr::Secp256K1Sha256TR;
 use rand_core::{CryptoRng, RngCore};
+use sha2::{Digest, Sha256};
 
 use self::ecdsa::EcdsaSigner;
 use self::frost::FrostSigner;
 use crate::envelope::Envelope;
 use crate::error::{Abort, HandleError, StartError};
 use crate::ids::{PartyId, Scheme, SessionId};
-use crate::session::{Context, Delivery, Engine, Progress, Protocol, Step};
+use crate::session::{Context, Engine, Payloads, Progress, Protocol, Round, Step};
 use crate::share::KeyShare;
 
 /// The longest message `frost-ed25519` signs (a Solana message is ≤ 1232 bytes).
@@ -40,13 +41,14 @@ pub enum Signature {
     Bip340([u8; 64]),
     /// RFC 8032 Ed25519: `R ‖ S`.
     Ed25519([u8; 64]),
-    /// ECDSA with low `s` and the y-parity of `R` (0 or 1).
+    /// ECDSA with low `s` and the recovery id.
     Ecdsa {
         /// `r`, big-endian.
         r: [u8; 32],
         /// `s ≤ n/2`, big-endian.
         s: [u8; 32],
-        /// The recovery id: y-parity of `R` (Ethereum's `v` is this, or 27 + this).
+        /// The recovery id: bit 0 is the y-parity of `R` (Ethereum's `v` or
+        /// y-parity); bit 1 (x reduced mod n) has negligible probability.
         recovery_id: u8,
     },
 }
@@ -153,6 +155,49 @@ fn check_signers(
     Ok(set)
 }
 
+/// The digest of everything a signer agrees to: scheme, session, group key,
+/// message, signer set and coordinator. Sent in round 1 and compared, so a
+/// signer given a different request is reported ([`Abort::RequestMismatch`])
+/// instead of being blamed for an "invalid" share.
+fn request_digest(
+    share: &KeyShare,
+    request: &SignRequest<'_>,
+    signers: &BTreeSet<PartyId>,
+) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"accord/mpc/sign-request/v1");
+    hash.update([share.scheme().code()]);
+    hash.update(request.session.0);
+    let key = share.group_key().to_bytes();
+    hash.update([key.len() as u8]);
+    hash.update(&key);
+    hash.update((request.message.len() as u64).to_be_bytes());
+    hash.update(request.message);
+    hash.update([signers.len() as u8]);
+    hash.update(signers.iter().map(|p| p.get()).collect::<Vec<_>>());
+    hash.update([request.coordinator.get()]);
+    hash.finalize().into()
+}
+
+/// Splits the request digest off a round-1 payload and checks it.
+pub(crate) fn split_request<'a>(
+    sender: PartyId,
+    bytes: &'a [u8],
+    expected: &[u8; 32],
+) -> Result<&'a [u8], Abort> {
+    let Some((theirs, rest)) = bytes.split_first_chunk::<32>() else {
+        return Err(Abort::Malformed {
+            culprit: sender,
+            round: 1,
+            detail: "shorter than the request digest".into(),
+        });
+    };
+    if theirs != expected {
+        return Err(Abort::RequestMismatch { party: sender });
+    }
+    Ok(rest)
+}
+
 enum Inner {
     Taproot(FrostSigner<Secp256K1Sha256TR>),
     Ed25519(FrostSigner<Ed25519Sha512>),
@@ -162,7 +207,7 @@ enum Inner {
 impl Protocol for Inner {
     type Output = SignOutput;
 
-    fn rounds(&self) -> &'static [Delivery] {
+    fn rounds(&self) -> &[Round] {
         match self {
             Inner::Taproot(p) => p.rounds(),
             Inner::Ed25519(p) => p.rounds(),
@@ -174,7 +219,7 @@ impl Protocol for Inner {
         &mut self,
         ctx: &Context,
         round: u8,
-        payloads: BTreeMap<PartyId, Vec<u8>>,
+        payloads: Payloads,
     ) -> Result<Progress<SignOutput>, Abort> {
         match self {
             Inner::Taproot(p) => p.on_round(ctx, round, payloads),
@@ -202,8 +247,10 @@ impl core::fmt::Debug for Signer {
 
 impl Signer {
     /// Starts signing `request.message` with `share`; returns the first
-    /// messages to deliver. Fresh nonces are drawn from `rng` (DKLs23 draws
-    /// its own; see [`crate::dkls`]).
+    /// messages to deliver. Fresh nonces are drawn from `rng`, which must be
+    /// a CSPRNG seeded from the OS (`rand_core::OsRng`): a seeded RNG reused
+    /// for two sessions repeats nonces and leaks the share. DKLs23 draws its
+    /// own randomness.
     pub fn start(
         share: Arc<KeyShare>,
         request: &SignRequest<'_>,
@@ -212,6 +259,7 @@ impl Signer {
         let scheme = share.scheme();
         check_message(scheme, request.message)?;
         let signers = check_signers(&share, request)?;
+        let digest = request_digest(&share, request, &signers);
         let me = share.party();
         let ctx = Context {
             scheme,
@@ -222,15 +270,15 @@ impl Signer {
         };
         let (inner, first) = match scheme {
             Scheme::FrostTaproot => {
-                let (p, out) = FrostSigner::start(share, request.message, rng)?;
+                let (p, out) = FrostSigner::start(share, request.message, digest, rng)?;
                 (Inner::Taproot(p), out)
             }
             Scheme::FrostEd25519 => {
-                let (p, out) = FrostSigner::start(share, request.message, rng)?;
+                let (p, out) = FrostSigner::start(share, request.message, digest, rng)?;
                 (Inner::Ed25519(p), out)
             }
             Scheme::Ecdsa => {
-                let digest: [u8; 32] =
+                let message: [u8; 32] =
                     request
                         .message
                         .try_into()
@@ -238,7 +286,7 @@ impl Signer {
                             scheme,
                             len: request.message.len(),
                         })?;
-                let (p, out) = EcdsaSigner::start(share, &ctx, digest)?;
+                let (p, out) = EcdsaSigner::start(share, &ctx, message, digest)?;
                 (Inner::Ecdsa(Box::new(p)), out)
             }
         };
@@ -246,9 +294,19 @@ impl Signer {
         Ok((Signer { engine }, outgoing))
     }
 
-    /// Takes one envelope addressed to this session.
-    pub fn handle(&mut self, envelope: Envelope) -> Result<Step<SignOutput>, HandleError> {
-        self.engine.handle(envelope)
+    /// Takes one envelope that arrived from `from`, the peer the transport
+    /// authenticated (an envelope naming another sender is refused).
+    pub fn handle(
+        &mut self,
+        from: PartyId,
+        envelope: Envelope,
+    ) -> Result<Step<SignOutput>, HandleError> {
+        self.engine.handle(from, envelope)
+    }
+
+    /// The peers whose message for the current round has not arrived yet.
+    pub fn waiting_for(&self) -> Vec<PartyId> {
+        self.engine.waiting_for()
     }
 
     /// Whether the session has ended.
