@@ -1,0 +1,225 @@
+//! The Esplora REST vocabulary (Blockstream/mempool.space API): UTXOs of an
+//! address, fee estimates, broadcast and confirmation, as requests to build
+//! and answers to parse. Fee rates arrive as JSON decimals; they are parsed
+//! exactly from their text, never through floating point.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use bitcoin::consensus::encode::serialize_hex;
+use bitcoin::{Address, Amount, OutPoint, Transaction, Txid};
+use serde_json::Value;
+
+use super::build::Utxo;
+use crate::amount::Amount as Exact;
+use crate::rpc::{HttpMethod, HttpRequest, RpcError};
+
+/// An Esplora server, reached however the caller likes (crates/node: HTTP).
+pub trait Esplora {
+    /// Performs `request`, returning the response body of a 2xx answer.
+    fn request(
+        &self,
+        request: HttpRequest,
+    ) -> impl core::future::Future<Output = Result<String, RpcError>> + Send;
+}
+
+fn get(path: String) -> HttpRequest {
+    HttpRequest {
+        method: HttpMethod::Get,
+        path,
+        body: None,
+    }
+}
+
+/// `GET /address/:address/utxo`.
+pub fn utxos_request(address: &Address) -> HttpRequest {
+    get(format!("/address/{address}/utxo"))
+}
+
+/// A UTXO as Esplora reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EsploraUtxo {
+    /// The coin.
+    pub utxo: Utxo,
+    /// Whether it is in a block.
+    pub confirmed: bool,
+}
+
+const UTXOS: &str = "GET /address/:address/utxo";
+
+/// Parses the answer to [`utxos_request`].
+pub fn parse_utxos(body: &str) -> Result<Vec<EsploraUtxo>, RpcError> {
+    let bad = |d: &str| RpcError::malformed(UTXOS, d);
+    let value: Value = serde_json::from_str(body).map_err(|e| bad(&e.to_string()))?;
+    let items = value.as_array().ok_or_else(|| bad("not an array"))?;
+    items
+        .iter()
+        .map(|item| {
+            let txid = item
+                .get("txid")
+                .and_then(Value::as_str)
+                .and_then(|t| Txid::from_str(t).ok())
+                .ok_or_else(|| bad("missing or invalid txid"))?;
+            let vout = item
+                .get("vout")
+                .and_then(Value::as_u64)
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| bad("missing or invalid vout"))?;
+            let sat = item
+                .get("value")
+                .and_then(Value::as_u64)
+                .filter(|v| *v <= Amount::MAX_MONEY.to_sat())
+                .ok_or_else(|| bad("missing or invalid value"))?;
+            let confirmed = item
+                .get("status")
+                .and_then(|s| s.get("confirmed"))
+                .and_then(Value::as_bool)
+                .ok_or_else(|| bad("missing status.confirmed"))?;
+            Ok(EsploraUtxo {
+                utxo: Utxo {
+                    outpoint: OutPoint::new(txid, vout),
+                    amount: Amount::from_sat(sat),
+                },
+                confirmed,
+            })
+        })
+        .collect()
+}
+
+/// `GET /fee-estimates`.
+pub fn fee_estimates_request() -> HttpRequest {
+    get("/fee-estimates".into())
+}
+
+/// Fee rates by confirmation target (blocks), in millisatoshi per vbyte.
+pub fn parse_fee_estimates(body: &str) -> Result<BTreeMap<u16, u64>, RpcError> {
+    const M: &str = "GET /fee-estimates";
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| RpcError::malformed(M, e.to_string()))?;
+    let map = value
+        .as_object()
+        .ok_or_else(|| RpcError::malformed(M, "not an object"))?;
+    map.iter()
+        .map(|(target, rate)| {
+            let target: u16 = target
+                .parse()
+                .map_err(|_| RpcError::malformed(M, format!("bad target {target:?}")))?;
+            let text = match rate {
+                Value::Number(n) => n.to_string(),
+                _ => return Err(RpcError::malformed(M, "rate is not a number")),
+            };
+            let msat = Exact::parse(&text, 3)
+                .ok()
+                .and_then(|a| u64::try_from(a.units()).ok())
+                .filter(|m| *m <= 10_000_000)
+                .ok_or_else(|| RpcError::malformed(M, format!("bad rate {text}")))?;
+            Ok((target, msat))
+        })
+        .collect()
+}
+
+/// The rate (sat/vB, rounded up) for confirmation within `target` blocks:
+/// the estimate for the largest target not above it.
+pub fn fee_rate_for(estimates: &BTreeMap<u16, u64>, target: u16) -> Option<u64> {
+    estimates
+        .range(..=target)
+        .next_back()
+        .map(|(_, msat)| msat.div_ceil(1000).max(1))
+}
+
+/// `POST /tx` with the transaction's hex.
+pub fn broadcast_request(tx: &Transaction) -> HttpRequest {
+    HttpRequest {
+        method: HttpMethod::Post,
+        path: "/tx".into(),
+        body: Some(serialize_hex(tx)),
+    }
+}
+
+/// Parses the answer to [`broadcast_request`]: it must be `tx`'s txid.
+pub fn parse_broadcast(body: &str, tx: &Transaction) -> Result<Txid, RpcError> {
+    const M: &str = "POST /tx";
+    let txid = Txid::from_str(body.trim()).map_err(|_| RpcError::malformed(M, "not a txid"))?;
+    if txid != tx.compute_txid() {
+        return Err(RpcError::malformed(M, "the server answered another txid"));
+    }
+    Ok(txid)
+}
+
+/// `GET /tx/:txid/status`.
+pub fn status_request(txid: &Txid) -> HttpRequest {
+    get(format!("/tx/{txid}/status"))
+}
+
+/// Parses the answer to [`status_request`]: the block height once confirmed.
+pub fn parse_status(body: &str) -> Result<Option<u32>, RpcError> {
+    const M: &str = "GET /tx/:txid/status";
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| RpcError::malformed(M, e.to_string()))?;
+    match value.get("confirmed").and_then(Value::as_bool) {
+        Some(false) => Ok(None),
+        Some(true) => value
+            .get("block_height")
+            .and_then(Value::as_u64)
+            .and_then(|h| u32::try_from(h).ok())
+            .map(Some)
+            .ok_or_else(|| RpcError::malformed(M, "confirmed without block_height")),
+        None => Err(RpcError::malformed(M, "missing confirmed")),
+    }
+}
+
+/// The wallet's UTXOs.
+pub async fn utxos<E: Esplora>(api: &E, address: &Address) -> Result<Vec<EsploraUtxo>, RpcError> {
+    parse_utxos(&api.request(utxos_request(address)).await?)
+}
+
+/// Fee estimates by target.
+pub async fn fee_estimates<E: Esplora>(api: &E) -> Result<BTreeMap<u16, u64>, RpcError> {
+    parse_fee_estimates(&api.request(fee_estimates_request()).await?)
+}
+
+/// Broadcasts `tx`.
+pub async fn broadcast<E: Esplora>(api: &E, tx: &Transaction) -> Result<Txid, RpcError> {
+    parse_broadcast(&api.request(broadcast_request(tx)).await?, tx)
+}
+
+/// The confirmation height of `txid`, if confirmed.
+pub async fn status<E: Esplora>(api: &E, txid: &Txid) -> Result<Option<u32>, RpcError> {
+    parse_status(&api.request(status_request(txid)).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_esplora_answers() {
+        let body = r#"[{"txid":"6b9d2bd4e0e6a8b5e1fd2b0c4f0b6c6b8f6b1e3c2a1d0e9f8a7b6c5d4e3f2a1b","vout":1,"status":{"confirmed":true,"block_height":800000,"block_hash":"00","block_time":1},"value":12345}]"#;
+        let u = parse_utxos(body).unwrap();
+        assert_eq!(u[0].utxo.amount.to_sat(), 12345);
+        assert_eq!(u[0].utxo.outpoint.vout, 1);
+        assert!(u[0].confirmed);
+        for bad in [
+            "{}",
+            "[{}]",
+            r#"[{"txid":"zz","vout":0,"value":1,"status":{"confirmed":true}}]"#,
+            "null",
+            "[1]",
+        ] {
+            assert!(parse_utxos(bad).is_err(), "{bad}");
+        }
+        let fees = parse_fee_estimates(r#"{"1": 87.882, "6": 20.1, "144": 1.027}"#).unwrap();
+        assert_eq!(fees[&1], 87_882);
+        assert_eq!(fee_rate_for(&fees, 3), Some(88));
+        assert_eq!(fee_rate_for(&fees, 200), Some(2));
+        assert!(parse_fee_estimates(r#"{"1": -5}"#).is_err());
+        assert!(parse_fee_estimates(r#"{"1": 1e400}"#).is_err());
+        assert!(parse_fee_estimates(r#"{"x": 1}"#).is_err());
+        assert_eq!(parse_status(r#"{"confirmed":false}"#), Ok(None));
+        assert_eq!(
+            parse_status(r#"{"confirmed":true,"block_height":5}"#),
+            Ok(Some(5))
+        );
+        assert!(parse_status(r#"{"confirmed":true}"#).is_err());
+    }
+}
