@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use dkls23::protocols::{Party, PartyIndex, PublicKeyPackage};
 use k256::elliptic_curve::sec1::ToSec1Point;
-use k256::{ProjectivePoint, Secp256k1};
+use k256::{ProjectivePoint, Scalar, Secp256k1};
 use zeroize::Zeroizing;
 
 use super::frost::{postcard_body, postcard_exact};
@@ -22,6 +22,57 @@ pub(crate) struct EcdsaShare {
 /// The DKLs23 party index of a party.
 pub(crate) fn party_index(party: PartyId) -> Result<PartyIndex, ShareError> {
     PartyIndex::new(party.get()).map_err(|_| ShareError::Inconsistent("party index 0"))
+}
+
+/// `x_i` as a scalar.
+fn x(party: u16) -> Scalar {
+    Scalar::from(u64::from(party))
+}
+
+/// The Lagrange basis polynomial of `i` over `set`, at `at` (0 when `None`).
+fn lagrange(set: &[u16], i: u16, at: Option<u16>) -> Option<Scalar> {
+    let mut num = Scalar::ONE;
+    let mut den = Scalar::ONE;
+    for &k in set.iter().filter(|k| **k != i) {
+        num *= at.map_or(Scalar::ZERO, x) - x(k);
+        den *= x(i) - x(k);
+    }
+    Option::<Scalar>::from(den.invert()).map(|inv| num * inv)
+}
+
+/// Every verifying share lies on one polynomial of degree t−1 whose value at
+/// 0 is the group key (Shamir/Feldman: interpolation in the exponent).
+fn check_interpolation(
+    public: &PublicKeyPackage<Secp256k1>,
+    params: Parameters,
+    group_key: k256::AffinePoint,
+) -> Result<(), ShareError> {
+    let bad = || ShareError::Inconsistent("verifying shares do not interpolate to the group key");
+    let all: Vec<u16> = params.all().map(|p| u16::from(p.get())).collect();
+    let (base, rest) = all.split_at(usize::from(params.threshold()).min(all.len()));
+    let share = |i: u16| -> Result<ProjectivePoint, ShareError> {
+        let index = PartyIndex::new(u8::try_from(i).map_err(|_| bad())?).map_err(|_| bad())?;
+        public
+            .verifying_share(index)
+            .map(|p| ProjectivePoint::from(*p))
+            .ok_or_else(bad)
+    };
+    let at = |point: Option<u16>| -> Result<ProjectivePoint, ShareError> {
+        let mut acc = ProjectivePoint::IDENTITY;
+        for &i in base {
+            acc += share(i)? * lagrange(base, i, point).ok_or_else(bad)?;
+        }
+        Ok(acc)
+    };
+    if at(None)? != ProjectivePoint::from(group_key) {
+        return Err(bad());
+    }
+    for &j in rest {
+        if at(Some(j))? != share(j)? {
+            return Err(bad());
+        }
+    }
+    Ok(())
 }
 
 impl EcdsaShare {
@@ -60,6 +111,7 @@ impl EcdsaShare {
                 "pairwise multiplication state is incomplete",
             ));
         }
+        check_interpolation(&self.public, params, party.pk)?;
         let encoded = party.pk.to_sec1_point(true);
         let key: [u8; 33] = encoded
             .as_bytes()

@@ -64,6 +64,38 @@ impl<C: Ciphersuite> FrostShare<C> {
                 "our verifying share does not match",
             ));
         }
+        self.check_interpolation(params)
+    }
+
+    /// Every verifying share lies on one polynomial of degree t−1 whose value
+    /// at 0 is the group key (RFC 9591 §4.1 Lagrange interpolation in the
+    /// exponent, frost-core's coefficients): a tampered public package, or a
+    /// group key swapped with consistent-looking shares, is refused.
+    fn check_interpolation(&self, params: Parameters) -> Result<(), ShareError> {
+        use frost_core::{Group, compute_lagrange_coefficient};
+        let bad =
+            || ShareError::Inconsistent("verifying shares do not interpolate to the group key");
+        let shares = self.public.verifying_shares();
+        let ids: Vec<Identifier<C>> = shares.keys().copied().collect();
+        let (base, rest) = ids.split_at(usize::from(params.threshold()).min(ids.len()));
+        let base_set: std::collections::BTreeSet<Identifier<C>> = base.iter().copied().collect();
+        let at = |x: Option<Identifier<C>>| -> Result<<C::Group as Group>::Element, ShareError> {
+            let mut acc = <C::Group as Group>::identity();
+            for i in base {
+                let lambda = compute_lagrange_coefficient(&base_set, x, *i).map_err(|_| bad())?;
+                let y = shares.get(i).ok_or_else(bad)?.to_element();
+                acc = acc + y * lambda;
+            }
+            Ok(acc)
+        };
+        if at(None)? != self.public.verifying_key().to_element() {
+            return Err(bad());
+        }
+        for j in rest {
+            if at(Some(*j))? != shares.get(j).ok_or_else(bad)?.to_element() {
+                return Err(bad());
+            }
+        }
         Ok(())
     }
 

@@ -254,3 +254,80 @@ impl KeyShare {
         KeyShare::new(me, params, secret)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use rand_core::OsRng;
+
+    use super::*;
+    use crate::sim;
+
+    fn shares(scheme: Scheme) -> Vec<std::sync::Arc<KeyShare>> {
+        let params = Parameters::new(2, 3).unwrap_or_else(|_| unreachable!());
+        match sim::keygen(scheme, params, &mut OsRng) {
+            Ok((shares, _)) => shares,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_tampered_verifying_share_is_refused() {
+        // Ed25519: swap party 3's verifying share for party 2's.
+        let s = shares(Scheme::FrostEd25519);
+        let ShareSecret::Ed25519(frost) = &s[0].secret else {
+            panic!("ed25519")
+        };
+        let mut vs: BTreeMap<_, _> = frost.public.verifying_shares().clone();
+        let id2 = frost::identifier(PartyId::new(2).unwrap()).unwrap();
+        let id3 = frost::identifier(PartyId::new(3).unwrap()).unwrap();
+        let two = vs[&id2];
+        vs.insert(id3, two);
+        let public = frost_core::keys::PublicKeyPackage::new(
+            vs,
+            *frost.public.verifying_key(),
+            frost.public.min_signers(),
+        );
+        let tampered = FrostShare {
+            key: frost.key.clone(),
+            public,
+        };
+        let err = KeyShare::new(
+            s[0].party(),
+            s[0].parameters(),
+            ShareSecret::Ed25519(tampered),
+        );
+        assert!(
+            matches!(&err, Err(ShareError::Inconsistent(m)) if m.contains("interpolate")),
+            "{err:?}"
+        );
+
+        // DKLs23: the same swap.
+        let s = shares(Scheme::Ecdsa);
+        let ShareSecret::Ecdsa(e) = &s[0].secret else {
+            panic!("ecdsa")
+        };
+        let index = |i| dkls23::protocols::PartyIndex::new(i).unwrap();
+        let mut vs = BTreeMap::new();
+        for i in 1..=3u8 {
+            let from = if i == 3 { 2 } else { i };
+            vs.insert(index(i), *e.public.verifying_share(index(from)).unwrap());
+        }
+        let public = dkls23::protocols::PublicKeyPackage::new(
+            *e.public.verifying_key(),
+            vs,
+            e.party.parameters.clone(),
+        );
+        let tampered = EcdsaShare {
+            party: e.party.clone(),
+            public,
+        };
+        let err = KeyShare::new(
+            s[0].party(),
+            s[0].parameters(),
+            ShareSecret::Ecdsa(Box::new(tampered)),
+        );
+        assert!(matches!(err, Err(ShareError::Inconsistent(m)) if m.contains("interpolate")));
+    }
+}
