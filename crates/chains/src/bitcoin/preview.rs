@@ -31,6 +31,12 @@ pub enum PreviewError {
         /// Sum of outputs.
         outputs: u64,
     },
+    /// An output above 21 million BTC.
+    #[error("output {index} is worth more than 21 million BTC")]
+    Value {
+        /// The output.
+        index: usize,
+    },
     /// The wallet given is of another network.
     #[error("the wallet is on {wallet}, the preview was asked for {asked}")]
     NetworkMismatch {
@@ -95,7 +101,26 @@ pub fn preview_psbt(
     let mut transfers = Vec::new();
     let mut change = Vec::new();
     for (index, out) in tx.output.iter().enumerate() {
-        let to = match Address::from_script(&out.script_pubkey, network.to_bitcoin()) {
+        if out.value > bitcoin::Amount::MAX_MONEY {
+            return Err(PreviewError::Value { index });
+        }
+        let script = &out.script_pubkey;
+        // Witness programs rust-bitcoin renders as addresses but that anyone
+        // can spend (P2A, v1 of other lengths, v2–v16) are flagged.
+        let standard = script.is_p2pkh()
+            || script.is_p2sh()
+            || script.is_p2wpkh()
+            || script.is_p2wsh()
+            || script.is_p2tr();
+        if !standard && script.is_witness_program() {
+            warnings.push(Warning::Unusual {
+                detail: format!(
+                    "output {index} pays a witness program that is not a standard address type ({}); anyone may be able to spend it",
+                    script.to_hex_string()
+                ),
+            });
+        }
+        let to = match Address::from_script(script, network.to_bitcoin()) {
             Ok(a) => a.to_string(),
             Err(_) => {
                 warnings.push(Warning::Unusual {
@@ -160,6 +185,16 @@ pub fn preview_psbt(
             key_path_weight.div_ceil(4).to_string(),
         ),
     ]);
+    // The BIP341 key-path sighash of every input, for co-signers to compare.
+    let prevouts = bitcoin::sighash::Prevouts::All(&spent);
+    let mut cache = bitcoin::sighash::SighashCache::new(tx);
+    for index in 0..tx.input.len() {
+        if let Ok(kind) = super::sighash::sighash_type(psbt, index)
+            && let Ok(hash) = cache.taproot_key_spend_signature_hash(index, &prevouts, kind)
+        {
+            details.insert(format!("sighash_{index}"), hash.to_string());
+        }
+    }
     if let Some(n) = wallet_inputs {
         details.insert("wallet_inputs".to_owned(), n.to_string());
         if n < tx.input.len() {

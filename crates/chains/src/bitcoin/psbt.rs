@@ -36,8 +36,17 @@ pub enum PsbtError {
 
 const MAGIC: &[u8] = b"psbt\xff";
 
+/// The largest PSBT accepted (binary; base64 text may be 4/3 of it).
+pub const MAX_PSBT_BYTES: usize = 4 * 1024 * 1024;
+
 /// Parses binary PSBT bytes, or base64 text of them.
 pub fn parse(bytes: &[u8]) -> Result<Psbt, PsbtError> {
+    if bytes.len() > MAX_PSBT_BYTES * 4 / 3 + 4 {
+        return Err(PsbtError::Parse(format!(
+            "{} bytes is larger than any PSBT Accord signs ({MAX_PSBT_BYTES})",
+            bytes.len()
+        )));
+    }
     if bytes.starts_with(MAGIC) {
         return Psbt::deserialize(bytes).map_err(|e| PsbtError::Parse(e.to_string()));
     }

@@ -108,14 +108,26 @@ pub fn parse_fee_estimates(body: &str) -> Result<BTreeMap<u16, u64>, RpcError> {
                 Value::Number(n) => n.to_string(),
                 _ => return Err(RpcError::malformed(M, "rate is not a number")),
             };
-            let msat = Exact::parse(&text, 3)
-                .ok()
-                .and_then(|a| u64::try_from(a.units()).ok())
+            let msat = msat_per_vb(&text)
                 .filter(|m| *m <= 10_000_000)
                 .ok_or_else(|| RpcError::malformed(M, format!("bad rate {text}")))?;
             Ok((target, msat))
         })
         .collect()
+}
+
+/// Millisatoshi per vbyte from a JSON decimal like `199.99599999999998`:
+/// digits past the third decimal round up (electrs prints `f64`s).
+fn msat_per_vb(text: &str) -> Option<u64> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let (kept, rest) = frac.split_at(frac.len().min(3));
+    let round_up = rest.bytes().any(|b| b != b'0');
+    if !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let exact = Exact::parse(&format!("{whole}.{kept}0"), 3).ok()?;
+    let msat = u64::try_from(exact.units()).ok()?;
+    msat.checked_add(u64::from(round_up))
 }
 
 /// The rate (sat/vB, rounded up) for confirmation within `target` blocks:
@@ -212,6 +224,10 @@ mod tests {
         assert_eq!(fees[&1], 87_882);
         assert_eq!(fee_rate_for(&fees, 3), Some(88));
         assert_eq!(fee_rate_for(&fees, 200), Some(2));
+        // electrs prints f64 products: round the extra digits up, exactly.
+        let fees = parse_fee_estimates(r#"{"2": 199.99599999999998, "3": 5}"#).unwrap();
+        assert_eq!(fees[&2], 199_996);
+        assert_eq!(fees[&3], 5_000);
         assert!(parse_fee_estimates(r#"{"1": -5}"#).is_err());
         assert!(parse_fee_estimates(r#"{"1": 1e400}"#).is_err());
         assert!(parse_fee_estimates(r#"{"x": 1}"#).is_err());
