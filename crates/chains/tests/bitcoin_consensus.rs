@@ -347,12 +347,20 @@ mod decoder {
 #[test]
 fn anyone_can_spend_witness_programs_are_flagged() {
     let (_, wallet) = group();
-    let mut psbt = build(&wallet, &utxos(&[50_000]), &[(wallet.address(), Amount::from_sat(20_000))], 2).unwrap();
+    let mut psbt = build(
+        &wallet,
+        &utxos(&[50_000]),
+        &[(wallet.address(), Amount::from_sat(20_000))],
+        2,
+    )
+    .unwrap();
     // Pay-to-anchor (OP_1 <0x4e73>): an address rust-bitcoin renders, spendable by anyone.
     psbt.unsigned_tx.output[0].script_pubkey = bitcoin::ScriptBuf::from_hex("51024e73").unwrap();
     let p = preview(&psbt.serialize(), Network::Regtest, Some(&wallet)).unwrap();
     assert!(
-        p.warnings.iter().any(|w| w.code() == "unusual" && w.to_string().contains("witness program")),
+        p.warnings
+            .iter()
+            .any(|w| w.code() == "unusual" && w.to_string().contains("witness program")),
         "{:?}",
         p.warnings
     );
