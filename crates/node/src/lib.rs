@@ -1,0 +1,17 @@
+//! Accord's device layer: everything a device does that is not UI, used
+//! unchanged by the desktop app, the phone stand-in and the recovery server.
+//!
+//! This build has the storage half of it:
+//! - [`secret`]: secrets at rest — XChaCha20-Poly1305 sealing under a
+//!   wrapping key supplied through a small port ([`secret::Protector`]):
+//!   a passphrase through Argon2id (RFC 9106), a key file or an environment
+//!   secret for servers (the OS keychain comes with the desktop app).
+//! - [`store`]: the embedded SQLite store — wallets, sealed key shares, peers,
+//!   sessions, consumed nonces, banned counterparties and an append-only
+//!   event log — where every write that matters is one transaction, so a
+//!   device killed at any instant restarts consistent.
+//!
+//! The iroh transport, pairing and the session runner build on these.
+
+pub mod secret;
+pub mod store;

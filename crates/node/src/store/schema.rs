@@ -1,0 +1,86 @@
+//! The SQLite schema, versioned with `PRAGMA user_version`. Events are
+//! append-only: triggers refuse UPDATE and DELETE.
+
+use rusqlite::Connection;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const V1: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
+CREATE TABLE wallets (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    threshold  INTEGER NOT NULL CHECK (threshold >= 2),
+    parties    INTEGER NOT NULL CHECK (parties >= threshold AND parties <= 16),
+    party      INTEGER NOT NULL CHECK (party >= 1 AND party <= parties),
+    network    TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE shares (
+    wallet_id TEXT NOT NULL REFERENCES wallets(id),
+    scheme    INTEGER NOT NULL,
+    sealed    BLOB NOT NULL,
+    PRIMARY KEY (wallet_id, scheme)
+) STRICT;
+CREATE TABLE peers (
+    wallet_id   TEXT NOT NULL REFERENCES wallets(id),
+    party       INTEGER NOT NULL,
+    endpoint_id TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    PRIMARY KEY (wallet_id, party)
+) STRICT;
+CREATE TABLE sessions (
+    id         BLOB PRIMARY KEY,
+    wallet_id  TEXT NOT NULL REFERENCES wallets(id),
+    kind       TEXT NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('running', 'done', 'aborted')),
+    detail     TEXT NOT NULL DEFAULT '',
+    started_at INTEGER NOT NULL,
+    deadline   INTEGER NOT NULL
+) STRICT;
+CREATE TABLE consumed_nonces (
+    session_id BLOB NOT NULL,
+    scheme     INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (session_id, scheme)
+) STRICT;
+CREATE TABLE banned (
+    wallet_id TEXT NOT NULL REFERENCES wallets(id),
+    scheme    INTEGER NOT NULL,
+    party     INTEGER NOT NULL,
+    reason    TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (wallet_id, scheme, party)
+) STRICT;
+CREATE TABLE events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    wallet_id TEXT,
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    detail    TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+";
+
+/// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
+/// newer database.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Ok(Err(version));
+    }
+    if version < 1 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(V1)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+    }
+    Ok(Ok(()))
+}
