@@ -111,7 +111,6 @@ impl EcdsaShare {
                 "pairwise multiplication state is incomplete",
             ));
         }
-        check_interpolation(&self.public, params, party.pk)?;
         let encoded = party.pk.to_sec1_point(true);
         let key: [u8; 33] = encoded
             .as_bytes()
@@ -122,6 +121,11 @@ impl EcdsaShare {
 
     pub(crate) fn public_bytes(&self) -> Result<Vec<u8>, ShareError> {
         postcard::to_allocvec(&self.public).map_err(|e| ShareError::Malformed(e.to_string()))
+    }
+
+    /// The public package's consistency (see [`check_interpolation`]).
+    pub(crate) fn check_public(&self, params: Parameters) -> Result<(), ShareError> {
+        check_interpolation(&self.public, params, self.party.pk)
     }
 
     pub(crate) fn to_body(&self) -> Result<Zeroizing<Vec<u8>>, ShareError> {

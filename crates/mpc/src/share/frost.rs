@@ -64,14 +64,14 @@ impl<C: Ciphersuite> FrostShare<C> {
                 "our verifying share does not match",
             ));
         }
-        self.check_interpolation(params)
+        Ok(())
     }
 
     /// Every verifying share lies on one polynomial of degree t−1 whose value
     /// at 0 is the group key (RFC 9591 §4.1 Lagrange interpolation in the
     /// exponent, frost-core's coefficients): a tampered public package, or a
     /// group key swapped with consistent-looking shares, is refused.
-    fn check_interpolation(&self, params: Parameters) -> Result<(), ShareError> {
+    pub(crate) fn check_interpolation(&self, params: Parameters) -> Result<(), ShareError> {
         use frost_core::{Group, compute_lagrange_coefficient};
         let bad =
             || ShareError::Inconsistent("verifying shares do not interpolate to the group key");

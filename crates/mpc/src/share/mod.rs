@@ -251,7 +251,20 @@ impl KeyShare {
             Scheme::FrostEd25519 => ShareSecret::Ed25519(FrostShare::from_body(body)?),
             Scheme::Ecdsa => ShareSecret::Ecdsa(Box::new(EcdsaShare::from_body(body)?)),
         };
-        KeyShare::new(me, params, secret)
+        let share = KeyShare::new(me, params, secret)?;
+        share.check_public()?;
+        Ok(share)
+    }
+
+    /// The expensive part of validation, run on load (key generation builds
+    /// the public package from verified commitments itself): every verifying
+    /// share lies on one degree-(t−1) polynomial through the group key.
+    pub(crate) fn check_public(&self) -> Result<(), ShareError> {
+        match &self.secret {
+            ShareSecret::Taproot(s) => s.frost.check_interpolation(self.params),
+            ShareSecret::Ed25519(s) => s.check_interpolation(self.params),
+            ShareSecret::Ecdsa(s) => s.check_public(self.params),
+        }
     }
 }
 
@@ -297,7 +310,8 @@ mod tests {
             s[0].party(),
             s[0].parameters(),
             ShareSecret::Ed25519(tampered),
-        );
+        )
+        .and_then(|k| k.check_public());
         assert!(
             matches!(&err, Err(ShareError::Inconsistent(m)) if m.contains("interpolate")),
             "{err:?}"
@@ -327,7 +341,8 @@ mod tests {
             s[0].party(),
             s[0].parameters(),
             ShareSecret::Ecdsa(Box::new(tampered)),
-        );
+        )
+        .and_then(|k| k.check_public());
         assert!(matches!(err, Err(ShareError::Inconsistent(m)) if m.contains("interpolate")));
     }
 }
