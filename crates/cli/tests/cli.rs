@@ -119,6 +119,49 @@ fn errors_are_one_line() {
         fails(&["address", "--chain", "dogecoin", "--public-key", "00"]).contains("unknown chain")
     );
     assert!(fails(&["address", "--chain", "bitcoin", "--public-key", "zz"]).contains("hex"));
+    // A bad EIP-55 checksum (one letter's case changed), and an address of the wrong network.
+    let eth = "0x02f86d012a84773594008509502f900082fde894a0b86991c6218b36c1d19d4a2e9eb0ce3606eb4880b844a9059cbb00000000000000000000000070997970c51812dc3a010c7d01b50e0d17dc79c800000000000000000000000000000000000000000000000000000000000f4240c0";
+    assert!(
+        fails(&[
+            "preview",
+            "--chain",
+            "ethereum",
+            "--unsigned",
+            eth,
+            "--wallet",
+            "0x7E5F4552091A69125d5DfCb7b8C2659029395bdf"
+        ])
+        .to_lowercase()
+        .contains("checksum")
+    );
+    let psbt = format!(
+        "@{}/../chains/tests/fixtures/bitcoin/bip371-valid-key-path-input.b64",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    assert!(
+        fails(&[
+            "preview",
+            "--chain",
+            "bitcoin",
+            "--unsigned",
+            &psbt,
+            "--wallet",
+            "tb1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqp3mvzv"
+        ])
+        .contains("not a mainnet address")
+    );
+    assert!(
+        fails(&[
+            "preview",
+            "--chain",
+            "ethereum",
+            "--network",
+            "sepolia",
+            "--unsigned",
+            eth
+        ])
+        .contains("chain id 1")
+    );
     assert!(
         fails(&[
             "address",
