@@ -11,7 +11,11 @@
 //!   event log — where every write that matters is one transaction, so a
 //!   device killed at any instant restarts consistent.
 //!
-//! The iroh transport, pairing and the session runner build on these.
+//! - [`transport`]: the iroh QUIC transport — device identity, pinned
+//!   peers, length-prefixed frames — that carries `accord_mpc` envelopes.
+//!
+//! Pairing and the session runner build on these.
 
 pub mod secret;
 pub mod store;
+pub mod transport;

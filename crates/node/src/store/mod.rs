@@ -13,13 +13,15 @@ use std::path::Path;
 
 use accord_mpc::{KeyShare, Scheme, SessionId};
 use rand_core::{OsRng, RngCore};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use zeroize::Zeroizing;
 
 use crate::secret::{self, ProtectError, Protector, SealError, WrappingKey};
 
 pub use schema::SCHEMA_VERSION;
 
 const KEY_CHECK: &[u8] = b"accord wrapping key check v1";
+const DEVICE_SECRET_AAD: &[u8] = b"device_secret";
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,9 @@ pub enum StoreError {
     /// The shares given do not form one wallet.
     #[error("the shares do not belong together: {0}")]
     Mismatched(&'static str),
+    /// The sealed device secret does not open or has the wrong length.
+    #[error("the device secret is corrupt: {0}")]
+    CorruptDeviceSecret(String),
     /// This session's nonces were consumed already.
     #[error("session {0:?} already produced a signature share; it cannot sign again")]
     NonceConsumed(SessionId),
@@ -183,6 +188,52 @@ impl Store {
         }
         tx.commit()?;
         Ok(Store { conn, key })
+    }
+
+    /// This device's long-term secret (32 random bytes; its iroh endpoint key,
+    /// see `transport::identity`), sealed in `meta` under the key
+    /// `device_secret`. Created on the first call, in one transaction; every
+    /// later call returns the same bytes, also across reopening.
+    pub fn device_secret(&mut self) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+        // IMMEDIATE: two processes opening one store cannot both create it.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let sealed: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'device_secret'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let secret = match sealed {
+            Some(sealed) => {
+                let opened = secret::open(&self.key, &sealed, DEVICE_SECRET_AAD)
+                    .map_err(|e| StoreError::CorruptDeviceSecret(e.to_string()))?;
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                if opened.len() != bytes.len() {
+                    return Err(StoreError::CorruptDeviceSecret(format!(
+                        "{} bytes instead of 32",
+                        opened.len()
+                    )));
+                }
+                bytes.copy_from_slice(&opened);
+                bytes
+            }
+            None => {
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                OsRng.fill_bytes(bytes.as_mut_slice());
+                let sealed =
+                    secret::seal(&self.key, bytes.as_slice(), DEVICE_SECRET_AAD, &mut OsRng);
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('device_secret', ?1)",
+                    params![sealed],
+                )?;
+                bytes
+            }
+        };
+        tx.commit()?;
+        Ok(secret)
     }
 
     /// Creates a wallet with this device's shares (one per scheme), in one

@@ -1,0 +1,266 @@
+//! [`Transport`]: an iroh endpoint speaking [`ALPN`], with one connection
+//! per peer (dialled on the first send, or the peer's own connection to us,
+//! reused both ways), one unidirectional stream per direction carrying
+//! [`frame`]s, and a channel of [`Event`]s for what arrives.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use iroh::endpoint::{Connection, ConnectionError, SendStream};
+use iroh::{Endpoint, EndpointAddr, EndpointId, SecretKey, TransportAddr};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use zeroize::Zeroizing;
+
+use super::ALPN;
+use super::allowlist::Allowlist;
+use super::config::Config;
+use super::error::{BindError, SendError};
+use super::frame::{self, FrameError};
+use super::receive::read_connection;
+
+/// Events queued before the receiver must read (then peers are slowed
+/// down by QUIC flow control, nothing is dropped).
+const EVENT_QUEUE: usize = 64;
+/// How long [`Transport::close`] waits for peers to acknowledge what was
+/// sent before closing the connections.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// What the transport reports.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// A frame from `from`: the endpoint id authenticated by the connection's
+    /// TLS handshake. Pass it as `from` to the session (`Keygen::handle`).
+    Message {
+        /// The authenticated sender.
+        from: EndpointId,
+        /// The frame body (an encoded envelope), zeroized on drop.
+        bytes: Zeroizing<Vec<u8>>,
+    },
+    /// A connection with `peer` ended: closed by either side, refused, or
+    /// timed out (the peer is gone). A later send dials again.
+    PeerLost {
+        /// The peer.
+        peer: EndpointId,
+        /// Why.
+        error: ConnectionError,
+    },
+    /// `peer` sent a malformed frame; its connection was closed.
+    BadFrame {
+        /// The peer.
+        peer: EndpointId,
+        /// What was wrong.
+        error: FrameError,
+    },
+}
+
+/// A connection to one peer and our stream on it.
+struct Link {
+    conn: Connection,
+    stream: Option<SendStream>,
+}
+
+impl Link {
+    fn is_open(&self) -> bool {
+        self.conn.close_reason().is_none()
+    }
+}
+
+/// Per peer, the link; its async lock orders sends to that peer.
+type Slot = Arc<tokio::sync::Mutex<Option<Link>>>;
+
+#[derive(Default)]
+struct Links(Mutex<HashMap<EndpointId, Slot>>);
+
+impl Links {
+    fn slot(&self, peer: EndpointId) -> Slot {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(peer)
+            .or_default()
+            .clone()
+    }
+
+    fn all(&self) -> Vec<Slot> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Uses a connection the peer opened to us for our sends too, unless we
+    /// have a live one already.
+    async fn adopt(&self, conn: &Connection) {
+        let slot = self.slot(conn.remote_id());
+        let mut link = slot.lock().await;
+        if !link.as_ref().is_some_and(Link::is_open) {
+            *link = Some(Link {
+                conn: conn.clone(),
+                stream: None,
+            });
+        }
+    }
+}
+
+/// The device's endpoint. Dropping it stops every task it started; call
+/// [`Transport::close`] to also tell peers, or they notice only after the
+/// idle timeout.
+pub struct Transport {
+    endpoint: Endpoint,
+    allowlist: Allowlist,
+    links: Arc<Links>,
+    events: mpsc::Sender<Event>,
+    /// The accept loop and the readers of connections we dialled.
+    tasks: Mutex<JoinSet<()>>,
+}
+
+impl core::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Transport")
+            .field("id", &self.id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// Binds an endpoint with `secret` (see [`super::identity`]) and starts
+    /// accepting connections from the ids in `allowlist` — fill it first.
+    /// Returns the transport and the channel of what arrives.
+    pub async fn bind(
+        secret: SecretKey,
+        config: &Config,
+        allowlist: Allowlist,
+    ) -> Result<(Self, mpsc::Receiver<Event>), BindError> {
+        let endpoint = config
+            .builder(secret, &allowlist)?
+            .bind()
+            .await
+            .map_err(BindError::Bind)?;
+        let (events, receiver) = mpsc::channel(EVENT_QUEUE);
+        let links = Arc::new(Links::default());
+        let mut tasks = JoinSet::new();
+        tasks.spawn(accept_loop(endpoint.clone(), links.clone(), events.clone()));
+        let transport = Transport {
+            endpoint,
+            allowlist,
+            links,
+            events,
+            tasks: Mutex::new(tasks),
+        };
+        Ok((transport, receiver))
+    }
+
+    /// This device's id.
+    pub fn id(&self) -> EndpointId {
+        self.endpoint.id()
+    }
+
+    /// How to reach this endpoint now (what a pairing ticket carries): its
+    /// id, its bound addresses and, in production, its relay.
+    pub fn addr(&self) -> EndpointAddr {
+        let mut addr = self.endpoint.addr();
+        if addr.addrs.is_empty() {
+            addr.addrs = self
+                .endpoint
+                .bound_sockets()
+                .into_iter()
+                .map(TransportAddr::Ip)
+                .collect();
+        }
+        addr
+    }
+
+    /// The pinned peers this transport enforces.
+    pub fn allowlist(&self) -> &Allowlist {
+        &self.allowlist
+    }
+
+    /// Sends `bytes` (an encoded envelope) to the peer `to` as one frame,
+    /// dialling it if there is no live connection. Frames to one peer
+    /// arrive in the order sent. `Ok` means handed to QUIC, not received.
+    pub async fn send(&self, to: EndpointAddr, bytes: &[u8]) -> Result<(), SendError> {
+        let prefix = frame::prefix(bytes.len())?;
+        let slot = self.links.slot(to.id);
+        let mut guard = slot.lock().await;
+        let mut link = match guard.take() {
+            Some(link) if link.is_open() => link,
+            _ => {
+                let conn = self
+                    .endpoint
+                    .connect(to, ALPN)
+                    .await
+                    .map_err(SendError::Connect)?;
+                self.spawn(read_connection(conn.clone(), self.events.clone()));
+                Link { conn, stream: None }
+            }
+        };
+        let mut stream = match link.stream.take() {
+            Some(stream) => stream,
+            None => match link.conn.open_uni().await {
+                Ok(stream) => stream,
+                Err(e) => return Err(SendError::Connection(e)),
+            },
+        };
+        let written = match stream.write_all(&prefix).await {
+            Ok(()) => stream.write_all(bytes).await,
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(()) => {
+                link.stream = Some(stream);
+                *guard = Some(link);
+                Ok(())
+            }
+            // The link is dropped: the next send dials again.
+            Err(e) => Err(SendError::Write(e)),
+        }
+    }
+
+    /// Finishes our streams, waits (briefly) for peers to acknowledge what
+    /// was sent, then closes the endpoint: peers learn at once.
+    pub async fn close(self) {
+        let mut flushes = JoinSet::new();
+        for slot in self.links.all() {
+            flushes.spawn(async move {
+                let link = slot.lock().await.take();
+                // `_conn` keeps the connection open while the stream flushes.
+                if let Some(Link {
+                    conn: _conn,
+                    stream: Some(mut stream),
+                }) = link
+                    && stream.finish().is_ok()
+                {
+                    let _ = tokio::time::timeout(FLUSH_TIMEOUT, stream.stopped()).await;
+                }
+            });
+        }
+        while flushes.join_next().await.is_some() {}
+        self.endpoint.close().await;
+    }
+
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(task);
+    }
+}
+
+/// Accepts connections until the endpoint closes. The allow-list hook has
+/// already refused unpinned ids when `incoming` completes.
+async fn accept_loop(endpoint: Endpoint, links: Arc<Links>, events: mpsc::Sender<Event>) {
+    let mut readers = JoinSet::new();
+    while let Some(incoming) = endpoint.accept().await {
+        while readers.try_join_next().is_some() {}
+        let (links, events) = (links.clone(), events.clone());
+        readers.spawn(async move {
+            // Refused (not pinned) or a failed handshake: nothing to read.
+            let Ok(conn) = incoming.await else { return };
+            tokio::join!(links.adopt(&conn), read_connection(conn.clone(), events));
+        });
+    }
+}

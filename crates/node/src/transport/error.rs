@@ -1,0 +1,38 @@
+//! The transport's errors: one per operation.
+
+use iroh::endpoint::{ConnectError, ConnectionError, WriteError};
+
+use super::frame::FrameError;
+
+/// Why the endpoint could not be bound.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BindError {
+    /// The configuration is unusable.
+    #[error("bad transport configuration: {0}")]
+    Config(&'static str),
+    /// iroh could not bind (no socket, address in use…).
+    #[error("could not bind the endpoint: {0}")]
+    Bind(#[source] iroh::endpoint::BindError),
+}
+
+/// Why a message was not sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The message is too large for a frame.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// No connection could be made (unreachable, not pinned, refused).
+    #[error("could not connect to the peer: {0}")]
+    Connect(#[source] ConnectError),
+    /// The connection failed or was closed by the peer.
+    #[error("the connection to the peer failed: {0}")]
+    Connection(#[source] ConnectionError),
+    /// Writing to the stream failed.
+    #[error("writing to the peer failed: {0}")]
+    Write(#[source] WriteError),
+    /// The transport is closed.
+    #[error("the transport is closed")]
+    Closed,
+}
