@@ -140,7 +140,11 @@ proptest! {
 }
 
 fn shares_of_every_scheme() -> Vec<Vec<Arc<KeyShare>>> {
-    let mut rng = rng(200);
+    shares_of_every_scheme_from(200)
+}
+
+fn shares_of_every_scheme_from(seed: u64) -> Vec<Vec<Arc<KeyShare>>> {
+    let mut rng = rng(seed);
     Scheme::ALL
         .into_iter()
         .map(|s| keygen(s, 2, 3, &mut rng))
@@ -216,7 +220,7 @@ fn corrupt_or_mismatched_shares_cannot_be_loaded() {
             Err(ShareError::Inconsistent(_))
         ));
         // Body of a share from another group under this header.
-        let other = shares_of_every_scheme();
+        let other = shares_of_every_scheme_from(201);
         let foreign = other
             .iter()
             .find(|s| s[0].scheme() == shares[0].scheme())

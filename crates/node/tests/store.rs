@@ -252,37 +252,52 @@ fn the_event_log_is_append_only_and_bans_stick() {
     assert_eq!(store.events(Some(&w)).unwrap().len(), 2);
 }
 
-/// The child: creates wallets and consumes nonces as fast as it can until killed.
+/// The child: per wallet, one transaction creating it with its share, then a
+/// session that journals its nonce and ends — as fast as it can until killed.
 #[test]
 #[ignore = "run by kill_nine_at_any_instant_leaves_a_consistent_store"]
 fn crash_child() {
-    let Ok(db) = std::env::var("ACCORD_CRASH_DB") else {
+    let (Ok(db), Ok(round)) = (
+        std::env::var("ACCORD_CRASH_DB"),
+        std::env::var("ACCORD_CRASH_ROUND"),
+    ) else {
         return;
     };
     let shares = frost_shares();
     let mut store = Store::open(Path::new(&db), &pass("pw"), 1).unwrap();
-    for i in 0.. {
+    for i in 0i64.. {
         let w = store
-            .create_wallet(&format!("w{i}"), "regtest", &[&shares[0]], i)
+            .create_wallet(&format!("r{round}-w{i}"), "regtest", &[&shares[0]], i)
             .unwrap();
-        let s = SessionId([(i % 251) as u8; 32]);
-        let _ = store.begin_session(SessionId(*blake(&w.id)), &w, "sign", i, i + 60);
-        let _ = store.consume_nonce(s, Scheme::FrostEd25519, i);
+        let session = session_of(&w.id);
+        store.begin_session(session, &w, "sign", i, i + 60).unwrap();
+        store
+            .consume_nonce(session, Scheme::FrostEd25519, i)
+            .unwrap();
+        store
+            .end_session(session, SessionOutcome::Done, "signed", i)
+            .unwrap();
     }
 }
 
-fn blake(id: &str) -> Box<[u8; 32]> {
+fn session_of(wallet_id: &str) -> SessionId {
     let mut out = [0u8; 32];
-    for (o, b) in out.iter_mut().zip(id.bytes().cycle()) {
+    for (o, b) in out.iter_mut().zip(wallet_id.bytes().cycle()) {
         *o = b;
     }
-    Box::new(out)
+    SessionId(out)
 }
 
 #[test]
 fn kill_nine_at_any_instant_leaves_a_consistent_store() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
+    // Kill instants spread over the child's run, varied per test run.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    let mut written = 0;
     for round in 0..6u64 {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
@@ -293,26 +308,44 @@ fn kill_nine_at_any_instant_leaves_a_consistent_store() {
                 "--test-threads=1",
             ])
             .env("ACCORD_CRASH_DB", &db)
+            .env("ACCORD_CRASH_ROUND", round.to_string())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(150 + 97 * round));
+        let ms = 200
+            + (seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(round * 1442695040888963407)
+                >> 33)
+                % 400;
+        std::thread::sleep(Duration::from_millis(ms));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the child was still writing when killed"
+        );
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
 
         let store = Store::open(&db, &pass("pw"), 1_000).unwrap();
-        let ok: String = store
-            .connection()
+        let conn = store.connection();
+        let ok: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(ok, "ok");
+        let wallets = store.wallets().unwrap();
+        let this_round = wallets
+            .iter()
+            .filter(|w| w.name.starts_with(&format!("r{round}-")))
+            .count();
+        assert!(this_round > 0, "round {round} wrote before it was killed");
+        written += this_round;
         // Every wallet has its share, and it opens and validates.
-        for w in store.wallets().unwrap() {
-            store.share(&w, Scheme::FrostEd25519).unwrap();
+        for w in &wallets {
+            store.share(w, Scheme::FrostEd25519).unwrap();
         }
-        let running: i64 = store
-            .connection()
+        // No session stays running; a finished session has its nonce journaled.
+        let running: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sessions WHERE state = 'running'",
                 [],
@@ -320,10 +353,22 @@ fn kill_nine_at_any_instant_leaves_a_consistent_store() {
             )
             .unwrap();
         assert_eq!(running, 0, "no session stays running after a restart");
+        let done_without_nonce: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sessions s WHERE s.state = 'done' AND NOT EXISTS \
+                 (SELECT 1 FROM consumed_nonces c WHERE c.session_id = s.id)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(done_without_nonce, 0);
     }
-    let store = Store::open(&db, &pass("pw"), 2_000).unwrap();
-    assert!(
-        store.wallets().unwrap().len() > 6,
-        "the child really wrote between kills"
+    assert_eq!(
+        Store::open(&db, &pass("pw"), 2_000)
+            .unwrap()
+            .wallets()
+            .unwrap()
+            .len(),
+        written
     );
 }

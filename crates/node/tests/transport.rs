@@ -170,10 +170,11 @@ async fn an_unpinned_endpoint_is_refused_before_it_is_read() {
     // The intruder pins B, so its own side lets it dial; B has not pinned it.
     let c = bind(kc, &[idb]).await;
     let addr_b = b.0.addr();
+    let addr_a = a.0.addr();
 
     run(vec![a, b, c], move |mut peers| async move {
         let (c, mut c_rx) = peers.pop().unwrap();
-        let (_b, mut b_rx) = peers.pop().unwrap();
+        let (b, mut b_rx) = peers.pop().unwrap();
         let (a, _a_rx) = peers.pop().unwrap();
 
         // C's first send may be buffered before B's refusal arrives; its
@@ -205,12 +206,25 @@ async fn an_unpinned_endpoint_is_refused_before_it_is_read() {
                 "an unpinned peer's bytes were delivered"
             );
         }
-        // And C cannot dial anyone it has not pinned itself.
-        let unpinned = SecretKey::generate().public();
+        // C cannot dial a live endpoint it has not pinned itself (A is bound
+        // and reachable; the refusal is C's own).
         assert!(
-            c.send(EndpointAddr::new(unpinned), b"x").await.is_err(),
+            matches!(
+                c.send(addr_a.clone(), b"x").await,
+                Err(accord_node::transport::SendError::NotPinned)
+            ),
             "dialling an unpinned id is refused locally"
         );
+        // Unpinned while connected (banned): nothing more is delivered.
+        assert!(b.allowlist().unpin(&ida));
+        let _ = a.send(addr_b.clone(), b"after the ban").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        while let Ok(event) = b_rx.try_recv() {
+            assert!(
+                !matches!(event, Event::Message { .. }),
+                "a peer unpinned while connected got a message through"
+            );
+        }
     })
     .await;
 }

@@ -28,7 +28,6 @@ const EVENT_QUEUE: usize = 64;
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// What the transport reports.
-#[derive(Debug)]
 #[non_exhaustive]
 pub enum Event {
     /// A frame from `from`: the endpoint id authenticated by the connection's
@@ -54,6 +53,29 @@ pub enum Event {
         /// What was wrong.
         error: FrameError,
     },
+}
+
+impl core::fmt::Debug for Event {
+    // Frames carry secret shares: only their length is printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Event::Message { from, bytes } => f
+                .debug_struct("Message")
+                .field("from", from)
+                .field("len", &bytes.len())
+                .finish(),
+            Event::PeerLost { peer, error } => f
+                .debug_struct("PeerLost")
+                .field("peer", peer)
+                .field("error", error)
+                .finish(),
+            Event::BadFrame { peer, error } => f
+                .debug_struct("BadFrame")
+                .field("peer", peer)
+                .field("error", error)
+                .finish(),
+        }
+    }
 }
 
 /// A connection to one peer and our stream on it.
@@ -144,7 +166,12 @@ impl Transport {
         let (events, receiver) = mpsc::channel(EVENT_QUEUE);
         let links = Arc::new(Links::default());
         let mut tasks = JoinSet::new();
-        tasks.spawn(accept_loop(endpoint.clone(), links.clone(), events.clone()));
+        tasks.spawn(accept_loop(
+            endpoint.clone(),
+            links.clone(),
+            events.clone(),
+            allowlist.clone(),
+        ));
         let transport = Transport {
             endpoint,
             allowlist,
@@ -185,6 +212,10 @@ impl Transport {
     /// arrive in the order sent. `Ok` means handed to QUIC, not received.
     pub async fn send(&self, to: EndpointAddr, bytes: &[u8]) -> Result<(), SendError> {
         let prefix = frame::prefix(bytes.len())?;
+        // Unpinned since the connection opened: refuse before reusing it.
+        if !self.allowlist.contains(&to.id) {
+            return Err(SendError::NotPinned);
+        }
         let slot = self.links.slot(to.id);
         let mut guard = slot.lock().await;
         let mut link = match guard.take() {
@@ -195,7 +226,11 @@ impl Transport {
                     .connect(to, ALPN)
                     .await
                     .map_err(SendError::Connect)?;
-                self.spawn(read_connection(conn.clone(), self.events.clone()));
+                self.spawn(read_connection(
+                    conn.clone(),
+                    self.events.clone(),
+                    self.allowlist.clone(),
+                ));
                 Link { conn, stream: None }
             }
         };
@@ -252,15 +287,23 @@ impl Transport {
 
 /// Accepts connections until the endpoint closes. The allow-list hook has
 /// already refused unpinned ids when `incoming` completes.
-async fn accept_loop(endpoint: Endpoint, links: Arc<Links>, events: mpsc::Sender<Event>) {
+async fn accept_loop(
+    endpoint: Endpoint,
+    links: Arc<Links>,
+    events: mpsc::Sender<Event>,
+    allowlist: Allowlist,
+) {
     let mut readers = JoinSet::new();
     while let Some(incoming) = endpoint.accept().await {
         while readers.try_join_next().is_some() {}
-        let (links, events) = (links.clone(), events.clone());
+        let (links, events, allowlist) = (links.clone(), events.clone(), allowlist.clone());
         readers.spawn(async move {
             // Refused (not pinned) or a failed handshake: nothing to read.
             let Ok(conn) = incoming.await else { return };
-            tokio::join!(links.adopt(&conn), read_connection(conn.clone(), events));
+            tokio::join!(
+                links.adopt(&conn),
+                read_connection(conn.clone(), events, allowlist)
+            );
         });
     }
 }

@@ -32,6 +32,9 @@ pub enum SendError {
     /// Writing to the stream failed.
     #[error("writing to the peer failed: {0}")]
     Write(#[source] WriteError),
+    /// The peer is not (or no longer) pinned.
+    #[error("the peer is not pinned")]
+    NotPinned,
     /// The transport is closed.
     #[error("the transport is closed")]
     Closed,

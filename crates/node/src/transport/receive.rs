@@ -9,6 +9,7 @@ use iroh::endpoint::{Connection, RecvStream, VarInt};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use super::allowlist::{Allowlist, NOT_PINNED, NOT_PINNED_REASON};
 use super::endpoint::Event;
 use super::frame;
 
@@ -16,14 +17,18 @@ use super::frame;
 pub const BAD_FRAME: u32 = 400;
 
 /// Reads `conn` until it ends, then reports why.
-pub(super) async fn read_connection(conn: Connection, events: mpsc::Sender<Event>) {
+pub(super) async fn read_connection(
+    conn: Connection,
+    events: mpsc::Sender<Event>,
+    allowlist: Allowlist,
+) {
     let peer = conn.remote_id();
     let mut streams = JoinSet::new();
     let error = loop {
         tokio::select! {
             accepted = conn.accept_uni() => match accepted {
                 Ok(recv) => {
-                    streams.spawn(read_stream(conn.clone(), recv, events.clone()));
+                    streams.spawn(read_stream(conn.clone(), recv, events.clone(), allowlist.clone()));
                 }
                 Err(error) => break error,
             },
@@ -37,11 +42,21 @@ pub(super) async fn read_connection(conn: Connection, events: mpsc::Sender<Event
 }
 
 /// Delivers the frames of one stream, in order.
-async fn read_stream(conn: Connection, mut recv: RecvStream, events: mpsc::Sender<Event>) {
+async fn read_stream(
+    conn: Connection,
+    mut recv: RecvStream,
+    events: mpsc::Sender<Event>,
+    allowlist: Allowlist,
+) {
     let from = conn.remote_id();
     loop {
         match frame::read(&mut recv).await {
             Ok(Some(bytes)) => {
+                // Unpinned while connected (e.g. banned): nothing more gets through.
+                if !allowlist.contains(&from) {
+                    conn.close(VarInt::from_u32(NOT_PINNED), NOT_PINNED_REASON);
+                    return;
+                }
                 if events.send(Event::Message { from, bytes }).await.is_err() {
                     return; // nobody listens any more
                 }
