@@ -18,6 +18,10 @@ ensure_rust() {
   if command -v rustup >/dev/null 2>&1; then
     rustup component add rustfmt clippy >/dev/null 2>&1 || true
   fi
+  # C and C++ compilers for the -sys crates (SQLite, ring, libbitcoinconsensus).
+  if ! command -v cc >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then
+    apt_install build-essential pkg-config
+  fi
 }
 
 # Chain software the tests run against, installed from the npm registry into
@@ -31,7 +35,7 @@ ensure_test_tools() {
     if ! command -v npm >/dev/null 2>&1; then
       apt_install nodejs npm
     fi
-    npm install --no-audit --no-fund --prefix "$TOOLS" "@foundry-rs/anvil-linux-amd64@$ANVIL_VERSION" >/dev/null
+    npm install --no-audit --no-fund --loglevel=error --prefix "$TOOLS" "@foundry-rs/anvil-linux-amd64@$ANVIL_VERSION" >/dev/null
   fi
 }
 

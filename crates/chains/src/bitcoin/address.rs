@@ -3,9 +3,9 @@
 
 use core::str::FromStr;
 
+use bitcoin::Address;
 use bitcoin::key::TweakedPublicKey;
 use bitcoin::secp256k1::XOnlyPublicKey;
-use bitcoin::{Address, ScriptBuf};
 
 use super::Network;
 
@@ -61,11 +61,6 @@ pub fn p2tr(output_key_bytes: &[u8], network: Network) -> Result<Address, Addres
         output_key(output_key_bytes)?,
         network.to_bitcoin(),
     ))
-}
-
-/// The P2TR scriptPubKey `OP_1 <Q>`.
-pub fn p2tr_script(output_key_bytes: &[u8]) -> Result<ScriptBuf, AddressError> {
-    Ok(ScriptBuf::new_p2tr_tweaked(output_key(output_key_bytes)?))
 }
 
 /// Parses an address of any type, requiring `network`.
