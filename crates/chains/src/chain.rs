@@ -4,7 +4,9 @@ use core::fmt;
 use core::str::FromStr;
 
 /// A chain family.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Chain {
     /// Bitcoin (Taproot key-path spends).

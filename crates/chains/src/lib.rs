@@ -10,6 +10,7 @@
 //! | Bitcoin | [`bitcoin`] | BIP341/BIP340 key-path spends, BIP174 + BIP371 PSBTs, BIP350 addresses |
 //! | Ethereum / EVM | [`ethereum`] | EIP-1559 / EIP-2718 typed transactions, EIP-55 addresses, ERC-20 |
 //! | Solana | [`solana`] | legacy and v0 messages, System transfer, SPL Token `TransferChecked` |
+//! | any of them | [`signing`] | raw unsigned bytes → preview + messages to sign → signed raw transaction and txid |
 
 pub mod amount;
 pub mod bitcoin;
@@ -17,6 +18,7 @@ pub mod chain;
 pub mod ethereum;
 pub mod preview;
 pub mod rpc;
+pub mod signing;
 pub mod solana;
 
 pub use amount::{Amount, AmountError};

@@ -16,6 +16,12 @@
 //!
 //! Pairing and the session runner build on these.
 
+pub mod approve;
+pub mod pairing;
+pub mod runtime;
 pub mod secret;
 pub mod store;
 pub mod transport;
+pub mod wire;
+
+pub use runtime::{Node, NodeOptions, Timeouts};

@@ -7,7 +7,9 @@
 //! primary key, so a session can never be signed twice, also across crashes.
 //! Time comes in as an argument (seconds since the epoch).
 
+mod devices;
 mod schema;
+mod wallet_data;
 
 use std::path::Path;
 
@@ -18,7 +20,9 @@ use zeroize::Zeroizing;
 
 use crate::secret::{self, ProtectError, Protector, SealError, WrappingKey};
 
+pub use devices::{Device, TicketRefused};
 pub use schema::SCHEMA_VERSION;
+pub use wallet_data::{Member, NewWallet, StoredSignature, group_key_bytes};
 
 const KEY_CHECK: &[u8] = b"accord wrapping key check v1";
 const DEVICE_SECRET_AAD: &[u8] = b"device_secret";
@@ -236,8 +240,9 @@ impl Store {
         Ok(secret)
     }
 
-    /// Creates a wallet with this device's shares (one per scheme), in one
-    /// transaction. Never creates over an existing wallet of that name.
+    /// Creates a wallet with this device's shares (one per scheme) and a
+    /// fresh random id, in one transaction. Never creates over an existing
+    /// wallet of that name.
     pub fn create_wallet(
         &mut self,
         name: &str,
@@ -245,6 +250,29 @@ impl Store {
         shares: &[&KeyShare],
         now: i64,
     ) -> Result<WalletRecord, StoreError> {
+        let mut raw = [0u8; 16];
+        OsRng.fill_bytes(&mut raw);
+        self.create_wallet_with(
+            &NewWallet {
+                id: hex::encode(raw),
+                name,
+                network,
+                shares,
+                members: &[],
+            },
+            now,
+        )
+    }
+
+    /// Creates a wallet: its record, this device's sealed shares, the
+    /// group's public keys and its members, in one transaction. Never
+    /// creates over an existing wallet of that name or id.
+    pub fn create_wallet_with(
+        &mut self,
+        new: &NewWallet<'_>,
+        now: i64,
+    ) -> Result<WalletRecord, StoreError> {
+        let shares = new.shares;
         let first = shares.first().ok_or(StoreError::Mismatched("no shares"))?;
         let (params, party) = (first.parameters(), first.party());
         if shares
@@ -259,21 +287,20 @@ impl Store {
         if schemes.len() != shares.len() {
             return Err(StoreError::Mismatched("two shares of one scheme"));
         }
-        let mut raw = [0u8; 16];
-        OsRng.fill_bytes(&mut raw);
+        let name = new.name;
         let record = WalletRecord {
-            id: hex::encode(raw),
+            id: new.id.clone(),
             name: name.to_owned(),
             threshold: params.threshold(),
             parties: params.parties(),
             party: party.get(),
-            network: network.to_owned(),
+            network: new.network.to_owned(),
             created_at: now,
         };
         let tx = self.conn.transaction()?;
         let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM wallets WHERE name = ?1)",
-            [name],
+            "SELECT EXISTS (SELECT 1 FROM wallets WHERE name = ?1 OR id = ?2)",
+            params![name, record.id],
             |r| r.get(0),
         )?;
         if exists {
@@ -292,6 +319,20 @@ impl Store {
             tx.execute(
                 "INSERT INTO shares (wallet_id, scheme, sealed) VALUES (?1, ?2, ?3)",
                 params![record.id, share.scheme().code(), sealed],
+            )?;
+            tx.execute(
+                "INSERT INTO wallet_keys (wallet_id, scheme, public) VALUES (?1, ?2, ?3)",
+                params![
+                    record.id,
+                    share.scheme().code(),
+                    wallet_data::group_key_bytes(&share.group_key())
+                ],
+            )?;
+        }
+        for m in new.members {
+            tx.execute(
+                "INSERT INTO peers (wallet_id, party, endpoint_id, name, addr) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![record.id, m.party, m.endpoint_id, m.name, m.addr],
             )?;
         }
         tx.execute(
@@ -424,6 +465,45 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// Records a signing session as running and journals the nonces of every
+    /// one of its `parts` (derived session id, scheme) as consumed — one
+    /// transaction, committed before any signature share leaves the device.
+    /// Fails with [`StoreError::NonceConsumed`] (nothing written) if the
+    /// session or any part was seen before: a replayed proposal cannot make
+    /// this device sign twice.
+    pub fn begin_signing(
+        &mut self,
+        id: SessionId,
+        wallet: &WalletRecord,
+        parts: &[(SessionId, Scheme)],
+        now: i64,
+        deadline: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let conflict = |e: rusqlite::Error, session| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                StoreError::NonceConsumed(session)
+            }
+            e => StoreError::Db(e),
+        };
+        tx.execute(
+            "INSERT INTO sessions (id, wallet_id, kind, state, started_at, deadline) VALUES (?1, ?2, 'sign', 'running', ?3, ?4)",
+            params![id.0.to_vec(), wallet.id, now, deadline],
+        )
+        .map_err(|e| conflict(e, id))?;
+        for (part, scheme) in parts {
+            tx.execute(
+                "INSERT INTO consumed_nonces (session_id, scheme, at) VALUES (?1, ?2, ?3)",
+                params![part.0.to_vec(), scheme.code(), now],
+            )
+            .map_err(|e| conflict(e, *part))?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Journals that `session`'s nonces for `scheme` are being used. Call it

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -69,6 +69,45 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 ";
 
+/// Version 2: paired devices, pairing tickets, the wallets' public keys,
+/// approval policies and finished signatures.
+const V2: &str = "
+CREATE TABLE devices (
+    endpoint_id TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    addr        TEXT NOT NULL,
+    paired_at   INTEGER NOT NULL,
+    last_seen   INTEGER
+) STRICT;
+CREATE TABLE tickets (
+    secret_hash BLOB PRIMARY KEY,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER,
+    used_by     TEXT
+) STRICT;
+CREATE TABLE wallet_keys (
+    wallet_id TEXT NOT NULL REFERENCES wallets(id),
+    scheme    INTEGER NOT NULL,
+    public    BLOB NOT NULL,
+    PRIMARY KEY (wallet_id, scheme)
+) STRICT;
+ALTER TABLE peers ADD COLUMN addr TEXT NOT NULL DEFAULT '';
+CREATE TABLE policies (
+    wallet_id TEXT PRIMARY KEY REFERENCES wallets(id),
+    policy    TEXT NOT NULL,
+    at        INTEGER NOT NULL
+) STRICT;
+CREATE TABLE signatures (
+    wallet_id   TEXT NOT NULL REFERENCES wallets(id),
+    scheme      INTEGER NOT NULL,
+    message     BLOB NOT NULL,
+    signature   BLOB NOT NULL,
+    recovery_id INTEGER,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (wallet_id, scheme, message)
+) STRICT;
+";
+
 /// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
 /// newer database.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
@@ -76,9 +115,12 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
     if version > SCHEMA_VERSION {
         return Ok(Err(version));
     }
-    if version < 1 {
+    if version < SCHEMA_VERSION {
         let tx = conn.transaction()?;
-        tx.execute_batch(V1)?;
+        if version < 1 {
+            tx.execute_batch(V1)?;
+        }
+        tx.execute_batch(V2)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

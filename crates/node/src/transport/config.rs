@@ -16,9 +16,9 @@ use iroh::endpoint::{
 };
 use iroh::{Endpoint, RelayMode, SecretKey};
 
-use super::ALPN;
 use super::allowlist::Allowlist;
 use super::error::BindError;
+use super::{ALPN, PAIR_ALPN};
 
 /// The default QUIC idle timeout: a peer silent this long is gone.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -41,6 +41,7 @@ pub enum Network {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     network: Network,
+    port: u16,
     idle_timeout: Duration,
     keep_alive: Duration,
 }
@@ -60,6 +61,7 @@ impl Config {
     fn new(network: Network) -> Self {
         Config {
             network,
+            port: 0,
             idle_timeout: IDLE_TIMEOUT,
             keep_alive: KEEP_ALIVE,
         }
@@ -77,6 +79,13 @@ impl Config {
             keep_alive,
             ..self
         })
+    }
+
+    /// Binds to `port` (loopback mode; `0` picks a free one). A device
+    /// that keeps its port is found again by peers after a restart without
+    /// address lookup.
+    pub fn with_port(self, port: u16) -> Self {
+        Config { port, ..self }
     }
 
     /// Which network.
@@ -127,12 +136,12 @@ impl Config {
                 .portmapper_config(PortmapperConfig::Disabled)
                 .net_report_config(NetReportConfig::minimal())
                 .clear_ip_transports()
-                .bind_addr(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+                .bind_addr(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
                 .map_err(|_| BindError::Config("loopback address refused"))?,
         };
         Ok(builder
             .secret_key(secret)
-            .alpns(vec![ALPN.to_vec()])
+            .alpns(vec![ALPN.to_vec(), PAIR_ALPN.to_vec()])
             .transport_config(self.quic()?)
             .hooks(allowlist.hook()))
     }

@@ -16,8 +16,9 @@ use zeroize::Zeroizing;
 use super::ALPN;
 use super::allowlist::Allowlist;
 use super::config::Config;
-use super::error::{BindError, SendError};
+use super::error::{BindError, PairError, SendError};
 use super::frame::{self, FrameError};
+use super::pairing::{self, PAIR_ALPN, PairRequest};
 use super::receive::read_connection;
 
 /// Events queued before the receiver must read (then peers are slowed
@@ -46,6 +47,8 @@ pub enum Event {
         /// Why.
         error: ConnectionError,
     },
+    /// A device (pinned or not) asks to pair; see [`super::pairing`].
+    PairRequest(PairRequest),
     /// `peer` sent a malformed frame; its connection was closed.
     BadFrame {
         /// The peer.
@@ -69,6 +72,7 @@ impl core::fmt::Debug for Event {
                 .field("peer", peer)
                 .field("error", error)
                 .finish(),
+            Event::PairRequest(request) => request.fmt(f),
             Event::BadFrame { peer, error } => f
                 .debug_struct("BadFrame")
                 .field("peer", peer)
@@ -256,6 +260,13 @@ impl Transport {
         }
     }
 
+    /// Redeemer's side of pairing: sends `request` to `to` on the pairing
+    /// ALPN and returns the answer. `to.id` must be pinned first (it comes
+    /// from the ticket being redeemed).
+    pub async fn pair(&self, to: EndpointAddr, request: &[u8]) -> Result<Vec<u8>, PairError> {
+        pairing::exchange(&self.endpoint, to, request).await
+    }
+
     /// Finishes our streams, waits (briefly) for peers to acknowledge what
     /// was sent, then closes the endpoint: peers learn at once.
     pub async fn close(self) {
@@ -300,6 +311,12 @@ async fn accept_loop(
         readers.spawn(async move {
             // Refused (not pinned) or a failed handshake: nothing to read.
             let Ok(conn) = incoming.await else { return };
+            if conn.alpn() == PAIR_ALPN {
+                if let Some(request) = pairing::accept(conn).await {
+                    let _ = events.send(Event::PairRequest(request)).await;
+                }
+                return;
+            }
             tokio::join!(
                 links.adopt(&conn),
                 read_connection(conn.clone(), events, allowlist)

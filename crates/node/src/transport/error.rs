@@ -39,3 +39,24 @@ pub enum SendError {
     #[error("the transport is closed")]
     Closed,
 }
+
+/// Why a pairing exchange failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PairError {
+    /// No connection could be made.
+    #[error("could not reach the device: {0}")]
+    Connect(#[source] ConnectError),
+    /// The connection failed or the device refused us.
+    #[error("the device closed the pairing connection: {0}")]
+    Connection(#[source] ConnectionError),
+    /// Writing the request failed.
+    #[error("sending the pairing request failed: {0}")]
+    Write(#[source] WriteError),
+    /// No (or no readable) answer in time.
+    #[error("no answer to the pairing request: {0}")]
+    NoAnswer(String),
+    /// The message is larger than a pairing message may be.
+    #[error("pairing message too large ({0} bytes)")]
+    TooLarge(usize),
+}

@@ -15,7 +15,9 @@
 //! - [`Transport`]: bind, send to a peer (one connection per peer), receive
 //!   `(authenticated sender, bytes)` as [`Event`]s, close.
 //!
-//! One application protocol, versioned by its ALPN: [`ALPN`].
+//! One application protocol, versioned by its ALPN: [`ALPN`]; pairing, the
+//! only conversation with a device not pinned yet, has its own
+//! ([`PAIR_ALPN`], see [`pairing`]).
 
 pub mod allowlist;
 pub mod config;
@@ -23,13 +25,15 @@ mod endpoint;
 mod error;
 pub mod frame;
 pub mod identity;
+pub mod pairing;
 mod receive;
 
-pub use allowlist::Allowlist;
+pub use allowlist::{Allowlist, PairingGate};
 pub use config::Config;
 pub use endpoint::{Event, Transport};
-pub use error::{BindError, SendError};
+pub use error::{BindError, PairError, SendError};
 pub use iroh::{EndpointAddr, EndpointId, SecretKey};
+pub use pairing::{PAIR_ALPN, PairRequest};
 pub use receive::BAD_FRAME;
 
 /// The ALPN of Accord's peer protocol, version 1: a connection carries

@@ -1,0 +1,219 @@
+//! The node's messages on Accord's peer protocol (ALPN `accord/1`): every
+//! frame is one [`Message`] — a tag byte, then either an `accord_mpc`
+//! [`Envelope`] (tag `0`) or a postcard-encoded [`Control`] message (tag
+//! `1`). Control messages carry everything around the threshold rounds:
+//! invitations, proposals, joins, heartbeats, aborts and results. Decoding
+//! never panics and refuses oversized or malformed input with a
+//! [`WireError`]; every field a peer sends is checked again by the session
+//! that receives it.
+
+use accord_mpc::{DecodeError, Envelope};
+use iroh::EndpointAddr;
+use serde::{Deserialize, Serialize};
+
+const TAG_MPC: u8 = 0;
+const TAG_CONTROL: u8 = 1;
+/// The largest control message (a proposal carries an unsigned transaction).
+pub const MAX_CONTROL: usize = 256 * 1024;
+/// The longest wallet or device name.
+pub const MAX_NAME: usize = 64;
+
+/// One frame's content.
+#[derive(Debug)]
+pub enum Message {
+    /// A threshold-protocol message.
+    Mpc(Envelope),
+    /// Everything else.
+    Control(Control),
+}
+
+/// A session id on the wire.
+pub type SessionBytes = [u8; 32];
+
+/// A member of a wallet being created, as the invitation lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitedMember {
+    /// Its party id.
+    pub party: u8,
+    /// How to reach it (its id is its device id).
+    pub addr: EndpointAddr,
+    /// Its name.
+    pub name: String,
+}
+
+/// An invitation to create a wallet: all a member's user must see before
+/// round 1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// The session; the DKG of each scheme runs under an id derived from it.
+    pub session: SessionBytes,
+    /// The wallet's id on every device.
+    pub wallet_id: String,
+    /// Its name.
+    pub name: String,
+    /// `t`.
+    pub threshold: u16,
+    /// `mainnet`, `testnet`, `signet` or `regtest`.
+    pub network: String,
+    /// Every member, the inviter included.
+    pub members: Vec<InvitedMember>,
+}
+
+/// A signing proposal: raw unsigned transaction + wallet + chain. Each
+/// co-signer computes the preview and the digests itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The session; message `i` is signed under an id derived from it.
+    pub session: SessionBytes,
+    /// The wallet.
+    pub wallet_id: String,
+    /// `bitcoin`, `ethereum` or `solana`.
+    pub chain: String,
+    /// The unsigned transaction, raw.
+    pub unsigned: Vec<u8>,
+    /// The signing parties (the proposer, who coordinates, included).
+    pub signers: Vec<u8>,
+}
+
+/// Control messages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Control {
+    /// Create a wallet with me.
+    Invite(Invitation),
+    /// Sign this with me.
+    Propose(Proposal),
+    /// Received; my user (or policy) is deciding. Sent again every
+    /// heartbeat while the decision is pending, so silence means gone.
+    Pending {
+        /// The session.
+        session: SessionBytes,
+    },
+    /// Approved: my threshold messages follow.
+    Join {
+        /// The session.
+        session: SessionBytes,
+    },
+    /// Everyone joined: start the rounds (key generation, once every
+    /// member has pinned every other).
+    Start {
+        /// The session.
+        session: SessionBytes,
+    },
+    /// Not approved.
+    Decline {
+        /// The session.
+        session: SessionBytes,
+        /// Why, for the proposer's user.
+        reason: String,
+    },
+    /// The session is over for everyone: release everything.
+    Abort {
+        /// The session.
+        session: SessionBytes,
+        /// Why.
+        reason: String,
+    },
+    /// Key generation finished here with these group keys (scheme code →
+    /// key bytes), for every member to compare.
+    KeygenDone {
+        /// The session.
+        session: SessionBytes,
+        /// The keys.
+        keys: Vec<(u8, Vec<u8>)>,
+    },
+    /// Are you there?
+    Ping {
+        /// Echoed back.
+        nonce: u64,
+    },
+    /// Here.
+    Pong {
+        /// The ping's nonce.
+        nonce: u64,
+    },
+}
+
+impl Control {
+    /// The session this message belongs to, if any.
+    pub fn session(&self) -> Option<SessionBytes> {
+        match self {
+            Control::Invite(i) => Some(i.session),
+            Control::Propose(p) => Some(p.session),
+            Control::Pending { session }
+            | Control::Join { session }
+            | Control::Start { session }
+            | Control::Decline { session, .. }
+            | Control::Abort { session, .. }
+            | Control::KeygenDone { session, .. } => Some(*session),
+            Control::Ping { .. } | Control::Pong { .. } => None,
+        }
+    }
+}
+
+/// Why a frame is not a message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// Empty frame.
+    #[error("empty message")]
+    Empty,
+    /// Unknown tag.
+    #[error("unknown message type {0}")]
+    UnknownTag(u8),
+    /// A bad envelope.
+    #[error("bad threshold message: {0}")]
+    Envelope(#[from] DecodeError),
+    /// A control message too large.
+    #[error("control message too large ({0} bytes)")]
+    TooLarge(usize),
+    /// A control message that does not decode.
+    #[error("bad control message: {0}")]
+    Control(String),
+}
+
+impl Message {
+    /// The frame body.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Message::Mpc(envelope) => {
+                let body = envelope.encode();
+                let mut out = Vec::with_capacity(1 + body.len());
+                out.push(TAG_MPC);
+                out.extend_from_slice(&body);
+                out
+            }
+            Message::Control(control) => encode_control(control),
+        }
+    }
+
+    /// Parses a frame body.
+    pub fn decode(bytes: &[u8]) -> Result<Message, WireError> {
+        let (&tag, body) = bytes.split_first().ok_or(WireError::Empty)?;
+        match tag {
+            TAG_MPC => Ok(Message::Mpc(Envelope::decode(body)?)),
+            TAG_CONTROL => {
+                if body.len() > MAX_CONTROL {
+                    return Err(WireError::TooLarge(body.len()));
+                }
+                let control: Control =
+                    postcard::from_bytes(body).map_err(|e| WireError::Control(e.to_string()))?;
+                Ok(Message::Control(control))
+            }
+            other => Err(WireError::UnknownTag(other)),
+        }
+    }
+}
+
+/// A control message's frame body.
+pub fn encode_control(control: &Control) -> Vec<u8> {
+    let mut out = vec![TAG_CONTROL];
+    // Serializing plain data into a Vec cannot fail.
+    out.extend(postcard::to_allocvec(control).unwrap_or_default());
+    out
+}
+
+/// Whether `name` is acceptable as a wallet or device name: 1 to
+/// [`MAX_NAME`] bytes, no control characters.
+pub fn valid_name(name: &str) -> bool {
+    !name.trim().is_empty() && name.len() <= MAX_NAME && !name.chars().any(char::is_control)
+}
