@@ -1,20 +1,37 @@
-//! `accord`: the headless Accord. This build has the offline commands:
-//! `address` (a chain address from a group public key) and `preview` (what a
-//! co-signer shows before it signs, from raw unsigned bytes).
+//! `accord`: the headless Accord — the desktop's command line, the phone
+//! stand-in and the recovery server.
 //!
-//! Errors are one line on stderr and a non-zero exit.
+//! Offline: `address` (a chain address from a group public key) and
+//! `preview` (what a co-signer shows before it signs, from raw unsigned
+//! bytes).
+//!
+//! With the device's store (`--data-dir DIR`, unlocked by `--key-file`,
+//! `$ACCORD_WRAPPING_KEY`, `$ACCORD_PASSPHRASE` or a passphrase prompt):
+//! - `init`: the device identity; `devices`: the paired devices.
+//! - `cosigner serve --role phone|recovery`: the co-signer daemon (first
+//!   stdout line `{"device_id", "ticket"}`; events on stderr; stops on
+//!   SIGINT/SIGTERM); `cosigner ticket`: another pairing ticket for it.
+//! - `wallet create | list | show`: threshold wallets (three DKGs with the
+//!   `--peer` devices); `policy set | show`: what a recovery server signs.
+//! - `sign-tx`: co-sign raw unsigned bytes; `send`: build from a chain
+//!   node, co-sign, broadcast, confirm.
+//!
+//! Every command takes `--json`, `--data-dir` and `--no-relay` (loopback
+//! only). Errors are one line on stderr; exit 2 for a usage error, 1 for a
+//! failure.
 
 mod cli;
 mod commands;
 mod error;
 mod input;
+mod node;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, CosignerCommand, PolicyCommand, WalletCommand};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -48,19 +65,33 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(out) => {
             // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = writeln!(std::io::stdout(), "{out}");
+            if !out.is_empty() {
+                let _ = writeln!(std::io::stdout(), "{out}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", error::one_line(&e));
             ExitCode::FAILURE
         }
     }
 }
 
 fn run(cli: Cli) -> Result<String, CliError> {
-    match cli.command {
-        Command::Address(args) => commands::address::run(&args),
-        Command::Preview(args) => commands::preview::run(&args),
+    let g = &cli.global;
+    match &cli.command {
+        Command::Address(args) => commands::address::run(args, g.json),
+        Command::Preview(args) => commands::preview::run(args, g.json),
+        Command::Init => commands::device::init(g),
+        Command::Devices => commands::device::devices(g),
+        Command::Cosigner(CosignerCommand::Serve(args)) => commands::cosigner::serve(g, args),
+        Command::Cosigner(CosignerCommand::Ticket(args)) => commands::cosigner::ticket(g, args),
+        Command::Wallet(WalletCommand::Create(args)) => commands::wallet::create(g, args),
+        Command::Wallet(WalletCommand::List) => commands::wallet::list(g),
+        Command::Wallet(WalletCommand::Show(args)) => commands::wallet::show(g, args),
+        Command::SignTx(args) => commands::sign::sign_tx(g, args),
+        Command::Send(args) => commands::send::send(g, args),
+        Command::Policy(PolicyCommand::Set(args)) => commands::policy::set(g, args),
+        Command::Policy(PolicyCommand::Show(args)) => commands::policy::show(g, args),
     }
 }

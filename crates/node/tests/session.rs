@@ -186,3 +186,124 @@ async fn pair_create_and_cosign_with_every_pair() {
     phone.shutdown().await;
     recovery.shutdown().await;
 }
+
+/// Replayed proposals and replayed threshold messages of a finished session
+/// are refused; an unpaired device is refused before any message is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replays_and_unpaired_devices_are_refused() {
+    use accord_mpc::{Envelope, PartyId, Recipient, Scheme, SessionId};
+    use accord_node::wire::{Control, Message, Proposal, encode_control};
+
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let desktop = node(dirs[0].path(), "desktop", 1).await;
+    let phone = node(dirs[1].path(), "phone", 2).await;
+    let recovery = node(dirs[2].path(), "recovery", 3).await;
+    let tickets = [
+        phone.issue_ticket(Duration::from_secs(60)).unwrap(),
+        recovery.issue_ticket(Duration::from_secs(60)).unwrap(),
+    ];
+    let wallet = desktop
+        .create_wallet("w", 2, "regtest", &tickets, &quiet)
+        .await
+        .unwrap();
+    let tx = unsigned(Chain::Ethereum, &wallet, 7);
+    desktop
+        .sign("w", Chain::Ethereum, &tx, &quiet)
+        .await
+        .unwrap();
+    let session: Vec<u8> = desktop
+        .store()
+        .connection()
+        .query_row("SELECT id FROM sessions WHERE state = 'done'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let part: Vec<u8> = phone
+        .store()
+        .connection()
+        .query_row("SELECT session_id FROM consumed_nonces", [], |r| r.get(0))
+        .unwrap();
+    let rejected = |n: &Node, what: &str| {
+        n.store()
+            .events(None)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "rejected" && e.detail.contains(what))
+    };
+
+    // The same proposal again: declined, nothing signed.
+    let replay = Proposal {
+        session: session.clone().try_into().unwrap(),
+        wallet_id: wallet.wallet.id.clone(),
+        chain: "ethereum".into(),
+        unsigned: tx.clone(),
+        signers: vec![1, 2],
+    };
+    desktop
+        .send_raw(phone.addr(), &encode_control(&Control::Propose(replay)))
+        .await
+        .unwrap();
+    // A threshold message of the finished session again: dropped.
+    let envelope = Envelope {
+        scheme: Scheme::Ecdsa,
+        session: SessionId(part.try_into().unwrap()),
+        round: 1,
+        sender: PartyId::new(1).unwrap(),
+        recipient: Recipient::All,
+        payload: vec![1, 2, 3],
+    };
+    desktop
+        .send_raw(phone.addr(), &Message::Mpc(envelope).encode())
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !(rejected(&phone, "seen before") && rejected(&phone, "finished session")) {
+        assert!(Instant::now() < deadline, "replays were not refused");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let consumed: i64 = phone
+        .store()
+        .connection()
+        .query_row("SELECT COUNT(*) FROM consumed_nonces", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(consumed, 1, "a replay consumed nonces again");
+
+    // A device nobody paired with: refused at the handshake.
+    // (It pinned the phone itself, so it does try to connect.)
+    let before = phone.store().events(None).unwrap().len();
+    let mut store = open_store(dirs[3].path(), &key(4)).unwrap();
+    store
+        .pair_device(
+            &accord_node::store::Device {
+                endpoint_id: phone.id().to_string(),
+                name: "phone".into(),
+                addr: serde_json::to_string(&phone.addr()).unwrap(),
+                paired_at: 0,
+                last_seen: None,
+            },
+            0,
+        )
+        .unwrap();
+    let stranger = Node::start(
+        store,
+        NodeOptions {
+            name: "stranger".into(),
+            transport: Config::loopback(),
+            timeouts: Timeouts::default(),
+            approver: Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly)),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        !stranger.ping(phone.addr(), Duration::from_secs(2)).await,
+        "an unpaired device got an answer"
+    );
+    assert_eq!(phone.store().events(None).unwrap().len(), before);
+    // The wallet still signs.
+    let tx = unsigned(Chain::Solana, &wallet, 8);
+    desktop.sign("w", Chain::Solana, &tx, &quiet).await.unwrap();
+    for n in [desktop, phone, recovery, stranger] {
+        n.shutdown().await;
+    }
+}

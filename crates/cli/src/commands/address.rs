@@ -9,7 +9,7 @@ use crate::error::CliError;
 use crate::input;
 
 /// The address, as text or JSON.
-pub fn run(args: &AddressArgs) -> Result<String, CliError> {
+pub fn run(args: &AddressArgs, json: bool) -> Result<String, CliError> {
     let chain: Chain = args.chain.parse()?;
     let key = input::hex(&args.public_key, "--public-key")?;
     let (network, address) = match chain {
@@ -32,7 +32,7 @@ pub fn run(args: &AddressArgs) -> Result<String, CliError> {
             (network, address.to_string())
         }
     };
-    Ok(if args.json {
+    Ok(if json {
         json!({
             "chain": chain,
             "network": network,

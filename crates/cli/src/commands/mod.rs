@@ -1,4 +1,10 @@
-//! One module per command.
+//! One module per command (group).
 
 pub mod address;
+pub mod cosigner;
+pub mod device;
+pub mod policy;
 pub mod preview;
+pub mod send;
+pub mod sign;
+pub mod wallet;

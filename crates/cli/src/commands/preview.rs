@@ -8,7 +8,7 @@ use crate::error::CliError;
 use crate::input;
 
 /// The preview, as JSON or text.
-pub fn run(args: &PreviewArgs) -> Result<String, CliError> {
+pub fn run(args: &PreviewArgs, json: bool) -> Result<String, CliError> {
     let chain: Chain = args.chain.parse()?;
     let bytes = input::unsigned(&args.unsigned)?;
     let preview = match chain {
@@ -54,7 +54,7 @@ pub fn run(args: &PreviewArgs) -> Result<String, CliError> {
             solana::preview::preview(&bytes, network, wallet.as_ref()).map_err(CliError::preview)?
         }
     };
-    Ok(if args.json {
+    Ok(if json {
         serde_json::to_string(&preview).map_err(CliError::preview)?
     } else {
         text(&preview)

@@ -101,7 +101,13 @@ pub(crate) struct Shared {
     pub(crate) router: Router,
     pub(crate) name: String,
     pub(crate) timeouts: Timeouts,
+    /// When each peer was last recorded as seen (the store is written at
+    /// most every [`SEEN_EVERY`] seconds per peer, not per message).
+    seen: Mutex<std::collections::HashMap<EndpointId, i64>>,
 }
+
+/// How often a peer's `last_seen` is written to the store, in seconds.
+const SEEN_EVERY: i64 = 10;
 
 /// A running device.
 pub struct Node {
@@ -179,6 +185,7 @@ impl Node {
             router: Router::default(),
             name: options.name.clone(),
             timeouts: options.timeouts,
+            seen: Mutex::default(),
         });
         let gate = Arc::downgrade(&shared);
         allowlist.set_pairing_gate(Arc::new(move || {
@@ -212,6 +219,12 @@ impl Node {
     /// Asks `peer` whether it is there; `true` if it answered within `timeout`.
     pub async fn ping(&self, peer: EndpointAddr, timeout: Duration) -> bool {
         self.shared.ping(peer, timeout).await
+    }
+
+    /// Sends raw frame bytes to `to` (tests: replays and forgeries).
+    #[doc(hidden)]
+    pub async fn send_raw(&self, to: EndpointAddr, bytes: &[u8]) -> Result<(), String> {
+        self.shared.send_bytes(&to, bytes).await
     }
 
     /// Stops serving and closes the endpoint (peers learn at once).
@@ -322,10 +335,34 @@ async fn serve(shared: Arc<Shared>, mut events: mpsc::Receiver<Event>) {
 }
 
 fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message) {
-    let _ = shared.store().seen(&from.to_string(), now());
+    let t = now();
+    let stale = {
+        let mut seen = shared.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let last = seen.entry(from).or_insert(i64::MIN);
+        let stale = t.saturating_sub(*last) >= SEEN_EVERY;
+        if stale {
+            *last = t;
+        }
+        stale
+    };
+    if stale {
+        let _ = shared.store().seen(&from.to_string(), t);
+    }
     match message {
         Message::Mpc(envelope) => {
             let id = envelope.session.0;
+            if !shared.router.is_running(&id)
+                && shared
+                    .store()
+                    .nonce_consumed(envelope.session)
+                    .unwrap_or(false)
+            {
+                return log(
+                    shared,
+                    "rejected",
+                    &format!("replayed message from {from} for a finished session"),
+                );
+            }
             deliver(shared, id, Inbound::Mpc { from, envelope });
         }
         Message::Control(Control::Ping { nonce }) => {
@@ -374,7 +411,17 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message) {
 }
 
 fn deliver(shared: &Shared, id: SessionBytes, inbound: Inbound) {
-    if shared.router.deliver(id, inbound) == router::Delivered::Dropped {
+    let delivered = shared.router.deliver(id, inbound);
+    if let router::Delivered::Buffered { expired } = delivered
+        && expired > 0
+    {
+        log(
+            shared,
+            "rejected",
+            &format!("{expired} message(s) for sessions that never started here were dropped"),
+        );
+    }
+    if delivered == router::Delivered::Dropped {
         log(
             shared,
             "rejected",

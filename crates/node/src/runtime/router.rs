@@ -73,8 +73,12 @@ impl Drop for Route {
 pub(crate) enum Delivered {
     /// To a running session.
     Routed,
-    /// Kept for a session that may start shortly.
-    Buffered,
+    /// Kept for a session that may start shortly; `expired` older
+    /// messages for sessions that never started were dropped meanwhile.
+    Buffered {
+        /// Dropped unused.
+        expired: usize,
+    },
     /// Dropped (buffer full, or the session's inbox is full).
     Dropped,
 }
@@ -149,6 +153,6 @@ impl Router {
         }
         queue.push_back((now, message));
         t.pending_count += 1;
-        Delivered::Buffered
+        Delivered::Buffered { expired }
     }
 }

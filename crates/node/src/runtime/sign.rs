@@ -81,12 +81,26 @@ impl Node {
     }
 
     /// Co-signs `unsigned` with a quorum of `wallet`'s members and returns
-    /// the verified, assembled transaction.
+    /// the verified, assembled transaction. Quorums are tried in party
+    /// order (2-of-3 on the desktop: the phone, else the recovery server).
     pub async fn sign(
         &self,
         wallet: &str,
         chain: Chain,
         unsigned: &[u8],
+        progress: ProgressFn<'_>,
+    ) -> Result<SignOutcome, SignError> {
+        self.sign_with(wallet, chain, unsigned, &[], progress).await
+    }
+
+    /// [`Node::sign`], trying the members with party ids in `prefer` first
+    /// (in that order), then the others.
+    pub async fn sign_with(
+        &self,
+        wallet: &str,
+        chain: Chain,
+        unsigned: &[u8],
+        prefer: &[u8],
         progress: ProgressFn<'_>,
     ) -> Result<SignOutcome, SignError> {
         let shared = &*self.shared;
@@ -114,6 +128,13 @@ impl Node {
                 })
             })
             .collect();
+        let mut others = others;
+        others.sort_by_key(|p| {
+            prefer
+                .iter()
+                .position(|q| *q == p.party.get())
+                .unwrap_or(usize::MAX)
+        });
         let need = usize::from(record.threshold) - 1;
         let mut failures = Vec::new();
         let mut attempts = 0;

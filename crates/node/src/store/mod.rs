@@ -506,6 +506,15 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the nonces of session (part) `session` were consumed here.
+    pub fn nonce_consumed(&self, session: SessionId) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM consumed_nonces WHERE session_id = ?1)",
+            params![session.0.to_vec()],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Journals that `session`'s nonces for `scheme` are being used. Call it
     /// (and let it commit) before the signature share leaves the device: a
     /// second call for the same session fails, also after a crash.

@@ -1,0 +1,155 @@
+//! `accord cosigner serve` (the co-signer daemon: phone stand-in or
+//! recovery server) and `accord cosigner ticket` (another pairing ticket
+//! for it, issued through the store it shares with the running daemon).
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use accord_node::Node;
+use accord_node::approve::{Acknowledged, Approver, AutoApprove, Interactive, PolicyOnly};
+use accord_node::runtime::{issue_ticket, stored_addr};
+use serde_json::json;
+
+use crate::cli::{Global, Role, ServeArgs, TicketArgs};
+use crate::error::CliError;
+use crate::node::{self, OnOwnThread};
+
+/// How often the event log is looked at for new entries.
+const EVENT_POLL: Duration = Duration::from_millis(500);
+
+/// Runs the co-signer until SIGINT or SIGTERM.
+pub fn serve(global: &Global, args: &ServeArgs) -> Result<String, CliError> {
+    let store = node::open(global)?;
+    let approver: Arc<dyn Approver> = if args.auto_approve {
+        eprintln!(
+            "WARNING: --auto-approve is on: this co-signer will approve EVERY wallet and \
+             EVERY transaction it is asked to sign, whatever the policy says. \
+             For tests and demos only: never use it with a wallet holding value."
+        );
+        Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly))
+    } else {
+        match args.role {
+            Role::Phone => {
+                if !std::io::stdin().is_terminal() {
+                    eprintln!(
+                        "warning: standard input is not a terminal: every request will be \
+                         declined unless an answer (y) arrives on it"
+                    );
+                }
+                Arc::new(OnOwnThread::new(Interactive::terminal()))
+            }
+            Role::Recovery => Arc::new(PolicyOnly),
+        }
+    };
+    node::block_on(async {
+        // Signal handlers first: whoever reads the first line may stop us
+        // at once.
+        let signals = Signals::new()?;
+        node::with_node(store, args.role.name(), global, approver, async |node| {
+            run(node, args, signals).await
+        })
+        .await
+    })?;
+    Ok(String::new())
+}
+
+async fn run(node: &Node, args: &ServeArgs, mut signals: Signals) -> Result<(), CliError> {
+    let ticket = node.issue_ticket(Duration::from_secs(args.ticket_ttl))?;
+    let id = node.id().to_string();
+    let first = json!({ "device_id": id, "ticket": ticket.encode() });
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{first}")
+            .and_then(|()| out.flush())
+            .map_err(|e| CliError::Io(format!("cannot write to standard output: {e}")))?;
+    }
+    eprintln!(
+        "accord: {} co-signer {id} serving; stop with Ctrl-C or SIGTERM",
+        args.role.name()
+    );
+    let mut last = node.store().events(None)?.last().map_or(0, |e| e.seq);
+    let mut tick = tokio::time::interval(EVENT_POLL);
+    loop {
+        tokio::select! {
+            stopped = signals.wait() => {
+                stopped?;
+                break;
+            }
+            _ = tick.tick() => {
+                let events = node.store().events(None)?;
+                let from = last;
+                for e in events.iter().filter(|e| e.seq > from) {
+                    eprintln!("{}", node::event_line(e));
+                    last = e.seq;
+                }
+            }
+        }
+    }
+    eprintln!("accord: stopping");
+    Ok(())
+}
+
+/// SIGINT and SIGTERM (Ctrl-C elsewhere than Unix).
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+fn signal_error(e: std::io::Error) -> CliError {
+    CliError::Io(format!("cannot listen for signals: {e}"))
+}
+
+impl Signals {
+    /// Installs the handlers (inside the runtime).
+    #[cfg(unix)]
+    fn new() -> Result<Signals, CliError> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).map_err(signal_error)?,
+            int: signal(SignalKind::interrupt()).map_err(signal_error)?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> Result<Signals, CliError> {
+        Ok(Signals {})
+    }
+
+    /// Until a signal arrives.
+    #[cfg(unix)]
+    async fn wait(&mut self) -> Result<(), CliError> {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    async fn wait(&mut self) -> Result<(), CliError> {
+        tokio::signal::ctrl_c().await.map_err(signal_error)
+    }
+}
+
+/// Issues a pairing ticket for the co-signer of this data directory.
+pub fn ticket(global: &Global, args: &TicketArgs) -> Result<String, CliError> {
+    let mut store = node::open(global)?;
+    let name = store.setting("name")?.unwrap_or_else(|| "device".into());
+    if global.no_relay && store.bound_port()?.is_none() {
+        return Err(CliError::Setup(
+            "no co-signer has run with this data directory yet, so its loopback port is \
+             unknown: start `accord cosigner serve --no-relay` first"
+                .into(),
+        ));
+    }
+    let addr = stored_addr(&mut store, global.no_relay)?;
+    let ticket = issue_ticket(&mut store, &name, addr, Duration::from_secs(args.ttl))?;
+    Ok(if global.json {
+        json!({ "ticket": ticket.encode() }).to_string()
+    } else {
+        ticket.encode()
+    })
+}

@@ -1,0 +1,427 @@
+//! End-to-end benchmark of co-signing over iroh on loopback, with three OS
+//! processes (this one is the desktop; it starts the phone and the recovery
+//! server as children of itself), 2-of-3 wallets, release build:
+//!
+//! ```text
+//! cargo run --release -p accord-node --example bench -- --json
+//! ```
+//!
+//! One JSON object per line: `scheme`, `op`, `n`, `p50_us`, `p99_us`, and
+//! `per_s` for throughput. Ops:
+//! - `cosign`: one co-signature (proposal, approval, journal, rounds,
+//!   aggregation, verification by the chain library, assembly), desktop +
+//!   phone, one at a time.
+//! - `single-signer`: the same scheme signed with one key by a
+//!   non-threshold library (k256 0.13, ed25519-dalek), in the same run.
+//! - `wallet-create`: pairing with both peers + the three DKGs.
+//! - `recovery-throughput`: 100 wallets signing concurrently with the
+//!   recovery server (desktop + recovery); `per_s` is co-signatures per
+//!   second, latencies are per signature under that load.
+//! - `dead-peer-failover`: the phone killed (`kill -9`): time until the
+//!   signature from desktop + recovery is back.
+//!
+//! The stores persist under `target/accord-bench` (or `--dir`), so wallets
+//! are created once (`--fresh` starts over).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use accord_chains::Chain;
+use accord_chains::bitcoin::build::{Utxo, build};
+use accord_chains::bitcoin::{Network, WalletKeys, address as btc_address};
+use accord_chains::ethereum::{Gas, U256, UnsignedTx as EthTx};
+use accord_chains::solana::{Hash, UnsignedTx as SolTx};
+use accord_node::approve::auto::{Acknowledged, AutoApprove};
+use accord_node::pairing::ticket::Ticket;
+use accord_node::runtime::{Progress, WalletSummary, open_store, public_keys};
+use accord_node::secret::Protector;
+use accord_node::transport::Config;
+use accord_node::{Node, NodeOptions, Timeouts};
+use bitcoin::hashes::Hash as _;
+use bitcoin::{Amount, OutPoint, Txid};
+
+fn protector(dir: &Path) -> Protector {
+    let path = dir.join("bench.key");
+    if !path.exists() {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut key = [0u8; 32];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut key);
+        std::fs::write(&path, hex::encode(key)).unwrap();
+    }
+    Protector::KeyFile(path)
+}
+
+async fn start(dir: &Path, name: &str) -> Node {
+    let store = open_store(dir, &protector(dir)).unwrap();
+    Node::start(
+        store,
+        NodeOptions {
+            name: name.into(),
+            transport: Config::loopback(),
+            timeouts: Timeouts::default(),
+            approver: Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly)),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// Child mode: serve as `role`; print a fresh ticket for every line read.
+async fn child(role: &str, dir: &Path) {
+    let node = start(dir, role).await;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(8);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            if line.is_err() || tx.blocking_send(()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = std::io::stdout();
+    while rx.recv().await.is_some() {
+        let ticket = node.issue_ticket(Duration::from_secs(600)).unwrap();
+        writeln!(out, "{}", ticket.encode()).unwrap();
+        out.flush().unwrap();
+    }
+    node.shutdown().await;
+}
+
+struct Peer {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Peer {
+    fn spawn(role: &str, dir: &Path) -> Peer {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--child", role, dir.to_str().unwrap()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Peer {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn ticket(&mut self) -> Ticket {
+        writeln!(self.stdin).unwrap();
+        self.stdin.flush().unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        Ticket::decode(line.trim()).unwrap()
+    }
+}
+
+fn quiet(_: Progress) {}
+
+fn unsigned(chain: Chain, w: &WalletSummary, variant: u64) -> Vec<u8> {
+    match chain {
+        Chain::Bitcoin => {
+            let keys = public_keys(&w.keys).unwrap();
+            let wallet = WalletKeys::new(
+                &keys.taproot_output,
+                keys.taproot_internal.as_ref().map(|k| k.as_slice()),
+                Network::Regtest,
+            )
+            .unwrap();
+            let utxo = Utxo {
+                outpoint: OutPoint::new(Txid::from_byte_array([1; 32]), 0),
+                amount: Amount::from_sat(100_000),
+            };
+            let to = btc_address::parse(
+                "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080",
+                Network::Regtest,
+            )
+            .unwrap();
+            build(
+                &wallet,
+                &[utxo],
+                &[(to, Amount::from_sat(50_000 + variant))],
+                2,
+            )
+            .unwrap()
+            .serialize()
+        }
+        Chain::Ethereum => EthTx::eth_transfer(
+            31337,
+            variant,
+            accord_chains::ethereum::address::parse("0x4242424242424242424242424242424242424242")
+                .unwrap(),
+            U256::from(1_000_000u64),
+            Gas {
+                gas_limit: 21_000,
+                max_fee_per_gas: 30_000_000_000,
+                max_priority_fee_per_gas: 1_000_000_000,
+            },
+        )
+        .encode(),
+        Chain::Solana => {
+            let from = accord_chains::solana::address::parse(&w.addresses[&Chain::Solana]).unwrap();
+            let to = accord_chains::solana::address::parse(
+                "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T",
+            )
+            .unwrap();
+            SolTx::sol_transfer(
+                &from,
+                &to,
+                1_000 + variant,
+                Hash::new_from_array([7; 32]),
+                None,
+            )
+            .unwrap()
+            .wire_bytes()
+        }
+    }
+}
+
+fn scheme_name(chain: Chain) -> &'static str {
+    match chain {
+        Chain::Bitcoin => "frost-taproot",
+        Chain::Ethereum => "ecdsa",
+        Chain::Solana => "frost-ed25519",
+    }
+}
+
+fn stats(mut samples: Vec<f64>) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+struct Report {
+    json: bool,
+}
+
+impl Report {
+    fn row(&self, scheme: &str, op: &str, samples: Vec<f64>, per_s: Option<f64>) {
+        let n = samples.len();
+        let (p50, p99) = stats(samples);
+        if self.json {
+            let mut line = format!(
+                "{{\"scheme\":\"{scheme}\",\"op\":\"{op}\",\"n\":{n},\"p50_us\":{p50:.0},\"p99_us\":{p99:.0}"
+            );
+            if let Some(per_s) = per_s {
+                line.push_str(&format!(",\"per_s\":{per_s:.0}"));
+            }
+            println!("{line}}}");
+        } else {
+            let per = per_s.map(|p| format!("  {p:.0}/s")).unwrap_or_default();
+            println!("{scheme:14} {op:22} n={n:<5} p50 {p50:>10.0} µs  p99 {p99:>10.0} µs{per}");
+        }
+    }
+}
+
+/// Single-key signatures by non-threshold libraries, same run.
+fn single_signer(report: &Report, n: usize) {
+    use k256_v13::ecdsa::signature::hazmat::PrehashSigner;
+    let mut rng = rand_core::OsRng;
+    let ecdsa = k256_v13::ecdsa::SigningKey::random(&mut rng);
+    let schnorr = k256_v13::schnorr::SigningKey::random(&mut rng);
+    let ed = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let msg = [5u8; 32];
+    let time = |f: &dyn Fn()| {
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1e6
+            })
+            .collect::<Vec<_>>()
+    };
+    report.row(
+        "ecdsa",
+        "single-signer",
+        time(&|| {
+            let _: (k256_v13::ecdsa::Signature, _) = ecdsa.sign_prehash_recoverable(&msg).unwrap();
+        }),
+        None,
+    );
+    let _ = PrehashSigner::<k256_v13::ecdsa::Signature>::sign_prehash(&ecdsa, &msg);
+    report.row(
+        "frost-taproot",
+        "single-signer",
+        time(&|| {
+            let _ = schnorr.sign_raw(&msg, &[0u8; 32]);
+        }),
+        None,
+    );
+    report.row(
+        "frost-ed25519",
+        "single-signer",
+        time(&|| {
+            let _ = ed25519_dalek::Signer::sign(&ed, &msg);
+        }),
+        None,
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        return child(&args[2], Path::new(&args[3])).await;
+    }
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    let value = |f: &str| {
+        args.iter()
+            .position(|a| a == f)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let report = Report {
+        json: flag("--json"),
+    };
+    let iterations: usize = value("--iterations").map_or(200, |v| v.parse().unwrap());
+    let wallets: usize = value("--wallets").map_or(100, |v| v.parse().unwrap());
+    let base: PathBuf = value("--dir").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
+            .join("accord-bench")
+    });
+    if flag("--fresh") {
+        let _ = std::fs::remove_dir_all(&base);
+    }
+    let mut phone = Peer::spawn("phone", &base.join("phone"));
+    let mut recovery = Peer::spawn("recovery", &base.join("recovery"));
+    let desktop = start(&base.join("desktop"), "desktop").await;
+
+    // Wallets: created once, kept for later runs.
+    let mut created = Vec::new();
+    let have = desktop.store().wallets().unwrap().len();
+    for i in have..wallets {
+        let tickets = [phone.ticket(), recovery.ticket()];
+        let t = Instant::now();
+        desktop
+            .create_wallet(&format!("bench-{i:03}"), 2, "regtest", &tickets, &quiet)
+            .await
+            .unwrap();
+        created.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    if !created.is_empty() {
+        report.row("all", "wallet-create", created, None);
+    }
+    let summaries: Vec<WalletSummary> = desktop
+        .store()
+        .wallets()
+        .unwrap()
+        .into_iter()
+        .take(wallets)
+        .map(|w| {
+            let mut keys = std::collections::BTreeMap::new();
+            for s in accord_mpc::Scheme::ALL {
+                keys.insert(s, desktop.store().group_key(&w, s).unwrap());
+            }
+            let pk = public_keys(&keys).unwrap();
+            let addresses = [Chain::Bitcoin, Chain::Ethereum, Chain::Solana]
+                .into_iter()
+                .map(|c| (c, pk.address(c, &w.network).unwrap()))
+                .collect();
+            WalletSummary {
+                wallet: w,
+                members: Vec::new(),
+                keys,
+                addresses,
+            }
+        })
+        .collect();
+    let first = &summaries[0];
+    let run = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        % 1_000_000)
+        * 1_000;
+
+    single_signer(&report, 2_000);
+
+    // Latency, one at a time, desktop + phone.
+    for chain in [Chain::Bitcoin, Chain::Solana, Chain::Ethereum] {
+        let n = if chain == Chain::Ethereum {
+            iterations / 2
+        } else {
+            iterations
+        };
+        let mut samples = Vec::new();
+        for i in 0..n {
+            let tx = unsigned(chain, first, run + i as u64);
+            let t = Instant::now();
+            let out = desktop
+                .sign_with(&first.wallet.name, chain, &tx, &[2], &quiet)
+                .await
+                .unwrap();
+            samples.push(t.elapsed().as_secs_f64() * 1e6);
+            assert_eq!(out.attempts, 1);
+        }
+        report.row(scheme_name(chain), "cosign", samples, None);
+    }
+
+    // Recovery-server throughput: every wallet signs concurrently with it.
+    let desktop = Arc::new(desktop);
+    for (chain, per_wallet) in [
+        (Chain::Bitcoin, 10u64),
+        (Chain::Solana, 10),
+        (Chain::Ethereum, 3),
+    ] {
+        let started = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for w in &summaries {
+            let (desktop, w) = (desktop.clone(), w.clone());
+            tasks.spawn(async move {
+                let mut samples = Vec::new();
+                for i in 0..per_wallet {
+                    let tx = unsigned(chain, &w, run + 500 + i);
+                    let t = Instant::now();
+                    desktop
+                        .sign_with(&w.wallet.name, chain, &tx, &[3], &quiet)
+                        .await
+                        .unwrap();
+                    samples.push(t.elapsed().as_secs_f64() * 1e6);
+                }
+                samples
+            });
+        }
+        let mut samples = Vec::new();
+        while let Some(s) = tasks.join_next().await {
+            samples.extend(s.unwrap());
+        }
+        let per_s = samples.len() as f64 / started.elapsed().as_secs_f64();
+        report.row(
+            scheme_name(chain),
+            "recovery-throughput",
+            samples,
+            Some(per_s),
+        );
+    }
+
+    // Dead peer: the phone is killed; desktop asks it first, then recovery.
+    phone.child.kill().unwrap();
+    let _ = phone.child.wait();
+    let mut samples = Vec::new();
+    for i in 0..5u64 {
+        let tx = unsigned(Chain::Solana, first, run + 900 + i);
+        let t = Instant::now();
+        let out = desktop
+            .sign_with(&first.wallet.name, Chain::Solana, &tx, &[2], &quiet)
+            .await
+            .unwrap();
+        samples.push(t.elapsed().as_secs_f64() * 1e6);
+        assert_eq!(out.signers, ["desktop", "recovery"]);
+    }
+    report.row("frost-ed25519", "dead-peer-failover", samples, None);
+
+    drop(recovery.stdin);
+    let _ = recovery.child.wait();
+    if let Ok(desktop) = Arc::try_unwrap(desktop) {
+        desktop.shutdown().await;
+    }
+}
