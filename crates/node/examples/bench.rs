@@ -135,8 +135,10 @@ fn unsigned(chain: Chain, w: &WalletSummary, variant: u64) -> Vec<u8> {
                 Network::Regtest,
             )
             .unwrap();
+            let mut txid = [1u8; 32];
+            txid[..8].copy_from_slice(&variant.to_be_bytes());
             let utxo = Utxo {
-                outpoint: OutPoint::new(Txid::from_byte_array([1; 32]), 0),
+                outpoint: OutPoint::new(Txid::from_byte_array(txid), 0),
                 amount: Amount::from_sat(100_000),
             };
             let to = btc_address::parse(
@@ -147,7 +149,7 @@ fn unsigned(chain: Chain, w: &WalletSummary, variant: u64) -> Vec<u8> {
             build(
                 &wallet,
                 &[utxo],
-                &[(to, Amount::from_sat(50_000 + variant))],
+                &[(to, Amount::from_sat(50_000))],
                 2,
             )
             .unwrap()
@@ -310,10 +312,8 @@ async fn main() {
     if !created.is_empty() {
         report.row("all", "wallet-create", created, None);
     }
-    let summaries: Vec<WalletSummary> = desktop
-        .store()
-        .wallets()
-        .unwrap()
+    let records = desktop.store().wallets().unwrap();
+    let summaries: Vec<WalletSummary> = records
         .into_iter()
         .take(wallets)
         .map(|w| {

@@ -239,9 +239,11 @@ async fn initiate(
     driver
         .broadcast(&Control::Invite(invitation.clone()), true)
         .await?;
-    // Every member's user decides; heartbeats show they are still there.
+    // Every member's user decides; heartbeats (every 400 ms) show they
+    // are still there, so a member silent for a signing round's timeout is
+    // gone.
     let mut backlog = Vec::new();
-    let round = driver.shared.timeouts.keygen_round;
+    let round = driver.shared.timeouts.sign_round;
     driver
         .wait(
             rx,
@@ -527,7 +529,9 @@ pub(crate) async fn respond(shared: Arc<Shared>, from: EndpointId, invitation: I
     let result = async {
         driver.broadcast(&Control::Join { session }, false).await?;
         let mut backlog = Vec::new();
-        let round = driver.round_timeout;
+        // Other members' users may take their time: the inviter is silent
+        // meanwhile, so wait for its start as long as an approval may take.
+        let round = shared.timeouts.approval + shared.timeouts.keygen_round;
         driver
             .wait(
                 &mut rx,
