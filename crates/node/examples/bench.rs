@@ -146,14 +146,9 @@ fn unsigned(chain: Chain, w: &WalletSummary, variant: u64) -> Vec<u8> {
                 Network::Regtest,
             )
             .unwrap();
-            build(
-                &wallet,
-                &[utxo],
-                &[(to, Amount::from_sat(50_000))],
-                2,
-            )
-            .unwrap()
-            .serialize()
+            build(&wallet, &[utxo], &[(to, Amount::from_sat(50_000))], 2)
+                .unwrap()
+                .serialize()
         }
         Chain::Ethereum => EthTx::eth_transfer(
             31337,
