@@ -1,0 +1,410 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Co-signing across processes (issue 4): each device is its own `accord`
+//! process with its own data directory and wrapping key, on loopback
+//! (`--no-relay`). The phone and the recovery server are `accord cosigner
+//! serve` daemons; the desktop is the command line itself.
+//!
+//! - The three devices agree on the wallet the desktop created with their
+//!   tickets (`wallet list` on each data directory).
+//! - Every pair of devices signs on every chain (9 signatures), each
+//!   checked by a verifier that did not make it: libbitcoinconsensus
+//!   (BIP341), alloy + k256 0.13 signer recovery (EIP-1559),
+//!   ed25519-dalek `verify_strict` (RFC 8032).
+//! - `accord send` broadcasts an Ethereum transfer to a real Anvil node; it
+//!   is mined (receipt status 1) and the recipient's balance moves by the
+//!   amount.
+//! - A recovery server without `--auto-approve` signs by the wallet's
+//!   policy only: nothing without a policy, a transfer under the cap (then
+//!   mined on Anvil), and it declines one over the cap with the policy's
+//!   reason in the command's error.
+//!
+//! Anvil is `$ACCORD_ANVIL` (set by scripts/test), else `anvil` on `PATH`.
+
+mod common;
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use accord_chains::Chain;
+use common::{
+    ANVIL_ACCOUNT_1, ANVIL_ACCOUNT_2, CHAINS, ETHER, Trio, Unsigned, eth_transfer, unsigned,
+    verify, verify_ethereum,
+};
+use serde_json::{Value, json};
+
+#[test]
+fn every_pair_of_devices_cosigns_on_every_chain() {
+    let started = Instant::now();
+    let mut trio = Trio::new(true, &[]);
+    let w = trio.wallet.clone();
+    let created = started.elapsed();
+
+    // 1. The three stores hold the same wallet: same keys, same addresses,
+    //    each device its own party. (`wallet list` starts no node, so it may
+    //    run beside a daemon on the same data directory.)
+    let ids = [
+        trio.desktop.ok(&["init"]),
+        trio.phone_daemon.as_ref().unwrap().device_id.clone(),
+        trio.recovery_daemon.as_ref().unwrap().device_id.clone(),
+    ];
+    for (device, party) in [(&trio.desktop, 1), (&trio.phone, 2), (&trio.recovery, 3)] {
+        let list = device.json(&["wallet", "list"]);
+        let wallets = list.as_array().unwrap();
+        assert_eq!(wallets.len(), 1, "{}: {list}", device.name);
+        let listed = &wallets[0];
+        assert_eq!(listed["wallet"], "w");
+        assert_eq!(listed["threshold"], 2);
+        assert_eq!(listed["parties"], 3);
+        assert_eq!(listed["party"], party, "{}", device.name);
+        assert_eq!(listed["network"], "regtest");
+        assert_eq!(listed["addresses"], w.json["addresses"], "{}", device.name);
+        assert_eq!(
+            listed["public_keys"], w.json["public_keys"],
+            "{}",
+            device.name
+        );
+        let members: Vec<(u64, &str, &str)> = listed["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["party"].as_u64().unwrap(),
+                    m["name"].as_str().unwrap(),
+                    m["device_id"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            members,
+            vec![
+                (1, "desktop", ids[0].as_str()),
+                (2, "phone", ids[1].as_str()),
+                (3, "recovery", ids[2].as_str()),
+            ],
+            "{}",
+            device.name
+        );
+    }
+
+    // 2. Each pair signs a distinct transaction on each chain (distinct, so
+    //    that no finished signature of another pair is reused).
+    let mut timings = Vec::new();
+    // Desktop + phone: the desktop's first quorum.
+    for chain in CHAINS {
+        let tx = unsigned(chain, &w, 0);
+        let s = trio.desktop.sign("w", &tx);
+        verify(&w, &tx, &s.signed);
+        assert_eq!(trio.desktop.signed_with("w", &s.txid), "phone");
+        assert_eq!(s.preview["chain"], chain.name(), "{}", s.preview);
+        timings.push(("desktop+phone", chain, s.elapsed));
+    }
+    // Desktop + recovery: the phone is stopped, so the desktop's retry
+    // finds the recovery server (the command line has no flag to prefer a
+    // co-signer).
+    trio.stop_phone();
+    for chain in CHAINS {
+        let tx = unsigned(chain, &w, 1);
+        let s = trio.desktop.sign("w", &tx);
+        verify(&w, &tx, &s.signed);
+        assert_eq!(trio.desktop.signed_with("w", &s.txid), "recovery");
+        timings.push(("desktop+recovery", chain, s.elapsed));
+    }
+    // Phone + recovery: the phone's own command line proposes (its daemon
+    // stopped: one process per data directory); the desktop is not
+    // running, so after it is found unreachable the recovery server signs.
+    for chain in CHAINS {
+        let tx = unsigned(chain, &w, 2);
+        let s = trio.phone.sign("w", &tx);
+        verify(&w, &tx, &s.signed);
+        assert_eq!(trio.phone.signed_with("w", &s.txid), "recovery");
+        timings.push(("phone+recovery", chain, s.elapsed));
+    }
+
+    // The co-signers' own logs: what each co-signed, and for whom.
+    let cosigned = |events: Vec<(String, String)>, proposer: &str| {
+        events
+            .iter()
+            .filter(|(kind, detail)| {
+                kind == "cosigned" && detail.ends_with(&format!("proposed by {proposer}"))
+            })
+            .count()
+    };
+    assert_eq!(cosigned(trio.phone.events("w"), "desktop"), 3);
+    let recovery_log = trio.recovery.events("w");
+    assert_eq!(cosigned(recovery_log.clone(), "desktop"), 3);
+    assert_eq!(cosigned(recovery_log, "phone"), 3);
+
+    trio.recovery_daemon.take().unwrap().stop();
+    eprintln!("wallet created in {created:?}");
+    for (pair, chain, elapsed) in timings {
+        eprintln!("{pair} {chain}: sign-tx {elapsed:?}");
+    }
+    eprintln!("total {:?}", started.elapsed());
+}
+
+#[test]
+fn send_on_anvil_and_the_recovery_servers_policy() {
+    let started = Instant::now();
+    let anvil = Anvil::start();
+    // The recovery server decides by policy alone (no --auto-approve).
+    let mut trio = Trio::new(false, &[]);
+    let w = trio.wallet.clone();
+
+    // 3. `accord send`: built from the node, co-signed by desktop + phone,
+    //    broadcast and mined.
+    anvil.rpc(
+        "anvil_setBalance",
+        json!([w.ethereum, format!("{:#x}", 10 * ETHER)]),
+    );
+    let recipient_before = anvil.balance(ANVIL_ACCOUNT_1);
+    let send_started = Instant::now();
+    let out = trio.desktop.json(&[
+        "send",
+        "--wallet",
+        "w",
+        "--chain",
+        "ethereum",
+        "--to",
+        ANVIL_ACCOUNT_1,
+        "--amount",
+        "0.5",
+        "--rpc",
+        &anvil.url,
+        "--yes",
+    ]);
+    let send_elapsed = send_started.elapsed();
+    assert_eq!(out["confirmed"], true, "{out}");
+    let txid = out["txid"].as_str().unwrap();
+    let raw = hex::decode(out["signed"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    let (signer, hash) = verify_ethereum(&w, &raw, None);
+    assert_eq!(format!("0x{}", hex::encode(hash)), txid.to_lowercase());
+    assert_eq!(trio.desktop.signed_with("w", txid), "phone");
+    let receipt = anvil.receipt(txid);
+    assert_eq!(receipt["status"], "0x1", "{receipt}");
+    assert_eq!(
+        receipt["from"].as_str().unwrap(),
+        format!("{signer:#x}"),
+        "{receipt}"
+    );
+    assert_eq!(
+        receipt["to"].as_str().unwrap(),
+        ANVIL_ACCOUNT_1.to_lowercase()
+    );
+    assert_eq!(
+        u64::from_str_radix(
+            receipt["blockNumber"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("0x"),
+            16
+        )
+        .unwrap(),
+        out["block"].as_u64().unwrap()
+    );
+    assert_eq!(
+        anvil.balance(ANVIL_ACCOUNT_1) - recipient_before,
+        ETHER / 2,
+        "the recipient got exactly 0.5 ETH"
+    );
+    let gas = hex_u128(&receipt["gasUsed"]) * hex_u128(&receipt["effectiveGasPrice"]);
+    assert_eq!(anvil.balance(&w.ethereum), 10 * ETHER - ETHER / 2 - gas);
+    assert!(
+        trio.desktop
+            .events("w")
+            .iter()
+            .any(|(kind, detail)| kind == "sent" && detail.contains(txid))
+    );
+
+    // 4. The recovery server's policy. The phone is stopped, so every
+    //    signing below ends up proposed to the recovery server.
+    trio.stop_phone();
+    let small = Unsigned {
+        chain: Chain::Ethereum,
+        bytes: eth_transfer(1, ANVIL_ACCOUNT_2, ETHER / 20),
+        spent: Vec::new(),
+    };
+    let large = Unsigned {
+        chain: Chain::Ethereum,
+        bytes: eth_transfer(1, ANVIL_ACCOUNT_2, ETHER / 5),
+        spent: Vec::new(),
+    };
+    // No policy yet: a recovery server signs nothing.
+    let err = trio.desktop.sign_fails("w", &small);
+    assert!(err.contains("recovery declined"), "{err}");
+    assert!(err.contains("no policy for wallet w"), "{err}");
+    // A cap of 0.1 ETH, set on the recovery server's store while it runs.
+    let cap = (ETHER / 10).to_string();
+    let policy = trio.recovery.json(&[
+        "policy", "set", "--wallet", "w", "--chain", "ethereum", "--max", &cap,
+    ]);
+    assert_eq!(policy["rules"][0]["max_per_tx"], cap.as_str(), "{policy}");
+    // Under the cap: co-signed by the recovery server, and mined.
+    let s = trio.desktop.sign("w", &small);
+    verify(&w, &small, &s.signed);
+    assert_eq!(trio.desktop.signed_with("w", &s.txid), "recovery");
+    let other_before = anvil.balance(ANVIL_ACCOUNT_2);
+    let sent = anvil.rpc("eth_sendRawTransaction", json!([s.signed]));
+    assert_eq!(sent.as_str().unwrap(), s.txid.to_lowercase());
+    assert_eq!(anvil.receipt(&s.txid)["status"], "0x1");
+    assert_eq!(anvil.balance(ANVIL_ACCOUNT_2) - other_before, ETHER / 20);
+    // Over the cap: declined, with the policy's reason.
+    let err = trio.desktop.sign_fails("w", &large);
+    assert!(err.contains("recovery declined"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "sends {} base units of the native asset in total, above the cap of {cap}",
+            ETHER / 5
+        )),
+        "{err}"
+    );
+    let rejected = trio
+        .recovery
+        .events("w")
+        .into_iter()
+        .filter(|(kind, detail)| kind == "rejected" && detail.contains("above the cap"))
+        .count();
+    assert_eq!(rejected, 1, "the recovery server logged its refusal");
+
+    trio.recovery_daemon.take().unwrap().stop();
+    eprintln!(
+        "send (build, sign, broadcast, mined) {send_elapsed:?}; total {:?}",
+        started.elapsed()
+    );
+}
+
+fn hex_u128(v: &Value) -> u128 {
+    u128::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+/// A running Anvil on a free loopback port, killed when dropped (also when
+/// a test fails).
+struct Anvil {
+    child: Child,
+    url: String,
+    agent: ureq::Agent,
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `$ACCORD_ANVIL`, else `anvil` on `PATH`, else where scripts/test
+/// installs it.
+fn anvil_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("ACCORD_ANVIL").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "ACCORD_ANVIL={} is not a file: run ./scripts/test (it installs Anvil)",
+            path.display()
+        );
+        return path;
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join("anvil"))
+        .find(|p| p.is_file());
+    let installed = std::env::var_os("HOME").map(|home| {
+        PathBuf::from(home)
+            .join(".cache/accord/tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
+    });
+    on_path
+        .or(installed.filter(|p| p.is_file()))
+        .expect("Anvil not found ($ACCORD_ANVIL unset, no anvil on PATH): run ./scripts/test, which installs it and sets ACCORD_ANVIL")
+}
+
+impl Anvil {
+    /// Starts Anvil and waits until it answers (another port if the one
+    /// picked was taken meanwhile).
+    fn start() -> Anvil {
+        let path = anvil_path();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        for _ in 0..3 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .unwrap()
+                .port();
+            let child = Command::new(&path)
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
+            let mut anvil = Anvil {
+                child,
+                url: format!("http://127.0.0.1:{port}"),
+                agent: agent.clone(),
+            };
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                if let Some(status) = anvil.child.try_wait().unwrap() {
+                    let mut err = String::new();
+                    if let Some(mut stderr) = anvil.child.stderr.take() {
+                        let _ = stderr.read_to_string(&mut err);
+                    }
+                    eprintln!("anvil exited ({status}) on port {port}: {err}");
+                    break;
+                }
+                if anvil.try_rpc("eth_chainId", json!([])).is_ok() {
+                    assert_eq!(anvil.rpc("eth_chainId", json!([])), "0x7a69");
+                    return anvil;
+                }
+                assert!(Instant::now() < deadline, "Anvil did not answer in 30 s");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        panic!("Anvil did not start on any of three ports");
+    }
+
+    fn try_rpc(&self, method: &str, params: Value) -> Result<Value, String> {
+        let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+        let text = self
+            .agent
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .send(body.to_string())
+            .and_then(|mut r| r.body_mut().read_to_string())
+            .map_err(|e| e.to_string())?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
+        match v.get("error") {
+            Some(e) => Err(format!("{method}: {e}")),
+            None => Ok(v["result"].clone()),
+        }
+    }
+
+    /// One JSON-RPC call's `result`.
+    fn rpc(&self, method: &str, params: Value) -> Value {
+        self.try_rpc(method, params).unwrap()
+    }
+
+    /// The balance of `address` in wei.
+    fn balance(&self, address: &str) -> u128 {
+        hex_u128(&self.rpc("eth_getBalance", json!([address, "latest"])))
+    }
+
+    /// The receipt of `txid` (Anvil mines each transaction at once).
+    fn receipt(&self, txid: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let r = self.rpc("eth_getTransactionReceipt", json!([txid]));
+            if !r.is_null() {
+                return r;
+            }
+            assert!(Instant::now() < deadline, "no receipt for {txid}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
