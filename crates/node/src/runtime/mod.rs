@@ -351,12 +351,15 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message) {
     match message {
         Message::Mpc(envelope) => {
             let id = envelope.session.0;
-            if !shared.router.is_running(&id)
-                && shared
-                    .store()
-                    .nonce_consumed(envelope.session)
-                    .unwrap_or(false)
-            {
+            // Consumed first, running second: a session registers its route
+            // before it journals its nonces, so "consumed and not running"
+            // can only mean it ended (the other order races with a session
+            // between those two steps).
+            let consumed = shared
+                .store()
+                .nonce_consumed(envelope.session)
+                .unwrap_or(false);
+            if consumed && !shared.router.is_running(&id) {
                 return log(
                     shared,
                     "rejected",
