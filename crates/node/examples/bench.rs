@@ -221,7 +221,6 @@ impl Report {
 
 /// Single-key signatures by non-threshold libraries, same run.
 fn single_signer(report: &Report, n: usize) {
-    use k256_v13::ecdsa::signature::hazmat::PrehashSigner;
     let mut rng = rand_core::OsRng;
     let ecdsa = k256_v13::ecdsa::SigningKey::random(&mut rng);
     let schnorr = k256_v13::schnorr::SigningKey::random(&mut rng);
@@ -244,7 +243,6 @@ fn single_signer(report: &Report, n: usize) {
         }),
         None,
     );
-    let _ = PrehashSigner::<k256_v13::ecdsa::Signature>::sign_prehash(&ecdsa, &msg);
     report.row(
         "frost-taproot",
         "single-signer",
@@ -312,10 +310,7 @@ async fn main() {
         .into_iter()
         .take(wallets)
         .map(|w| {
-            let mut keys = std::collections::BTreeMap::new();
-            for s in accord_mpc::Scheme::ALL {
-                keys.insert(s, desktop.store().group_key(&w, s).unwrap());
-            }
+            let keys = desktop.store().group_keys(&w).unwrap();
             let pk = public_keys(&keys).unwrap();
             let addresses = [Chain::Bitcoin, Chain::Ethereum, Chain::Solana]
                 .into_iter()

@@ -299,6 +299,19 @@ async fn replays_and_unpaired_devices_are_refused() {
         !stranger.ping(phone.addr(), Duration::from_secs(2)).await,
         "an unpaired device got an answer"
     );
+    // A proposal from it would be logged ("from unknown device") if it got
+    // past the handshake; nothing may reach the phone's log.
+    let forged = Proposal {
+        session: [9; 32],
+        wallet_id: wallet.wallet.id.clone(),
+        chain: "ethereum".into(),
+        unsigned: tx.clone(),
+        signers: vec![1, 2],
+    };
+    let _ = stranger
+        .send_raw(phone.addr(), &encode_control(&Control::Propose(forged)))
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(phone.store().events(None).unwrap().len(), before);
     // The wallet still signs.
     let tx = unsigned(Chain::Solana, &wallet, 8);

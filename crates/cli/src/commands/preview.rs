@@ -1,7 +1,7 @@
 //! `accord preview`: what a co-signer would show before signing.
 
 use accord_chains::bitcoin::{self, Network, WalletKeys};
-use accord_chains::{Chain, Preview, ethereum, solana};
+use accord_chains::{Chain, ethereum, solana};
 
 use crate::cli::PreviewArgs;
 use crate::error::CliError;
@@ -57,7 +57,7 @@ pub fn run(args: &PreviewArgs, json: bool) -> Result<String, CliError> {
     Ok(if json {
         serde_json::to_string(&preview).map_err(CliError::preview)?
     } else {
-        text(&preview)
+        accord_node::approve::render(&preview)
     })
 }
 
@@ -71,37 +71,4 @@ fn bitcoin_wallet(address: &str, network: Network) -> Result<WalletKeys, CliErro
         .filter(|_| script.is_p2tr())
         .ok_or_else(|| CliError::Address(format!("{address} is not a Taproot (P2TR) address")))?;
     WalletKeys::new(key, None, network).map_err(CliError::address)
-}
-
-/// A person's reading of the preview.
-fn text(p: &Preview) -> String {
-    let mut out = format!("{} ({})\n", p.chain, p.network);
-    for t in &p.transfers {
-        out.push_str(&format!("  send {} to {}\n", t.display(), t.to));
-    }
-    for t in &p.change {
-        out.push_str(&format!("  change {} back to {}\n", t.display(), t.to));
-    }
-    for c in &p.calls {
-        let args: Vec<String> = c.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        out.push_str(&format!(
-            "  call {}.{}({})\n",
-            c.program,
-            c.function,
-            args.join(", ")
-        ));
-    }
-    let kind = match p.fee_kind {
-        accord_chains::FeeKind::Exact => "fee",
-        accord_chains::FeeKind::Maximum => "maximum fee",
-    };
-    out.push_str(&format!(
-        "  {kind}: {} ({} base units)\n",
-        p.fee,
-        p.fee.units()
-    ));
-    for w in &p.warnings {
-        out.push_str(&format!("  WARNING {w}\n"));
-    }
-    out.trim_end().to_owned()
 }

@@ -31,15 +31,6 @@ struct Checked {
     peers: Vec<Peer>,
 }
 
-fn peer_of(m: &Member) -> Option<Peer> {
-    Some(Peer {
-        party: PartyId::new(u16::from(m.party))?,
-        id: m.endpoint_id.parse().ok()?,
-        addr: serde_json::from_str(&m.addr).ok()?,
-        name: m.name.clone(),
-    })
-}
-
 fn check(shared: &Shared, from: EndpointId, p: &Proposal) -> Result<Checked, String> {
     let store = shared.store();
     let wallet = store
@@ -77,7 +68,7 @@ fn check(shared: &Shared, from: EndpointId, p: &Proposal) -> Result<Checked, Str
             return Err(format!("{} is banned from this wallet's sessions", m.name));
         }
         if *party != wallet.party {
-            peers.push(peer_of(m).ok_or("a member's record is corrupt")?);
+            peers.push(Peer::from_member(m).ok_or("a member's record is corrupt")?);
         }
     }
     if store

@@ -72,6 +72,18 @@ pub(crate) struct Peer {
     pub name: String,
 }
 
+impl Peer {
+    /// A wallet member as a session peer; `None` if its record is corrupt.
+    pub(crate) fn from_member(m: &crate::store::Member) -> Option<Peer> {
+        Some(Peer {
+            party: PartyId::new(u16::from(m.party))?,
+            id: m.endpoint_id.parse().ok()?,
+            addr: serde_json::from_str(&m.addr).ok()?,
+            name: m.name.clone(),
+        })
+    }
+}
+
 /// Why a session failed.
 #[derive(Debug)]
 pub(crate) enum Failure {
@@ -279,10 +291,10 @@ impl<'a, M: Machine> Driver<'a, M> {
 
     /// When the next deadline falls: the earliest silence deadline among
     /// members we wait for, or the absolute deadline.
-    fn next_deadline(&self, waiting: &[PartyId]) -> Instant {
+    fn next_deadline(&self, waiting: &[PartyId], round_timeout: Duration) -> Instant {
         waiting
             .iter()
-            .filter_map(|p| self.heard.get(p).map(|h| *h + self.round_timeout))
+            .filter_map(|p| self.heard.get(p).map(|h| *h + round_timeout))
             .chain([self.deadline])
             .min()
             .unwrap_or(self.deadline)
@@ -313,14 +325,14 @@ impl<'a, M: Machine> Driver<'a, M> {
         }
         while !self.finished() {
             let waiting = self.waiting(&[]);
-            let deadline = self.next_deadline(&waiting);
+            let deadline = self.next_deadline(&waiting, self.round_timeout);
             tokio::select! {
                 inbound = rx.recv() => match inbound {
                     Some(inbound) => self.take(inbound).await?,
                     None => return Err(Failure::Local("the node is shutting down".into())),
                 },
                 () = tokio::time::sleep_until(deadline.into()) => {
-                    return Err(self.timed_out(&waiting));
+                    return Err(self.timed_out(&waiting, self.round_timeout));
                 }
             }
         }
@@ -343,12 +355,7 @@ impl<'a, M: Machine> Driver<'a, M> {
         round_timeout: Duration,
     ) -> Result<(), Failure> {
         while let Some(w) = pending(self) {
-            let deadline = w
-                .iter()
-                .filter_map(|p| self.heard.get(p).map(|h| *h + round_timeout))
-                .chain([self.deadline])
-                .min()
-                .unwrap_or(self.deadline);
+            let deadline = self.next_deadline(&w, round_timeout);
             tokio::select! {
                 inbound = rx.recv() => match inbound {
                     Some(inbound @ Inbound::Mpc { .. }) => {
@@ -364,18 +371,14 @@ impl<'a, M: Machine> Driver<'a, M> {
                     None => return Err(Failure::Local("the node is shutting down".into())),
                 },
                 () = tokio::time::sleep_until(deadline.into()) => {
-                    let saved = self.round_timeout;
-                    self.round_timeout = round_timeout;
-                    let failure = self.timed_out(&w);
-                    self.round_timeout = saved;
-                    return Err(failure);
+                    return Err(self.timed_out(&w, round_timeout));
                 }
             }
         }
         Ok(())
     }
 
-    fn timed_out(&self, waiting: &[PartyId]) -> Failure {
+    fn timed_out(&self, waiting: &[PartyId], round_timeout: Duration) -> Failure {
         if Instant::now() >= self.deadline {
             return Failure::Deadline;
         }
@@ -386,7 +389,7 @@ impl<'a, M: Machine> Driver<'a, M> {
             .filter(|p| {
                 self.heard
                     .get(&p.party)
-                    .is_some_and(|h| h.elapsed() >= self.round_timeout)
+                    .is_some_and(|h| h.elapsed() >= round_timeout)
             })
             .map(|p| p.name.clone())
             .collect();

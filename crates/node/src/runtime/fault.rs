@@ -19,8 +19,11 @@ pub fn point(step: &str) {
 
 /// The injected delay before each outgoing threshold message, if any.
 pub fn delay() -> Option<std::time::Duration> {
-    std::env::var(DELAY_MS)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(std::time::Duration::from_millis)
+    static DELAY: std::sync::OnceLock<Option<std::time::Duration>> = std::sync::OnceLock::new();
+    *DELAY.get_or_init(|| {
+        std::env::var(DELAY_MS)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(std::time::Duration::from_millis)
+    })
 }

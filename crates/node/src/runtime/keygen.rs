@@ -74,10 +74,7 @@ pub(crate) fn summary(
 ) -> Result<WalletSummary, crate::store::StoreError> {
     let store = shared.store();
     let members = store.members(&wallet)?;
-    let mut keys = BTreeMap::new();
-    for scheme in Scheme::ALL {
-        keys.insert(scheme, store.group_key(&wallet, scheme)?);
-    }
+    let keys = store.group_keys(&wallet)?;
     drop(store);
     let mut addresses = BTreeMap::new();
     if let Some(pk) = public_keys(&keys) {

@@ -351,15 +351,18 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message) {
     match message {
         Message::Mpc(envelope) => {
             let id = envelope.session.0;
-            // Consumed first, running second: a session registers its route
-            // before it journals its nonces, so "consumed and not running"
-            // can only mean it ended (the other order races with a session
-            // between those two steps).
-            let consumed = shared
-                .store()
-                .nonce_consumed(envelope.session)
-                .unwrap_or(false);
-            if consumed && !shared.router.is_running(&id) {
+            // A session registers its route before it journals its nonces,
+            // so "consumed, and still not running" can only mean it ended
+            // (the last check closes the race with a session starting
+            // between the first two).
+            // (No store query for the messages of live sessions.)
+            let replayed = !shared.router.is_running(&id)
+                && shared
+                    .store()
+                    .nonce_consumed(envelope.session)
+                    .unwrap_or(false)
+                && !shared.router.is_running(&id);
+            if replayed {
                 return log(
                     shared,
                     "rejected",

@@ -19,7 +19,7 @@ use accord_mpc::{
 use rand_core::{OsRng, RngCore};
 
 use super::drive::{Driver, Failure, Peer};
-use super::{Node, Shared, SignError, derive, keygen, log, now};
+use super::{Node, Shared, SignError, derive, keygen, now};
 use crate::store::{SessionOutcome, StoreError, WalletRecord};
 use crate::wire::{Control, Proposal};
 
@@ -62,8 +62,8 @@ pub(crate) fn prepare_for(
     chain: Chain,
     unsigned: &[u8],
 ) -> Result<Prepared, SignError> {
-    let summary = keygen::summary(shared, wallet.clone())?;
-    let keys = keygen::public_keys(&summary.keys)
+    let keys = shared.store().group_keys(wallet)?;
+    let keys = keygen::public_keys(&keys)
         .ok_or_else(|| StoreError::NotFound(format!("public keys of wallet {}", wallet.name)))?;
     Ok(prepare(chain, &wallet.network, unsigned, &keys)?)
 }
@@ -110,7 +110,7 @@ impl Node {
         let share = Arc::new(shared.store().share(&record, scheme)?);
         let me = share.party();
         let members = shared.store().members(&record)?;
-        let others: Vec<Peer> = members
+        let mut others: Vec<Peer> = members
             .iter()
             .filter(|m| m.party != me.get())
             .filter(|m| {
@@ -119,16 +119,8 @@ impl Node {
                     .is_banned(&record, scheme, m.party)
                     .unwrap_or(true)
             })
-            .filter_map(|m| {
-                Some(Peer {
-                    party: PartyId::new(u16::from(m.party))?,
-                    id: m.endpoint_id.parse().ok()?,
-                    addr: serde_json::from_str(&m.addr).ok()?,
-                    name: m.name.clone(),
-                })
-            })
+            .filter_map(Peer::from_member)
             .collect();
-        let mut others = others;
         others.sort_by_key(|p| {
             prefer
                 .iter()
@@ -384,7 +376,6 @@ async fn attempt(
     record_end(shared, wallet, scheme, SessionId(base), outcome);
     if let Err(failure) = &result {
         driver.fail(failure).await;
-        log(shared, "session_aborted", &failure.describe());
     }
     result
 }

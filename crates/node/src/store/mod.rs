@@ -22,7 +22,7 @@ use crate::secret::{self, ProtectError, Protector, SealError, WrappingKey};
 
 pub use devices::{Device, TicketRefused};
 pub use schema::SCHEMA_VERSION;
-pub use wallet_data::{Member, NewWallet, StoredSignature, group_key_bytes};
+pub use wallet_data::{Member, NewWallet, group_key_bytes};
 
 const KEY_CHECK: &[u8] = b"accord wrapping key check v1";
 const DEVICE_SECRET_AAD: &[u8] = b"device_secret";
@@ -123,6 +123,21 @@ impl core::fmt::Debug for Store {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Store").finish_non_exhaustive()
     }
+}
+
+const WALLET_COLUMNS: &str =
+    "SELECT id, name, threshold, parties, party, network, created_at FROM wallets";
+
+fn wallet_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<WalletRecord> {
+    Ok(WalletRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        threshold: r.get(2)?,
+        parties: r.get(3)?,
+        party: r.get(4)?,
+        network: r.get(5)?,
+        created_at: r.get(6)?,
+    })
 }
 
 fn share_aad(wallet: &str, scheme: Scheme, party: u8) -> Vec<u8> {
@@ -349,29 +364,31 @@ impl Store {
 
     /// Every wallet, by name.
     pub fn wallets(&self) -> Result<Vec<WalletRecord>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, name, threshold, parties, party, network, created_at FROM wallets ORDER BY name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(WalletRecord {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                threshold: r.get(2)?,
-                parties: r.get(3)?,
-                party: r.get(4)?,
-                network: r.get(5)?,
-                created_at: r.get(6)?,
-            })
-        })?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{WALLET_COLUMNS} ORDER BY name"))?;
+        let rows = stmt.query_map([], wallet_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The wallet named `name`.
     pub fn wallet(&self, name: &str) -> Result<WalletRecord, StoreError> {
-        self.wallets()?
-            .into_iter()
-            .find(|w| w.name == name)
+        self.conn
+            .query_row(
+                &format!("{WALLET_COLUMNS} WHERE name = ?1"),
+                [name],
+                wallet_row,
+            )
+            .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("wallet named {name:?}")))
+    }
+
+    /// The wallet with id `id`.
+    pub fn wallet_by_id(&self, id: &str) -> Result<WalletRecord, StoreError> {
+        self.conn
+            .query_row(&format!("{WALLET_COLUMNS} WHERE id = ?1"), [id], wallet_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("wallet with id {id}")))
     }
 
     /// Opens and validates this device's `scheme` share of `wallet`. A share

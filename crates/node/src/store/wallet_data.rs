@@ -37,13 +37,6 @@ pub struct NewWallet<'a> {
     pub members: &'a [Member],
 }
 
-/// A finished signature, as stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoredSignature {
-    /// The signature.
-    pub signature: Signature,
-}
-
 /// The group key as stored: Taproot `Q ‖ P`, otherwise [`GroupKey::to_bytes`].
 pub fn group_key_bytes(key: &GroupKey) -> Vec<u8> {
     match key {
@@ -86,14 +79,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The wallet with id `id`.
-    pub fn wallet_by_id(&self, id: &str) -> Result<WalletRecord, StoreError> {
-        self.wallets()?
-            .into_iter()
-            .find(|w| w.id == id)
-            .ok_or_else(|| StoreError::NotFound(format!("wallet with id {id}")))
-    }
-
     /// The group public key of `wallet` for `scheme`.
     pub fn group_key(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<GroupKey, StoreError> {
         let bytes: Vec<u8> = self
@@ -112,6 +97,17 @@ impl Store {
             scheme,
             reason: "stored public key has the wrong length".into(),
         })
+    }
+
+    /// The group public key of every scheme of `wallet`.
+    pub fn group_keys(
+        &self,
+        wallet: &WalletRecord,
+    ) -> Result<std::collections::BTreeMap<Scheme, GroupKey>, StoreError> {
+        Scheme::ALL
+            .into_iter()
+            .map(|s| Ok((s, self.group_key(wallet, s)?)))
+            .collect()
     }
 
     /// Sets the approval policy of `wallet` (JSON, checked by the caller).

@@ -10,9 +10,8 @@ use accord_chains::bitcoin::rpc;
 use accord_chains::bitcoin::{self, Network, WalletKeys};
 use accord_chains::signing::{Signed, WalletPublicKeys};
 
-use super::eth::{broadcast_error, not_confirmed};
 use super::http::Http;
-use super::{CONFIRM_TIMEOUT, POLL, amount};
+use super::{CONFIRM_TIMEOUT, POLL, amount, broadcast_error, not_confirmed};
 use crate::cli::SendArgs;
 use crate::error::CliError;
 

@@ -15,7 +15,7 @@ use accord_chains::signing::{Signed, WalletPublicKeys};
 use serde_json::json;
 
 use super::http::Http;
-use super::{CONFIRM_TIMEOUT, POLL, amount};
+use super::{CONFIRM_TIMEOUT, POLL, amount, broadcast_error, not_confirmed};
 use crate::cli::SendArgs;
 use crate::error::CliError;
 
@@ -117,17 +117,4 @@ pub async fn broadcast(http: &Http, signed: &Signed) -> Result<u64, CliError> {
         }
         tokio::time::sleep(POLL).await;
     }
-}
-
-pub(super) fn broadcast_error(txid: &str, e: impl std::fmt::Display) -> CliError {
-    CliError::Rpc(crate::error::one_line(format!(
-        "the node did not accept transaction {txid}: {e}"
-    )))
-}
-
-pub(super) fn not_confirmed(txid: &str) -> CliError {
-    let secs = CONFIRM_TIMEOUT.as_secs();
-    CliError::Confirm(format!(
-        "transaction {txid} was broadcast but not confirmed within {secs} s; check it later"
-    ))
 }

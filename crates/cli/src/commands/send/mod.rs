@@ -98,3 +98,16 @@ fn amount(text: &str, decimals: u8) -> Result<Amount, CliError> {
     }
     Ok(amount)
 }
+
+pub(super) fn broadcast_error(txid: &str, e: impl std::fmt::Display) -> CliError {
+    CliError::Rpc(crate::error::one_line(format!(
+        "the node did not accept transaction {txid}: {e}"
+    )))
+}
+
+pub(super) fn not_confirmed(txid: &str) -> CliError {
+    let secs = CONFIRM_TIMEOUT.as_secs();
+    CliError::Confirm(format!(
+        "transaction {txid} was broadcast but not confirmed within {secs} s; check it later"
+    ))
+}

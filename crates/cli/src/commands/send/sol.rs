@@ -11,14 +11,10 @@ use accord_chains::solana::address::associated_token_address;
 use accord_chains::solana::rpc::{Confirmation, SolanaRpc};
 use accord_chains::solana::{self, SplTransfer, UnsignedTx};
 
-use super::eth::{broadcast_error, not_confirmed};
 use super::http::Http;
-use super::{CONFIRM_TIMEOUT, POLL, amount};
+use super::{CONFIRM_TIMEOUT, POLL, amount, broadcast_error, not_confirmed};
 use crate::cli::SendArgs;
 use crate::error::CliError;
-
-/// Lamports per SOL, as decimals.
-const SOL_DECIMALS: u8 = 9;
 
 /// The unsigned wire transaction.
 pub async fn build(
@@ -36,8 +32,9 @@ pub async fn build(
     let too_large = || CliError::Input(format!("--amount {} is too large", args.amount));
     let tx = match &args.token {
         None => {
-            let lamports = u64::try_from(amount(&args.amount, SOL_DECIMALS)?.units())
-                .map_err(|_| too_large())?;
+            let lamports =
+                u64::try_from(amount(&args.amount, accord_chains::solana::SOL_DECIMALS)?.units())
+                    .map_err(|_| too_large())?;
             let latest = http.latest_blockhash().await.map_err(CliError::rpc)?;
             UnsignedTx::sol_transfer(&from, &to, lamports, latest.blockhash, None)
         }
