@@ -1,0 +1,109 @@
+//! What the desktop UI (`ui/`, wasm) and the Tauri backend (`src-tauri/`)
+//! say to each other: the names of the commands, their requests and
+//! answers, the progress streamed over a Tauri channel, and the one error
+//! type every command returns. Plain serde types (JSON over Tauri's IPC),
+//! shared by both sides so they cannot drift apart.
+//!
+//! Nothing here carries key material: the UI sees addresses, previews,
+//! device ids and tickets (public), never a share or a wrapping key. The
+//! only secret that crosses is the passphrase the user types to unlock a
+//! store when there is no OS keychain, from the UI to the backend.
+//!
+//! Every command takes at most one argument, named `request` on the
+//! JavaScript side (see [`Command`]), plus `onProgress` for the commands
+//! that stream progress.
+
+mod error;
+mod views;
+
+pub use error::{ApiError, ErrorCode};
+pub use views::*;
+
+/// The commands the backend registers, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `()` → [`Status`].
+    Status,
+    /// [`Unlock`] → [`Status`]: unlock with a passphrase when there is no
+    /// OS keychain (or the store was created with one).
+    UnlockWithPassphrase,
+    /// `()` → [`TicketView`]: a one-time ticket for another device to pair
+    /// with this one.
+    PairingTicket,
+    /// [`CreateWallet`] (+ `onProgress`) → [`WalletView`].
+    CreateWallet,
+    /// `()` → `Vec<`[`WalletView`]`>`.
+    Wallets,
+    /// [`WalletRef`] → `Vec<`[`BalanceView`]`>`.
+    Balances,
+    /// [`WalletRef`] → `Vec<`[`PresenceView`]`>`: which co-signers answer.
+    Presence,
+    /// [`SendRequest`] → [`SendPreview`]: builds the transaction, previews
+    /// it; nothing is signed.
+    PrepareSend,
+    /// [`DraftRef`] (+ `onProgress`) → [`SendResult`]: co-signs,
+    /// broadcasts, waits for the block.
+    Send,
+    /// `()` → `Vec<`[`ApprovalView`]`>`: requests from other members.
+    Approvals,
+    /// [`Decide`] → `()`.
+    Decide,
+    /// `()` → `Vec<`[`DeviceView`]`>`.
+    Devices,
+    /// [`TicketText`] → [`DeviceView`]: redeems another device's ticket.
+    AddDevice,
+    /// [`DeviceRef`] → `()`.
+    RemoveDevice,
+    /// [`ActivityRequest`] → `Vec<`[`EventView`]`>`.
+    Activity,
+    /// `()` → [`Settings`].
+    Settings,
+    /// [`Settings`] → [`Settings`].
+    SaveSettings,
+}
+
+impl Command {
+    /// Every command.
+    pub const ALL: [Command; 17] = [
+        Command::Status,
+        Command::UnlockWithPassphrase,
+        Command::PairingTicket,
+        Command::CreateWallet,
+        Command::Wallets,
+        Command::Balances,
+        Command::Presence,
+        Command::PrepareSend,
+        Command::Send,
+        Command::Approvals,
+        Command::Decide,
+        Command::Devices,
+        Command::AddDevice,
+        Command::RemoveDevice,
+        Command::Activity,
+        Command::Settings,
+        Command::SaveSettings,
+    ];
+
+    /// The name the UI invokes (the Rust function's name in src-tauri).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Command::Status => "status",
+            Command::UnlockWithPassphrase => "unlock_with_passphrase",
+            Command::PairingTicket => "pairing_ticket",
+            Command::CreateWallet => "create_wallet",
+            Command::Wallets => "wallets",
+            Command::Balances => "balances",
+            Command::Presence => "presence",
+            Command::PrepareSend => "prepare_send",
+            Command::Send => "send",
+            Command::Approvals => "approvals",
+            Command::Decide => "decide",
+            Command::Devices => "devices",
+            Command::AddDevice => "add_device",
+            Command::RemoveDevice => "remove_device",
+            Command::Activity => "activity",
+            Command::Settings => "settings",
+            Command::SaveSettings => "save_settings",
+        }
+    }
+}
