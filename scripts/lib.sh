@@ -46,3 +46,37 @@ apt_install() {
   "${apt[@]}" update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "$@" >/dev/null
 }
+
+# The desktop app: Debian packages Tauri 2 builds against (WebKitGTK 4.1,
+# GTK 3) and, for its tests, an X server, the WebDriver of WebKitGTK, a
+# session bus and gnome-keyring's Secret Service. Installs only what is
+# missing.
+DESKTOP_BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libgtk-3-dev build-essential pkg-config)
+DESKTOP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools)
+
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "== apt: installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+}
+
+export ACCORD_TAURI_DRIVER="${ACCORD_TAURI_DRIVER:-$TOOLS/bin/tauri-driver}"
+
+# Packages, the UI (wasm, via scripts/build-ui) and, with "test",
+# tauri-driver for the WebDriver test.
+ensure_desktop() {
+  ensure_packages "${DESKTOP_BUILD_PACKAGES[@]}"
+  if [ "${1:-}" = test ]; then
+    ensure_packages "${DESKTOP_TEST_PACKAGES[@]}"
+    if [ ! -x "$ACCORD_TAURI_DRIVER" ]; then
+      echo "== cargo install tauri-driver"
+      cargo install tauri-driver --version '^2' --locked --root "$TOOLS" --quiet
+    fi
+  fi
+  "$ROOT/scripts/build-ui"
+}

@@ -1,8 +1,9 @@
 //! Where the wrapping key comes from (the port of issue 4): a passphrase
 //! stretched with Argon2id (RFC 9106; 19 MiB, 2 passes — OWASP's minimum for
 //! Argon2id), a 32-byte key file (servers), or an environment secret
-//! (servers, containers). The OS keychain protector comes with the desktop
-//! app. A protector never falls back to another one silently.
+//! (servers, containers), or a key its caller fetched from the OS keychain
+//! (the desktop app owns the keychain binding). A protector never falls
+//! back to another one silently.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -25,6 +26,8 @@ pub enum Protector {
     KeyFile(PathBuf),
     /// An environment variable holding 64 hex digits.
     Env(String),
+    /// 32 random bytes its caller holds (read from the OS keychain).
+    Key(Zeroizing<[u8; 32]>),
 }
 
 impl core::fmt::Debug for Protector {
@@ -33,6 +36,7 @@ impl core::fmt::Debug for Protector {
             Protector::Passphrase(_) => f.write_str("Passphrase(<redacted>)"),
             Protector::KeyFile(p) => f.debug_tuple("KeyFile").field(p).finish(),
             Protector::Env(v) => f.debug_tuple("Env").field(v).finish(),
+            Protector::Key(_) => f.write_str("Key(<redacted>)"),
         }
     }
 }
@@ -112,6 +116,7 @@ impl Protector {
                     parse_key(value.as_bytes()).ok_or_else(|| err("expected 64 hex digits"))?;
                 Ok(WrappingKey::from_bytes(key))
             }
+            Protector::Key(key) => Ok(WrappingKey::from_bytes(**key)),
         }
     }
 }
@@ -175,6 +180,9 @@ mod tests {
             ProtectError::EmptyPassphrase
         );
         assert_eq!(format!("{p:?}"), "Passphrase(<redacted>)");
+        let k = Protector::Key(Zeroizing::new([7; 32]));
+        assert_eq!(k.wrapping_key(&[1; 16]).unwrap().expose(), &[7; 32]);
+        assert_eq!(format!("{k:?}"), "Key(<redacted>)");
     }
 
     #[test]

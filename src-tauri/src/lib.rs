@@ -1,0 +1,95 @@
+//! The Accord desktop app: a thin Tauri 2 layer over `accord-node` (the
+//! same node the `accord` binary runs) with a Leptos UI (`ui/`, wasm).
+//!
+//! - [`keychain`]: the device's wrapping key in the OS keychain.
+//! - [`unlock`]: which protector opens the store, and what to tell the
+//!   user when none can.
+//! - [`commands`]: what the UI may invoke (the capability in
+//!   `capabilities/main.json` grants exactly these to the main window).
+//! - [`approver`]: requests from other members wait for the user.
+//!
+//! The UI never receives key material: commands return addresses,
+//! previews, tickets and device ids only.
+
+pub mod approver;
+pub mod commands;
+pub mod error;
+pub mod keychain;
+pub mod settings;
+pub mod state;
+pub mod unlock;
+pub mod views;
+
+use std::path::PathBuf;
+
+use tauri::Manager;
+
+use crate::state::{App, DATA_DIR_VAR};
+
+/// The data directory: `$ACCORD_DESKTOP_DATA_DIR`, else the platform's
+/// app data directory.
+fn data_dir(app: &tauri::App) -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os(DATA_DIR_VAR).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path()
+        .app_data_dir()
+        .map_err(|e| format!("no data directory ({e}); set {DATA_DIR_VAR}"))
+}
+
+/// Opens the store (keychain first) in the background and starts the node.
+async fn open(app: tauri::AppHandle) {
+    let state = app.state::<App>();
+    let dir = state.dir.clone();
+    let opened = tokio::task::spawn_blocking(move || unlock::open_automatically(&dir)).await;
+    match opened {
+        Ok(Ok((store, protector))) => {
+            if let Err(error) = state.start(store, protector).await {
+                state.lock(accord_desktop_api::Lock::Failed { error }).await;
+            }
+        }
+        Ok(Err(lock)) => state.lock(lock).await,
+        Err(e) => {
+            state
+                .lock(accord_desktop_api::Lock::Failed {
+                    error: accord_desktop_api::ApiError::new(
+                        accord_desktop_api::ErrorCode::Internal,
+                        e.to_string(),
+                    ),
+                })
+                .await
+        }
+    }
+}
+
+/// Runs the app until its window closes.
+pub fn run() -> Result<(), String> {
+    tauri::Builder::default()
+        .setup(|app| {
+            let dir = data_dir(app)?;
+            app.manage(App::new(dir, App::transport_from_env()));
+            tauri::async_runtime::spawn(open(app.handle().clone()));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::lock::status,
+            commands::lock::unlock_with_passphrase,
+            commands::wallets::pairing_ticket,
+            commands::wallets::create_wallet,
+            commands::wallets::wallets,
+            commands::wallets::balances,
+            commands::wallets::presence,
+            commands::send::prepare_send,
+            commands::send::send,
+            commands::approvals::approvals,
+            commands::approvals::decide,
+            commands::devices::devices,
+            commands::devices::add_device,
+            commands::devices::remove_device,
+            commands::activity::activity,
+            commands::settings::settings,
+            commands::settings::save_settings,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,147 @@
+//! The app's one piece of state: where the store lives, whether it is
+//! open, the running node, the approvals waiting for the user and the
+//! drafts previewed but not yet signed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use accord_chains::Chain;
+use accord_desktop_api::{ApiError, ErrorCode, Lock};
+use accord_node::store::Store;
+use accord_node::transport::Config;
+use accord_node::{Node, NodeOptions, Timeouts};
+use tokio::sync::RwLock;
+
+use crate::approver::UiApprover;
+use crate::error;
+use crate::unlock::ProtectorRecord;
+
+/// The environment variable naming the data directory (tests, demo).
+pub const DATA_DIR_VAR: &str = "ACCORD_DESKTOP_DATA_DIR";
+/// Set to `1` to keep the node on loopback without relays (demo, tests).
+pub const NO_RELAY_VAR: &str = "ACCORD_NO_RELAY";
+
+/// A built transaction waiting for the user's confirmation.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// The wallet's name.
+    pub wallet: String,
+    /// The chain.
+    pub chain: Chain,
+    /// The unsigned transaction.
+    pub unsigned: Vec<u8>,
+    /// The endpoint to broadcast to.
+    pub endpoint: String,
+}
+
+enum Phase {
+    Opening,
+    Locked(Lock),
+    Open {
+        node: Arc<Node>,
+        protector: ProtectorRecord,
+    },
+}
+
+/// The app.
+pub struct App {
+    /// The data directory.
+    pub dir: PathBuf,
+    transport: Config,
+    phase: RwLock<Phase>,
+    /// Requests from other members.
+    pub approver: Arc<UiApprover>,
+    drafts: Mutex<HashMap<String, Draft>>,
+}
+
+impl App {
+    /// The app for data directory `dir`.
+    pub fn new(dir: PathBuf, transport: Config) -> App {
+        App {
+            dir,
+            transport,
+            phase: RwLock::new(Phase::Opening),
+            approver: Arc::new(UiApprover::default()),
+            drafts: Mutex::default(),
+        }
+    }
+
+    /// The transport configuration: loopback without relays when
+    /// `ACCORD_NO_RELAY=1`, else production.
+    pub fn transport_from_env() -> Config {
+        if std::env::var(NO_RELAY_VAR).is_ok_and(|v| v == "1") {
+            Config::loopback()
+        } else {
+            Config::production()
+        }
+    }
+
+    /// Starts the node on an open store.
+    pub async fn start(&self, store: Store, protector: ProtectorRecord) -> Result<(), ApiError> {
+        let options = NodeOptions {
+            name: "desktop".into(),
+            transport: self.transport.clone(),
+            timeouts: Timeouts::default(),
+            approver: self.approver.clone(),
+        };
+        let node = Node::start(store, options)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?;
+        *self.phase.write().await = Phase::Open {
+            node: Arc::new(node),
+            protector,
+        };
+        Ok(())
+    }
+
+    /// Records why the store is not open.
+    pub async fn lock(&self, lock: Lock) {
+        *self.phase.write().await = Phase::Locked(lock);
+    }
+
+    /// The lock state, the running node and its protector.
+    pub async fn phase(&self) -> (Lock, Option<(Arc<Node>, &'static str)>) {
+        match &*self.phase.read().await {
+            Phase::Opening => (Lock::Opening, None),
+            Phase::Locked(lock) => (lock.clone(), None),
+            Phase::Open { node, protector } => {
+                (Lock::Unlocked, Some((node.clone(), protector.kind())))
+            }
+        }
+    }
+
+    /// The running node, or [`ErrorCode::Locked`].
+    pub async fn node(&self) -> Result<Arc<Node>, ApiError> {
+        match &*self.phase.read().await {
+            Phase::Open { node, .. } => Ok(node.clone()),
+            _ => Err(error::locked()),
+        }
+    }
+
+    /// Keeps a draft; its id.
+    pub fn keep_draft(&self, draft: Draft) -> String {
+        let mut id = [0u8; 16];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut id);
+        let id = hex::encode(id);
+        self.drafts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.clone(), draft);
+        id
+    }
+
+    /// Takes draft `id` (a draft is signed at most once).
+    pub fn take_draft(&self, id: &str) -> Result<Draft, ApiError> {
+        self.drafts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    "that transaction is no longer waiting; build it again",
+                )
+            })
+    }
+}
