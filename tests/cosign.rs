@@ -24,7 +24,7 @@
 mod anvil;
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use accord_chains::Chain;
 use anvil::{Anvil, hex_u128};
@@ -32,7 +32,7 @@ use common::{
     ANVIL_ACCOUNT_1, ANVIL_ACCOUNT_2, CHAINS, ETHER, Trio, Unsigned, eth_transfer, unsigned,
     verify, verify_ethereum,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[test]
 fn every_pair_of_devices_cosigns_on_every_chain() {

@@ -12,6 +12,7 @@
 //! previews, tickets and device ids only.
 
 pub mod approver;
+pub mod bench;
 pub mod commands;
 pub mod error;
 pub mod keychain;
@@ -64,6 +65,7 @@ async fn open(app: tauri::AppHandle) {
 
 /// Runs the app until its window closes.
 pub fn run() -> Result<(), String> {
+    bench::launched();
     tauri::Builder::default()
         .setup(|app| {
             let dir = data_dir(app)?;

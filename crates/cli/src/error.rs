@@ -1,6 +1,7 @@
 //! The command line's one error type: every failure is one line.
 
 use accord_node::approve::PolicyError;
+use accord_node::rpc::SendError;
 use accord_node::runtime::{KeygenError, NodeError, PairingError, SignError};
 use accord_node::store::StoreError;
 
@@ -81,15 +82,39 @@ impl CliError {
     pub fn preview(e: impl std::fmt::Display) -> Self {
         CliError::Preview(one_line(e))
     }
+}
 
-    /// Wraps any error as one line.
-    pub fn rpc(e: impl std::fmt::Display) -> Self {
-        CliError::Rpc(one_line(e))
-    }
-
-    /// Wraps any error as one line.
-    pub fn build(e: impl std::fmt::Display) -> Self {
-        CliError::Build(one_line(e))
+/// A chain node's error in the command line's words: the same category
+/// and message as before the chain IO moved to `accord_node::rpc`, with
+/// the flags named (`--to`, `--amount`, `--rpc`, `--fee-rate`).
+impl From<SendError> for CliError {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::Url { url } => {
+                CliError::Input(format!("--rpc {url:?} is not an http:// URL"))
+            }
+            SendError::Network(e) => CliError::Network(e),
+            SendError::Wallet(reason) => CliError::Address(reason),
+            SendError::Address { field, reason } => {
+                CliError::Address(format!("--{}: {reason}", field.name()))
+            }
+            SendError::Amount(e) => CliError::Input(format!("--amount: {e}")),
+            SendError::ZeroAmount => CliError::Input("--amount is zero".into()),
+            SendError::AmountTooLarge { amount } => {
+                CliError::Input(format!("--amount {amount} is too large"))
+            }
+            SendError::Input(reason) => CliError::Input(reason),
+            SendError::Rpc(reason) => CliError::Rpc(reason),
+            SendError::NoFeeEstimate => {
+                CliError::Rpc("the server has no fee estimate: pass --fee-rate SAT_PER_VB".into())
+            }
+            SendError::Build(reason) => CliError::Build(reason),
+            e @ SendError::Rejected { .. } => CliError::Rpc(one_line(e)),
+            SendError::Failed(reason) => CliError::Confirm(reason),
+            e @ SendError::NotConfirmed { .. } => CliError::Confirm(one_line(e)),
+            SendError::Unsupported(what) => CliError::Unsupported(what),
+            e => CliError::Rpc(one_line(e)),
+        }
     }
 }
 

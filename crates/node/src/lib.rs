@@ -15,9 +15,13 @@
 //!   peers, length-prefixed frames — that carries `accord_mpc` envelopes.
 //!
 //! Pairing and the session runner build on these.
+//!
+//! - [`rpc`]: the chain nodes — building a transfer from a node's answers,
+//!   broadcasting and confirming it, reading a balance — over HTTP.
 
 pub mod approve;
 pub mod pairing;
+pub mod rpc;
 pub mod runtime;
 pub mod secret;
 pub mod store;

@@ -10,6 +10,7 @@ use crate::unlock;
 /// Where the app stands.
 #[tauri::command]
 pub async fn status(app: State<'_, App>) -> Result<Status, ApiError> {
+    crate::bench::first_call();
     let (lock, open) = app.phase().await;
     let (device, wallets, protector) = match open {
         Some((node, protector)) => {

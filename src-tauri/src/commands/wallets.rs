@@ -152,7 +152,7 @@ pub async fn balances(
             match answer {
                 Ok(amount) => BalanceView {
                     chain: chain.to_string(),
-                    amount: Some(amount.to_string()),
+                    amount: Some(format!("{amount} {}", rpc::native_symbol(chain))),
                     error: None,
                 },
                 Err(e) => BalanceView {

@@ -1,6 +1,6 @@
-//! The Esplora REST vocabulary (Blockstream/mempool.space API): UTXOs of an
-//! address, fee estimates, broadcast and confirmation, as requests to build
-//! and answers to parse. Fee rates arrive as JSON decimals; they are parsed
+//! The Esplora REST vocabulary (Blockstream/mempool.space API): UTXOs and
+//! balance of an address, fee estimates, broadcast and confirmation, as
+//! requests to build and answers to parse. Fee rates arrive as JSON decimals; they are parsed
 //! exactly from their text, never through floating point.
 
 use std::collections::BTreeMap;
@@ -84,6 +84,38 @@ pub fn parse_utxos(body: &str) -> Result<Vec<EsploraUtxo>, RpcError> {
             })
         })
         .collect()
+}
+
+/// `GET /address/:address`: the address's funded and spent totals.
+pub fn address_request(address: &Address) -> HttpRequest {
+    get(format!("/address/{address}"))
+}
+
+/// Parses the answer to [`address_request`]: the balance, confirmed and
+/// unconfirmed — `chain_stats` plus `mempool_stats`, funded minus spent.
+/// The mempool's spent sum may exceed its funded sum (it spends confirmed
+/// coins); the total may not go below zero or above 21 million BTC.
+pub fn parse_address_balance(body: &str) -> Result<Amount, RpcError> {
+    const M: &str = "GET /address/:address";
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| RpcError::malformed(M, e.to_string()))?;
+    let sum = |stats: &str, field: &str| {
+        value
+            .get(stats)
+            .and_then(|s| s.get(field))
+            .and_then(Value::as_u64)
+            .ok_or_else(|| RpcError::malformed(M, format!("missing or invalid {stats}.{field}")))
+    };
+    let funded =
+        sum("chain_stats", "funded_txo_sum")?.checked_add(sum("mempool_stats", "funded_txo_sum")?);
+    let spent =
+        sum("chain_stats", "spent_txo_sum")?.checked_add(sum("mempool_stats", "spent_txo_sum")?);
+    funded
+        .zip(spent)
+        .and_then(|(funded, spent)| funded.checked_sub(spent))
+        .filter(|sat| *sat <= Amount::MAX_MONEY.to_sat())
+        .map(Amount::from_sat)
+        .ok_or_else(|| RpcError::malformed(M, "funded and spent sums do not add up"))
 }
 
 /// `GET /fee-estimates`.
@@ -185,6 +217,11 @@ pub async fn utxos<E: Esplora>(api: &E, address: &Address) -> Result<Vec<Esplora
     parse_utxos(&api.request(utxos_request(address)).await?)
 }
 
+/// The balance of `address`, confirmed and unconfirmed.
+pub async fn balance<E: Esplora>(api: &E, address: &Address) -> Result<Amount, RpcError> {
+    parse_address_balance(&api.request(address_request(address)).await?)
+}
+
 /// Fee estimates by target.
 pub async fn fee_estimates<E: Esplora>(api: &E) -> Result<BTreeMap<u16, u64>, RpcError> {
     parse_fee_estimates(&api.request(fee_estimates_request()).await?)
@@ -203,6 +240,7 @@ pub async fn status<E: Esplora>(api: &E, txid: &Txid) -> Result<Option<u32>, Rpc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn parses_esplora_answers() {
@@ -237,5 +275,85 @@ mod tests {
             Ok(Some(5))
         );
         assert!(parse_status(r#"{"confirmed":true}"#).is_err());
+    }
+
+    fn stats(chain: (u64, u64), mempool: (u64, u64)) -> String {
+        serde_json::json!({
+            "address": "bcrt1p...",
+            "chain_stats": {"funded_txo_count": 2, "funded_txo_sum": chain.0,
+                            "spent_txo_count": 1, "spent_txo_sum": chain.1, "tx_count": 3},
+            "mempool_stats": {"funded_txo_count": 1, "funded_txo_sum": mempool.0,
+                              "spent_txo_count": 1, "spent_txo_sum": mempool.1, "tx_count": 1},
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn parses_an_address_balance() {
+        assert_eq!(
+            address_request(
+                &"bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"
+                    .parse::<Address<_>>()
+                    .unwrap()
+                    .assume_checked()
+            )
+            .path,
+            "/address/bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"
+        );
+        // A mempool transaction spends a confirmed coin and pays change back.
+        let body = stats((150_000, 50_000), (30_000, 100_000));
+        assert_eq!(parse_address_balance(&body), Ok(Amount::from_sat(30_000)));
+        assert_eq!(
+            parse_address_balance(&stats((0, 0), (0, 0))),
+            Ok(Amount::ZERO)
+        );
+        for bad in [
+            stats((1, 2), (0, 0)),
+            stats((u64::MAX, 0), (1, 0)),
+            stats((Amount::MAX_MONEY.to_sat() + 1, 0), (0, 0)),
+            r#"{"chain_stats":{"funded_txo_sum":1,"spent_txo_sum":0}}"#.into(),
+            r#"{"chain_stats":{"funded_txo_sum":-1,"spent_txo_sum":0},"mempool_stats":{"funded_txo_sum":0,"spent_txo_sum":0}}"#.into(),
+            r#"{"chain_stats":{"funded_txo_sum":1.5,"spent_txo_sum":0},"mempool_stats":{"funded_txo_sum":0,"spent_txo_sum":0}}"#.into(),
+            "[]".into(),
+            "<html>".into(),
+        ] {
+            assert!(parse_address_balance(&bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        /// Any four sums: the balance is funded − spent when that is a
+        /// possible amount, else an error; never a panic or a wrap.
+        #[test]
+        fn address_balance_is_funded_minus_spent(
+            cf in 0u64..=u64::MAX, cs in 0u64..=u64::MAX,
+            mf in 0u64..=u64::MAX, ms in 0u64..=u64::MAX,
+            small in any::<bool>(),
+        ) {
+            // Half the cases in the realistic range, where most are valid.
+            let (cf, cs, mf, ms) = if small {
+                (cf % 4_000_000_000_000_000, cs % 2_000_000_000_000_000,
+                 mf % 1_000_000_000, ms % 1_000_000_000)
+            } else {
+                (cf, cs, mf, ms)
+            };
+            let expected = u128::from(cf) + u128::from(mf);
+            let spent = u128::from(cs) + u128::from(ms);
+            let expected = expected
+                .checked_sub(spent)
+                .filter(|sat| *sat <= u128::from(Amount::MAX_MONEY.to_sat()))
+                .and_then(|sat| u64::try_from(sat).ok());
+            let parsed = parse_address_balance(&stats((cf, cs), (mf, ms)));
+            match expected {
+                Some(sat) => prop_assert_eq!(parsed, Ok(Amount::from_sat(sat))),
+                None => prop_assert!(parsed.is_err()),
+            }
+        }
+
+        /// Arbitrary text is an answer or an error, never a panic.
+        #[test]
+        fn address_balance_parser_survives_garbage(body in ".{0,200}") {
+            let _ = parse_address_balance(&body);
+        }
     }
 }

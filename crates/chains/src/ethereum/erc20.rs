@@ -21,6 +21,7 @@ mod abi {
         function approve(address spender, uint256 amount) external returns (bool);
         function transferFrom(address from, address to, uint256 amount) external returns (bool);
         function balanceOf(address owner) external view returns (uint256);
+        function decimals() external view returns (uint8);
     }
 }
 
@@ -216,6 +217,11 @@ pub fn balance_of(owner: Address) -> Vec<u8> {
     abi::balanceOfCall { owner }.abi_encode()
 }
 
+/// Calldata of `decimals()` (optional in EIP-20, present in practice).
+pub fn decimals() -> Vec<u8> {
+    abi::decimalsCall {}.abi_encode()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +238,8 @@ mod tests {
         assert_eq!(abi::approveCall::SELECTOR, [0x09, 0x5e, 0xa7, 0xb3]);
         assert_eq!(abi::transferFromCall::SELECTOR, [0x23, 0xb8, 0x72, 0xdd]);
         assert_eq!(abi::balanceOfCall::SELECTOR, [0x70, 0xa0, 0x82, 0x31]);
+        assert_eq!(abi::decimalsCall::SELECTOR, [0x31, 0x3c, 0xe5, 0x67]);
+        assert_eq!(decimals(), [0x31, 0x3c, 0xe5, 0x67]);
     }
 
     #[test]

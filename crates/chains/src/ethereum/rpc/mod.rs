@@ -10,7 +10,7 @@
 //!
 //! Methods used: `eth_chainId`, `eth_getTransactionCount` (pending),
 //! `eth_feeHistory` + `eth_maxPriorityFeePerGas` (EIP-1559 fees),
-//! `eth_estimateGas`, `eth_getBalance`, `eth_call` (ERC-20 `balanceOf`),
+//! `eth_estimateGas`, `eth_getBalance`, `eth_call` (ERC-20 `balanceOf`, `decimals`),
 //! `eth_sendRawTransaction`, `eth_getTransactionReceipt`.
 
 pub mod parse;

@@ -65,6 +65,14 @@ pub fn erc20_balance(token: Address, owner: Address) -> JsonRpcRequest {
     )
 }
 
+/// `eth_call({to: token, data: decimals()}, "latest")`: an ABI word.
+pub fn erc20_decimals(token: Address) -> JsonRpcRequest {
+    JsonRpcRequest::new(
+        "eth_call",
+        json!([{"to": addr(token), "data": bytes(&erc20::decimals())}, "latest"]),
+    )
+}
+
 /// `eth_sendRawTransaction(raw)`.
 pub fn send_raw_transaction(raw: &[u8]) -> JsonRpcRequest {
     JsonRpcRequest::new("eth_sendRawTransaction", json!([bytes(raw)]))
@@ -100,6 +108,11 @@ mod tests {
             call.params[0]["data"],
             format!("0x70a08231{}{}", "00".repeat(12), "ab".repeat(20))
         );
+        assert_eq!(
+            erc20_decimals(a).params,
+            json!([{"to": a_hex.clone(), "data": "0x313ce567"}, "latest"])
+        );
+        assert_eq!(balance(a).params, json!([a_hex.clone(), "latest"]));
         assert_eq!(
             transaction_receipt(&[1; 32]).params,
             json!([format!("0x{}", "01".repeat(32))])

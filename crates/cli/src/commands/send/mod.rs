@@ -1,21 +1,16 @@
 //! `accord send`: builds a transfer from the chain's node (the wallet's
 //! nonce, coins, fees, blockhash), shows its preview and asks, co-signs it
 //! with a quorum of the wallet's devices, broadcasts it and waits (at most
-//! [`CONFIRM_TIMEOUT`]) until it is in a block. One module per chain;
-//! [`http`] carries the chains crate's RPC vocabulary.
-
-mod btc;
-mod eth;
-mod http;
-mod sol;
+//! [`accord_node::rpc::CONFIRM_TIMEOUT`]) until it is in a block. The chain
+//! IO is [`accord_node::rpc`]'s, shared with the desktop app.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
-use accord_chains::{Amount, Chain};
+use accord_chains::Chain;
 use accord_mpc::Scheme;
 use accord_node::approve::Interactive;
+use accord_node::rpc::{self, Http, Transfer};
 use accord_node::runtime::{now, public_keys};
 use serde_json::{Value, json};
 
@@ -25,18 +20,19 @@ use crate::commands::wallet::print;
 use crate::error::CliError;
 use crate::node::{self, OnOwnThread};
 
-use self::http::Http;
-
-/// The longest wait for a broadcast transaction to be in a block.
-pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(60);
-/// How often the node is asked whether it is.
-pub const POLL: Duration = Duration::from_millis(500);
-
 /// Builds, signs, broadcasts and confirms; prints the preview, the signed
 /// transaction, its id and the block.
 pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
     let chain: Chain = args.chain.parse()?;
     let http = Http::new(&args.rpc)?;
+    let transfer = Transfer {
+        chain,
+        to: args.to.clone(),
+        amount: args.amount.clone(),
+        token: args.token.clone(),
+        chain_id: args.chain_id,
+        fee_rate: args.fee_rate,
+    };
     let store = node::open(global)?;
     let wallet = store.wallet(&args.wallet)?;
     let mut keys = BTreeMap::new();
@@ -51,20 +47,14 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
     })?;
     let approver = Arc::new(OnOwnThread::new(Interactive::terminal()));
     let out = node::block_on(async {
-        let unsigned = match chain {
-            Chain::Ethereum => eth::build(&http, args, &wallet.network, &keys).await?,
-            Chain::Bitcoin => btc::build(&http, args, &wallet.network, &keys).await?,
-            Chain::Solana => sol::build(&http, args, &wallet.network, &keys).await?,
-        };
+        let unsigned = rpc::build(&http, &transfer, &wallet.network, &keys).await?;
         node::with_node(store, "desktop", global, approver, async |node| {
             let outcome = confirm_and_sign(node, &args.wallet, chain, &unsigned, args.yes).await?;
             let txid = &outcome.signed.txid;
             eprintln!("signed {chain} transaction {txid}; broadcasting");
-            let confirmed = match chain {
-                Chain::Ethereum => eth::broadcast(&http, &outcome.signed).await,
-                Chain::Bitcoin => btc::broadcast(&http, &outcome.signed).await,
-                Chain::Solana => sol::broadcast(&http, &outcome.signed).await,
-            };
+            let confirmed = rpc::broadcast(&http, chain, &outcome.signed)
+                .await
+                .map_err(CliError::from);
             let log = |kind: &str, detail: String| {
                 let _ = node.store().log(Some(&wallet), kind, &detail, now());
             };
@@ -87,27 +77,4 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
         .await
     })?;
     Ok(print(global, &out))
-}
-
-/// `--amount` in base units of an asset with `decimals`, exactly; not zero.
-fn amount(text: &str, decimals: u8) -> Result<Amount, CliError> {
-    let amount = Amount::parse(text.trim(), decimals)
-        .map_err(|e| CliError::Input(format!("--amount: {e}")))?;
-    if amount.units().is_zero() {
-        return Err(CliError::Input("--amount is zero".into()));
-    }
-    Ok(amount)
-}
-
-pub(super) fn broadcast_error(txid: &str, e: impl std::fmt::Display) -> CliError {
-    CliError::Rpc(crate::error::one_line(format!(
-        "the node did not accept transaction {txid}: {e}"
-    )))
-}
-
-pub(super) fn not_confirmed(txid: &str) -> CliError {
-    let secs = CONFIRM_TIMEOUT.as_secs();
-    CliError::Confirm(format!(
-        "transaction {txid} was broadcast but not confirmed within {secs} s; check it later"
-    ))
 }

@@ -1,7 +1,8 @@
 //! The chains crate's RPC ports ([`EthereumRpc`], [`SolanaRpc`],
-//! [`Esplora`]) over blocking HTTP (ureq), each request on a blocking
-//! thread of the runtime. Plain `http://` only: this build's HTTP client
-//! has no TLS.
+//! [`Esplora`]) over blocking HTTP/1.1 (ureq), each request on a blocking
+//! thread of the tokio runtime. JSON-RPC 2.0 bodies for Ethereum and
+//! Solana, Esplora REST for Bitcoin. Plain `http://` only: this build's
+//! HTTP client has no TLS.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +14,7 @@ use accord_chains::rpc::{HttpMethod, HttpRequest, JsonRpcRequest, RpcError, json
 use accord_chains::solana::rpc::SolanaRpc;
 use serde_json::Value;
 
-use crate::error::CliError;
+use super::SendError;
 
 /// How long one HTTP request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -38,21 +39,22 @@ impl core::fmt::Debug for Http {
 }
 
 impl Http {
-    /// The API at `url` (`http://host:port/path`).
-    pub fn new(url: &str) -> Result<Http, CliError> {
+    /// The API at `url` (`http://host:port/path`): [`SendError::Unsupported`]
+    /// for `https://`, [`SendError::Url`] for anything else.
+    pub fn new(url: &str) -> Result<Http, SendError> {
         let url = url.trim();
         let rest = if let Some(rest) = url.strip_prefix("http://") {
             rest
         } else if url.starts_with("https://") {
-            return Err(CliError::Unsupported(
+            return Err(SendError::Unsupported(
                 "https:// RPC URLs (this build's HTTP client has no TLS): use an http:// URL, \
                  e.g. a local node or a TLS-terminating proxy"
                     .into(),
             ));
         } else {
-            return Err(CliError::Input(format!(
-                "--rpc {url:?} is not an http:// URL"
-            )));
+            return Err(SendError::Url {
+                url: url.to_owned(),
+            });
         };
         let host = rest.split(['/', '?']).next().unwrap_or_default();
         let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
