@@ -49,11 +49,28 @@ fn shots() -> PathBuf {
     dir
 }
 
-fn shot(s: &Session, name: &str) {
-    // Let the page settle (fonts, layout) before the picture.
-    std::thread::sleep(Duration::from_millis(300));
+/// A picture of the window as the X server shows it (ImageMagick's
+/// `import`), after scrolling `focus` into view.
+fn shot(s: &Session, display: &Display, name: &str, focus: &str) {
+    s.script(&format!(
+        "const e = document.querySelector('{focus}'); if (e) e.scrollIntoView({{block: 'center'}});"
+    ));
+    // Let the page settle (layout, fonts) before the picture.
+    std::thread::sleep(Duration::from_millis(400));
     let path = shots().join(format!("{name}.png"));
-    std::fs::write(&path, s.screenshot()).unwrap();
+    let status = std::process::Command::new("import")
+        .args([
+            "-display",
+            &display.name,
+            "-window",
+            "root",
+            "-crop",
+            "1024x720+0+0",
+        ])
+        .arg(&path)
+        .status()
+        .unwrap_or_else(|e| panic!("ImageMagick's import: {e}"));
+    assert!(status.success(), "import failed");
     eprintln!("screenshot {}", path.display());
 }
 
@@ -93,7 +110,7 @@ fn desktop_end_to_end_in_the_real_window() {
     s.find("#create-name", long);
     s.wait_text("#own-ticket-text", long, |t| t.starts_with("accord1"));
     s.find("#own-ticket-qr svg", long);
-    shot(&s, "1-first-run");
+    shot(&s, &display, "1-first-run", "#own-ticket-text");
     s.type_into("#create-name", "family");
     s.type_into("#create-threshold", "2");
     s.type_into("#peer-ticket-0", &phone.ticket);
@@ -113,7 +130,7 @@ fn desktop_end_to_end_in_the_real_window() {
         !s.all("#create-progress li").is_empty(),
         "progress per party was shown"
     );
-    shot(&s, "2-wallet-created");
+    shot(&s, &display, "2-wallet-created", "#created-addresses");
 
     // 2. Settings: the Ethereum endpoint of regtest is this Anvil.
     s.click_css("#nav-settings");
@@ -123,7 +140,7 @@ fn desktop_end_to_end_in_the_real_window() {
     );
     s.click_css("#save-settings");
     s.find("#settings-saved", long);
-    shot(&s, "7-settings");
+    shot(&s, &display, "7-settings", "#save-settings");
 
     // 3. Wallets: the funded balance, the co-signers online.
     anvil.rpc(
@@ -137,7 +154,7 @@ fn desktop_end_to_end_in_the_real_window() {
         |t| t.contains("2 ETH"),
     );
     s.find(".member[data-online=\"true\"]", long);
-    shot(&s, "3-wallets");
+    shot(&s, &display, "3-wallets", ".wallet-card");
 
     // 4. Send 0.5 ETH: preview first, then the phone approves.
     let recipient_before = anvil.balance(RECIPIENT);
@@ -157,7 +174,7 @@ fn desktop_end_to_end_in_the_real_window() {
         !phone.stderr().contains("Co-sign a transaction?"),
         "nothing is proposed before the user confirms the preview"
     );
-    shot(&s, "4-send-preview");
+    shot(&s, &display, "4-send-preview", "#send-preview");
     s.click_css("#send-confirm-button");
     let request = phone.answer("y", long);
     assert!(request.contains("Co-sign a transaction?"), "{request}");
@@ -166,7 +183,7 @@ fn desktop_end_to_end_in_the_real_window() {
         t.starts_with("0x") && t.len() == 66
     });
     s.wait_text("#send-block", long, |t| !t.is_empty());
-    shot(&s, "5-send-done");
+    shot(&s, &display, "5-send-done", "#send-result");
 
     // Anvil recovered the signer from the signature: the wallet.
     let receipt = anvil.receipt(&txid);
@@ -184,7 +201,7 @@ fn desktop_end_to_end_in_the_real_window() {
         long,
         |t| t.starts_with("1.49"),
     );
-    shot(&s, "3-wallets-after-send");
+    shot(&s, &display, "3-wallets-after-send", ".wallet-card");
 
     // 5. Devices, 6. Activity, 4. Approvals (empty: no team requests).
     s.click_css("#nav-devices");
@@ -192,13 +209,13 @@ fn desktop_end_to_end_in_the_real_window() {
         &format!(".device[data-device-id=\"{}\"]", phone.device_id),
         long,
     );
-    shot(&s, "6-devices");
+    shot(&s, &display, "6-devices", "#device-list");
     s.click_css("#nav-activity");
     s.find("#activity-list .event[data-kind=\"sent\"]", long);
-    shot(&s, "8-activity");
+    shot(&s, &display, "8-activity", "#activity-list");
     s.click_css("#nav-approvals");
     std::thread::sleep(Duration::from_millis(500));
-    shot(&s, "9-approvals");
+    shot(&s, &display, "9-approvals", "#nav-approvals");
     s.quit();
 
     // Restart: the wrapping key is read back from the keychain.
@@ -212,7 +229,7 @@ fn desktop_end_to_end_in_the_real_window() {
     let s = launch(&driver);
     let message = s.wait_text("#lock-message", long, |t| t.contains("cannot be opened"));
     assert!(message.contains("keychain"), "{message}");
-    shot(&s, "10-key-missing");
+    shot(&s, &display, "10-key-missing", "#lock-message");
     s.quit();
     drop(recovery);
 }

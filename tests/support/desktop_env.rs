@@ -113,11 +113,33 @@ impl Keyring {
         std::fs::create_dir_all(home.join(".local/share/keyrings")).unwrap();
         let socket = home.join("bus");
         let bus = format!("unix:path={}", socket.display());
+        // A session bus that activates nothing: the desktop's portal and
+        // accessibility services would start without a display and stall
+        // WebKit. Only gnome-keyring, started below, is on it.
+        let config = home.join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>{bus}</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#
+            ),
+        )
+        .unwrap();
         let dbus = Guard::spawn(
             "dbus-daemon",
             Command::new("dbus-daemon")
-                .args(["--session", "--nofork", "--nopidfile"])
-                .arg(format!("--address={bus}"))
+                .arg(format!("--config-file={}", config.display()))
+                .args(["--nofork", "--nopidfile"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
@@ -175,6 +197,9 @@ impl Keyring {
     pub fn env(&self) -> Vec<(String, String)> {
         vec![
             ("DBUS_SESSION_BUS_ADDRESS".into(), self.bus.clone()),
+            // No accessibility bridge or portals on this bus.
+            ("NO_AT_BRIDGE".into(), "1".into()),
+            ("GTK_USE_PORTAL".into(), "0".into()),
             ("HOME".into(), self.home.display().to_string()),
             (
                 "XDG_DATA_HOME".into(),
@@ -222,8 +247,10 @@ impl Driver {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
         );
+        // Both the driver and the WebKitWebDriver it starts must listen.
         wait_until("tauri-driver", Duration::from_secs(20), || {
             std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && std::net::TcpStream::connect(("127.0.0.1", native)).is_ok()
         });
         Driver {
             port,
