@@ -36,7 +36,7 @@ pub fn preview(p: &Preview) -> PreviewView {
                     .collect(),
             })
             .collect(),
-        fee: p.fee.to_string(),
+        fee: format!("{} {}", p.fee, accord_node::rpc::native_symbol(p.chain)),
         fee_is_maximum: p.fee_kind == FeeKind::Maximum,
         warnings: p
             .warnings
