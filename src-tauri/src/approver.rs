@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use accord_desktop_api::ApprovalView;
 use accord_node::approve::{
@@ -23,10 +24,22 @@ struct Waiting {
 }
 
 /// Requests waiting for the user.
-#[derive(Default)]
 pub struct UiApprover {
     next: AtomicU64,
     waiting: Arc<Mutex<BTreeMap<u64, Waiting>>>,
+    /// How long a request waits before it is refused (the session's own
+    /// approval deadline).
+    timeout: Duration,
+}
+
+impl Default for UiApprover {
+    fn default() -> Self {
+        UiApprover {
+            next: AtomicU64::new(0),
+            waiting: Arc::default(),
+            timeout: accord_node::Timeouts::default().approval,
+        }
+    }
 }
 
 /// Removes a request when its session stops waiting.
@@ -45,6 +58,14 @@ impl Drop for Forget {
 }
 
 impl UiApprover {
+    /// An approver whose requests wait at most `timeout`.
+    pub fn with_timeout(timeout: Duration) -> Self {
+        UiApprover {
+            timeout,
+            ..UiApprover::default()
+        }
+    }
+
     /// The requests waiting, oldest first.
     pub fn pending(&self) -> Vec<ApprovalView> {
         let waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
@@ -73,10 +94,16 @@ impl UiApprover {
             id,
             waiting: self.waiting.clone(),
         };
+        let limit = self.timeout;
         Box::pin(async move {
-            let decision = decided
-                .await
-                .unwrap_or_else(|_| Decision::Reject("the desktop app closed".into()));
+            let decision = match tokio::time::timeout(limit, decided).await {
+                Ok(Ok(decision)) => decision,
+                Ok(Err(_)) => Decision::Reject("the desktop app closed".into()),
+                Err(_) => Decision::Reject(format!(
+                    "no answer on the desktop within {} s",
+                    limit.as_secs()
+                )),
+            };
             drop(forget);
             decision
         })
@@ -119,5 +146,59 @@ impl Approver for UiApprover {
                 sanitize(&request.wallet)
             ),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use accord_node::approve::Member;
+
+    fn request() -> KeygenRequest {
+        let me = Member {
+            party: 1,
+            device_id: "a".into(),
+            name: "desktop".into(),
+        };
+        KeygenRequest {
+            wallet: "w\u{202e}x".into(),
+            threshold: 2,
+            parties: 3,
+            network: "regtest".into(),
+            members: vec![me.clone()],
+            from: me,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_waits_for_the_user_and_leaves_when_answered() {
+        let approver = UiApprover::default();
+        let r = request();
+        let pending = approver.keygen(&r);
+        let waiting = approver.pending();
+        assert_eq!(waiting.len(), 1);
+        assert!(!waiting[0].wallet.contains('\u{202e}'), "sanitized");
+        assert!(approver.decide(waiting[0].id, Decision::Approve));
+        assert_eq!(pending.await, Decision::Approve);
+        assert!(approver.pending().is_empty());
+        assert!(
+            !approver.decide(waiting[0].id, Decision::Approve),
+            "answered once"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_is_refused_after_the_timeout_and_forgotten_when_dropped() {
+        let approver = UiApprover::with_timeout(Duration::from_millis(50));
+        let r = request();
+        let decision = approver.keygen(&r).await;
+        assert!(matches!(decision, Decision::Reject(reason) if reason.contains("no answer")));
+        assert!(approver.pending().is_empty());
+        drop(approver.keygen(&r));
+        assert!(
+            approver.pending().is_empty(),
+            "a dropped session's request goes"
+        );
     }
 }

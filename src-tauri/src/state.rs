@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use accord_chains::Chain;
 use accord_desktop_api::{ApiError, ErrorCode, Lock};
@@ -33,7 +34,12 @@ pub struct Draft {
     pub unsigned: Vec<u8>,
     /// The endpoint to broadcast to.
     pub endpoint: String,
+    /// When it was built (fees and nonces go stale).
+    pub built: Instant,
 }
+
+/// How long a previewed draft may wait for its confirmation.
+pub const DRAFT_TTL: Duration = Duration::from_secs(10 * 60);
 
 enum Phase {
     Opening,
@@ -53,6 +59,8 @@ pub struct App {
     /// Requests from other members.
     pub approver: Arc<UiApprover>,
     drafts: Mutex<HashMap<String, Draft>>,
+    /// Held while a passphrase unlock runs.
+    pub unlocking: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -64,6 +72,7 @@ impl App {
             phase: RwLock::new(Phase::Opening),
             approver: Arc::new(UiApprover::default()),
             drafts: Mutex::default(),
+            unlocking: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -124,10 +133,9 @@ impl App {
         let mut id = [0u8; 16];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut id);
         let id = hex::encode(id);
-        self.drafts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone(), draft);
+        let mut drafts = self.drafts.lock().unwrap_or_else(PoisonError::into_inner);
+        drafts.retain(|_, d| d.built.elapsed() < DRAFT_TTL);
+        drafts.insert(id.clone(), draft);
         id
     }
 
@@ -137,6 +145,7 @@ impl App {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(id)
+            .filter(|d| d.built.elapsed() < DRAFT_TTL)
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::NotFound,

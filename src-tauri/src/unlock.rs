@@ -118,11 +118,22 @@ pub fn open_automatically(dir: &Path) -> Result<(Store, ProtectorRecord), Lock> 
                     reason,
                     store_exists: false,
                 },
-                other => failed(ErrorCode::KeychainUnavailable, other.to_string()),
+                other => failed(ErrorCode::Storage, other.to_string()),
             })?;
-            let record = ProtectorRecord::Keychain { entry };
-            write_record(dir, &record)?;
-            Ok((open(dir, &Protector::Key(key))?, record))
+            let record = ProtectorRecord::Keychain {
+                entry: entry.clone(),
+            };
+            let opened = write_record(dir, &record).and_then(|()| open(dir, &Protector::Key(key)));
+            match opened {
+                Ok(store) => Ok((store, record)),
+                Err(lock) => {
+                    // Undo: no orphaned keychain entry, no record of a
+                    // store that was never made.
+                    let _ = keychain::remove(&entry);
+                    let _ = fs::remove_file(dir.join(RECORD));
+                    Err(lock)
+                }
+            }
         }
         Some(ProtectorRecord::Keychain { entry }) => {
             let key = keychain::load(&entry).map_err(|e| match e {
@@ -139,7 +150,7 @@ pub fn open_automatically(dir: &Path) -> Result<(Store, ProtectorRecord), Lock> 
                          unlock or start the keychain and restart Accord"
                     ),
                 ),
-                KeychainError::Failed(reason) => failed(ErrorCode::KeychainUnavailable, reason),
+                KeychainError::Failed(reason) => failed(ErrorCode::Storage, reason),
             })?;
             if !store_exists {
                 return Err(Lock::KeyMissing {
@@ -153,18 +164,28 @@ pub fn open_automatically(dir: &Path) -> Result<(Store, ProtectorRecord), Lock> 
 }
 
 /// Opens (or creates) the store in `dir` with a passphrase: allowed when
-/// the store is passphrase-protected, or new and no keychain is at hand.
+/// the store is passphrase-protected, or — `may_create` — new and no
+/// keychain is at hand.
 pub fn open_with_passphrase(
     dir: &Path,
     passphrase: Zeroizing<String>,
+    may_create: bool,
 ) -> Result<(Store, ProtectorRecord), Lock> {
-    if passphrase.chars().count() < 8 {
-        return Err(failed(
-            ErrorCode::InvalidInput,
-            "the passphrase must have at least 8 characters",
-        ));
-    }
     let store_exists = db(dir).exists();
+    if !store_exists {
+        if !may_create {
+            return Err(failed(
+                ErrorCode::InvalidInput,
+                "a new store is protected by the OS keychain when there is one; a passphrase only when there is none",
+            ));
+        }
+        if passphrase.chars().count() < 8 {
+            return Err(failed(
+                ErrorCode::InvalidInput,
+                "the passphrase must have at least 8 characters",
+            ));
+        }
+    }
     match record(dir)? {
         Some(ProtectorRecord::Keychain { .. }) => {
             return Err(failed(

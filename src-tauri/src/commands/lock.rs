@@ -41,20 +41,26 @@ pub async fn unlock_with_passphrase(
     app: State<'_, App>,
     request: Unlock,
 ) -> Result<Status, ApiError> {
+    // One unlock at a time: a second click waits, then finds it open.
+    let _unlocking = app.unlocking.lock().await;
     let (lock, _) = app.phase().await;
-    if matches!(lock, Lock::Unlocked | Lock::Opening) {
-        return status(app).await;
-    }
+    let may_create = match &lock {
+        Lock::Unlocked | Lock::Opening => return status(app.clone()).await,
+        Lock::KeychainUnavailable { store_exists, .. } => !store_exists,
+        Lock::PassphraseRequired { new_store } => *new_store,
+        Lock::KeyMissing { .. } | Lock::Failed { .. } => false,
+    };
     let passphrase = Zeroizing::new(request.passphrase);
     let dir = app.dir.clone();
-    let opened =
-        tokio::task::spawn_blocking(move || unlock::open_with_passphrase(&dir, passphrase))
-            .await
-            .map_err(|e| ApiError::new(accord_desktop_api::ErrorCode::Internal, e.to_string()))?;
+    let opened = tokio::task::spawn_blocking(move || {
+        unlock::open_with_passphrase(&dir, passphrase, may_create)
+    })
+    .await
+    .map_err(|e| ApiError::new(accord_desktop_api::ErrorCode::Internal, e.to_string()))?;
     match opened {
         Ok((store, protector)) => app.start(store, protector).await?,
         Err(Lock::Failed { error }) => return Err(error),
         Err(other) => app.lock(other).await,
     }
-    status(app).await
+    status(app.clone()).await
 }

@@ -18,7 +18,20 @@ use crate::state::{App, Draft};
 use crate::{error, settings, views};
 
 fn send_error(e: rpc::SendError) -> ApiError {
-    ApiError::new(ErrorCode::Rpc, e.to_string())
+    use rpc::SendError as E;
+    let code = match &e {
+        E::Url { .. }
+        | E::Network(_)
+        | E::Address { .. }
+        | E::Amount(_)
+        | E::ZeroAmount
+        | E::AmountTooLarge { .. }
+        | E::Input(_) => ErrorCode::InvalidInput,
+        E::Unsupported(_) => ErrorCode::Unsupported,
+        E::Rejected { .. } | E::Failed(_) | E::NotConfirmed { .. } => ErrorCode::Broadcast,
+        _ => ErrorCode::Rpc,
+    };
+    ApiError::new(code, e.to_string())
 }
 
 /// Builds and previews a transfer.
@@ -74,13 +87,21 @@ pub async fn prepare_send(
     let prepared = node
         .prepare(&record.name, chain, &unsigned)
         .map_err(error::sign)?;
-    let policy = policy.and_then(|text| Policy::from_json(&text).ok());
-    let verdict = views::verdict(policy.as_ref(), chain, &prepared.preview);
+    let verdict = match policy.map(|text| Policy::from_json(&text)) {
+        None => views::verdict(None, chain, &prepared.preview),
+        Some(Ok(policy)) => views::verdict(Some(&policy), chain, &prepared.preview),
+        Some(Err(e)) => accord_desktop_api::PolicyVerdict {
+            has_policy: true,
+            allowed: false,
+            violations: vec![format!("the wallet's policy cannot be read: {e}")],
+        },
+    };
     let draft = app.keep_draft(Draft {
         wallet: record.name.clone(),
         chain,
         unsigned,
         endpoint,
+        built: std::time::Instant::now(),
     });
     Ok(SendPreview {
         draft,
