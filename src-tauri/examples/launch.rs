@@ -32,17 +32,26 @@ fn app_bin() -> PathBuf {
         .join("accord-desktop")
 }
 
-/// Resident memory (kB) of `pid` and all its descendants.
-fn rss_tree(pid: u32) -> u64 {
-    let mut total = 0;
+/// A `Key:   123 kB` line's number.
+fn kb(text: &str, key: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
+/// Resident memory (kB) of `pid` and all its descendants: the sum of
+/// their RSS (shared pages counted in each process) and of their PSS
+/// (shared pages divided among the processes sharing them).
+fn rss_tree(pid: u32) -> (u64, u64) {
+    let mut total = (0, 0);
     let mut stack = vec![pid];
     while let Some(p) = stack.pop() {
         if let Ok(status) = std::fs::read_to_string(format!("/proc/{p}/status")) {
-            total += status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                .unwrap_or(0);
+            total.0 += kb(&status, "VmRSS:");
+        }
+        if let Ok(rollup) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) {
+            total.1 += kb(&rollup, "Pss:");
         }
         if let Ok(children) = std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")) {
             stack.extend(
@@ -57,7 +66,7 @@ fn rss_tree(pid: u32) -> u64 {
 
 struct Launch {
     interactive_ms: f64,
-    rss_kb: Option<u64>,
+    rss_kb: Option<(u64, u64)>,
 }
 
 fn launch(app: &Path, env: &[(String, String)], data: &Path, report: &Path, idle: bool) -> Launch {
@@ -128,13 +137,17 @@ fn main() {
         rss.extend(l.rss_kb);
     }
     times.sort_by(f64::total_cmp);
+    let mut pss: Vec<u64> = rss.iter().map(|r| r.1).collect();
+    let mut rss: Vec<u64> = rss.iter().map(|r| r.0).collect();
     rss.sort_unstable();
+    pss.sort_unstable();
     let median = percentile(&times, 0.5);
     let p99 = percentile(&times, 0.99);
     let rss_mb = rss[rss.len() / 2] as f64 / 1024.0;
+    let pss_mb = pss[pss.len() / 2] as f64 / 1024.0;
     if json {
         println!(
-            "{{\"first_launch_ms\":{:.1},\"launches\":{iterations},\"interactive_p50_ms\":{median:.1},\"interactive_p99_ms\":{p99:.1},\"idle_rss_mb\":{rss_mb:.1}}}",
+            "{{\"first_launch_ms\":{:.1},\"launches\":{iterations},\"interactive_p50_ms\":{median:.1},\"interactive_p99_ms\":{p99:.1},\"idle_rss_mb\":{rss_mb:.1},\"idle_pss_mb\":{pss_mb:.1}}}",
             first.interactive_ms
         );
     } else {
@@ -145,6 +158,8 @@ fn main() {
         println!(
             "launch to interactive over {iterations} launches: p50 {median:.0} ms, p99 {p99:.0} ms"
         );
-        println!("idle resident memory (app + WebKit processes): {rss_mb:.0} MB");
+        println!(
+            "idle memory (app + WebKit processes, median of 3): RSS {rss_mb:.0} MB, PSS {pss_mb:.0} MB"
+        );
     }
 }
