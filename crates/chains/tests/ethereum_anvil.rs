@@ -10,10 +10,10 @@
 //! Anvil is `$ACCORD_ANVIL` (set by scripts/test), or the path scripts/test
 //! installs it to.
 
-use std::io::Read;
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+#[path = "../../../tests/support/anvil.rs"]
+#[allow(dead_code)]
+mod anvil;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -24,81 +24,12 @@ use accord_chains::ethereum::{Address, U256, UnsignedTx, erc20, preview};
 use accord_chains::rpc::{JsonRpcRequest, RpcError, json_rpc_result};
 use accord_chains::{Asset, FeeKind, Preview};
 use accord_mpc::{GroupKey, KeyShare, Parameters, PartyId, Scheme, Signature};
+use anvil::Anvil;
 use rand::rngs::OsRng;
 use serde_json::{Value, json};
 
-const DEFAULT_ANVIL: &str =
-    "/root/.cache/accord/tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";
 /// Anvil's first dev account (unlocked, 10 000 ETH).
 const DEPLOYER: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
-
-/// A running Anvil, killed when dropped (also when a test fails).
-struct Anvil {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn anvil_path() -> PathBuf {
-    let path = std::env::var_os("ACCORD_ANVIL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_ANVIL));
-    assert!(
-        path.is_file(),
-        "Anvil not found at {} — run ./scripts/test (it installs Anvil) or set ACCORD_ANVIL",
-        path.display()
-    );
-    path
-}
-
-impl Anvil {
-    /// Starts Anvil on a free loopback port and waits until it answers.
-    fn start() -> Anvil {
-        let path = anvil_path();
-        for _attempt in 0..3 {
-            // Take a free port from the OS, release it, hand it to Anvil.
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .unwrap()
-                .port();
-            let child = Command::new(&path)
-                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
-            let mut anvil = Anvil {
-                child,
-                url: format!("http://127.0.0.1:{port}"),
-            };
-            let http = Http::new(&anvil.url);
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                if let Some(status) = anvil.child.try_wait().unwrap() {
-                    let mut err = String::new();
-                    if let Some(mut stderr) = anvil.child.stderr.take() {
-                        let _ = stderr.read_to_string(&mut err);
-                    }
-                    eprintln!("anvil exited ({status}) on port {port}: {err}");
-                    break; // the port was taken meanwhile: try another
-                }
-                if http.raw("eth_chainId", json!([])).is_ok() {
-                    return anvil;
-                }
-                assert!(Instant::now() < deadline, "Anvil did not answer in 30 s");
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-        panic!("Anvil did not start on any of three ports");
-    }
-}
 
 /// JSON-RPC over blocking HTTP (ureq), as `EthereumRpc` for the library.
 struct Http {

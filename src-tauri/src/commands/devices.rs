@@ -1,19 +1,14 @@
 //! Paired devices: list (with a ping each), add by ticket, remove.
 
-use std::time::Duration;
-
 use accord_desktop_api::{ApiError, DeviceRef, DeviceView, ErrorCode, TicketText};
 use accord_node::pairing::ticket::Ticket;
 use accord_node::runtime::now;
 use futures_util::future::join_all;
 use tauri::State;
 
-use super::{stored, with_store};
+use super::{online, stored, with_store};
 use crate::state::App;
 use crate::{error, views};
-
-/// How long a device may take to answer a ping.
-const PING_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// The paired devices, each asked whether it is online.
 #[tauri::command]
@@ -23,10 +18,7 @@ pub async fn devices(app: State<'_, App>) -> Result<Vec<DeviceView>, ApiError> {
     let asks = devices.into_iter().map(|d| {
         let node = node.clone();
         async move {
-            let online = match serde_json::from_str(&d.addr) {
-                Ok(addr) => node.ping(addr, PING_TIMEOUT).await,
-                Err(_) => false,
-            };
+            let online = online(&node, &d.addr).await;
             views::device(&d, Some(online))
         }
     });

@@ -26,6 +26,18 @@ pub async fn with_store<T: Send + 'static>(
         .map_err(|e| ApiError::new(accord_desktop_api::ErrorCode::Internal, e.to_string()))?
 }
 
+/// How long a device may take to answer a ping.
+pub const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Whether the device stored at `addr` (JSON of an iroh address) answers a
+/// ping within [`PING_TIMEOUT`].
+pub async fn online(node: &Node, addr: &str) -> bool {
+    match serde_json::from_str(addr) {
+        Ok(addr) => node.ping(addr, PING_TIMEOUT).await,
+        Err(_) => false,
+    }
+}
+
 /// A store result as an API result.
 pub fn stored<T>(r: Result<T, accord_node::store::StoreError>) -> Result<T, ApiError> {
     r.map_err(error::store)

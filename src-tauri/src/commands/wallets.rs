@@ -15,14 +15,12 @@ use futures_util::future::join_all;
 use tauri::State;
 use tauri::ipc::Channel;
 
-use super::{stored, with_store};
+use super::{online, stored, with_store};
 use crate::state::App;
 use crate::{error, settings, views};
 
 /// How long a pairing ticket shown on screen is valid.
 pub const TICKET_TTL: Duration = Duration::from_secs(10 * 60);
-/// How long a co-signer may take to answer a ping.
-pub const PING_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// A fresh one-time ticket of this device, as text and QR code.
 #[tauri::command]
@@ -185,10 +183,7 @@ pub async fn presence(
         .map(|m| {
             let node = node.clone();
             async move {
-                let online = match serde_json::from_str(&m.addr) {
-                    Ok(addr) => node.ping(addr, PING_TIMEOUT).await,
-                    Err(_) => false,
-                };
+                let online = online(&node, &m.addr).await;
                 PresenceView {
                     device_id: m.endpoint_id,
                     name: accord_node::approve::sanitize(&m.name),
