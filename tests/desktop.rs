@@ -230,6 +230,10 @@ fn desktop_end_to_end_in_the_real_window() {
     let message = s.wait_text("#lock-message", long, |t| t.contains("cannot be opened"));
     assert!(message.contains("keychain"), "{message}");
     shot(&s, &display, "10-key-missing", "#lock-message");
+    // Trying again re-runs the opening (the `reopen` command): still no key.
+    s.click_css("#retry-button");
+    std::thread::sleep(Duration::from_millis(500));
+    s.wait_text("#lock-message", long, |t| t.contains("cannot be opened"));
     s.quit();
     drop(recovery);
 }

@@ -38,8 +38,8 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, String> {
         .map_err(|e| format!("no data directory ({e}); set {DATA_DIR_VAR}"))
 }
 
-/// Opens the store (keychain first) in the background and starts the node.
-async fn open(app: tauri::AppHandle) {
+/// Opens the store (keychain first) and starts the node.
+pub(crate) async fn open(app: tauri::AppHandle) {
     let state = app.state::<App>();
     let dir = state.dir.clone();
     let opened = tokio::task::spawn_blocking(move || unlock::open_automatically(&dir)).await;
@@ -76,6 +76,7 @@ pub fn run() -> Result<(), String> {
         .invoke_handler(tauri::generate_handler![
             commands::lock::status,
             commands::lock::unlock_with_passphrase,
+            commands::lock::reopen,
             commands::wallets::pairing_ticket,
             commands::wallets::create_wallet,
             commands::wallets::wallets,

@@ -153,6 +153,11 @@ pub async fn unlock_with_passphrase(request: &Unlock) -> Result<Status, Failure>
     call1(Command::UnlockWithPassphrase, request).await
 }
 
+/// `reopen`.
+pub async fn reopen() -> Result<Status, Failure> {
+    call0(Command::Reopen).await
+}
+
 /// `pairing_ticket`.
 pub async fn pairing_ticket() -> Result<TicketView, Failure> {
     call0(Command::PairingTicket).await

@@ -154,7 +154,16 @@ pub fn LockScreen() -> impl IntoView {
             <Show when=move || {
                 shown.with(|v| matches!(v.state, "key_missing" | "failed"))
             }>
-                <button id="retry-button" type="button" on:click=move |_| status.refresh()>
+                <button
+                    id="retry-button"
+                    type="button"
+                    on:click=move |_| {
+                        spawn_local(async move {
+                            let _ = crate::ipc::reopen().await;
+                            status.refresh();
+                        });
+                    }
+                >
                     "Check again"
                 </button>
             </Show>

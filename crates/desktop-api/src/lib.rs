@@ -27,6 +27,9 @@ pub enum Command {
     /// [`Unlock`] → [`Status`]: unlock with a passphrase when there is no
     /// OS keychain (or the store was created with one).
     UnlockWithPassphrase,
+    /// `()` → [`Status`]: try opening the store again (after a keychain
+    /// entry was restored or a failure was fixed).
+    Reopen,
     /// `()` → [`TicketView`]: a one-time ticket for another device to pair
     /// with this one.
     PairingTicket,
@@ -64,9 +67,10 @@ pub enum Command {
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 17] = [
+    pub const ALL: [Command; 18] = [
         Command::Status,
         Command::UnlockWithPassphrase,
+        Command::Reopen,
         Command::PairingTicket,
         Command::CreateWallet,
         Command::Wallets,
@@ -89,6 +93,7 @@ impl Command {
         match self {
             Command::Status => "status",
             Command::UnlockWithPassphrase => "unlock_with_passphrase",
+            Command::Reopen => "reopen",
             Command::PairingTicket => "pairing_ticket",
             Command::CreateWallet => "create_wallet",
             Command::Wallets => "wallets",

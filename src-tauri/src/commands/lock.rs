@@ -64,3 +64,18 @@ pub async fn unlock_with_passphrase(
     }
     status(app.clone()).await
 }
+
+/// Tries opening the store again when it could not be opened (a keychain
+/// entry restored, a failure fixed); otherwise just the status.
+#[tauri::command]
+pub async fn reopen(handle: tauri::AppHandle, app: State<'_, App>) -> Result<Status, ApiError> {
+    {
+        let _unlocking = app.unlocking.lock().await;
+        let (lock, _) = app.phase().await;
+        if matches!(lock, Lock::KeyMissing { .. } | Lock::Failed { .. }) {
+            app.lock(Lock::Opening).await;
+            crate::open(handle).await;
+        }
+    }
+    status(app.clone()).await
+}
