@@ -9,14 +9,30 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # each crate once anyway.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
+# The Rust release installed when there is none (rust-version in Cargo.toml
+# is the minimum).
+RUST_TOOLCHAIN=1.95.0
+
 ensure_rust() {
   if ! command -v cargo >/dev/null 2>&1 && [ -f "$HOME/.cargo/env" ]; then
     # shellcheck disable=SC1091
     . "$HOME/.cargo/env"
   fi
   if ! command -v cargo >/dev/null 2>&1; then
-    echo "error: no Rust toolchain found. Install rustup (https://rustup.rs) and run this again." >&2
-    exit 1
+    # No toolchain (Debian's rustc is too old): rustup, with the release this
+    # workspace is built and tested with.
+    echo "== installing Rust $RUST_TOOLCHAIN with rustup"
+    command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+    local init
+    # rustup-init acts on its own file name: keep it.
+    init="$(mktemp -d)/rustup-init"
+    curl --proto '=https' --tlsv1.2 -sSf -o "$init" \
+      "https://static.rust-lang.org/rustup/dist/$(uname -m)-unknown-linux-gnu/rustup-init"
+    chmod +x "$init"
+    "$init" -y --quiet --profile minimal --default-toolchain "$RUST_TOOLCHAIN"
+    rm -rf "$(dirname "$init")"
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
   fi
   if command -v rustup >/dev/null 2>&1; then
     rustup component add rustfmt clippy >/dev/null 2>&1 || true
