@@ -15,6 +15,7 @@
 pub mod amount;
 pub mod bitcoin;
 pub mod chain;
+pub mod effect;
 pub mod ethereum;
 pub mod preview;
 pub mod rpc;
@@ -23,4 +24,5 @@ pub mod solana;
 
 pub use amount::{Amount, AmountError};
 pub use chain::{Chain, UnknownChain};
+pub use effect::{Effect, TokenFunction};
 pub use preview::{Asset, FeeKind, Preview, Transfer, Warning};

@@ -2,10 +2,11 @@
 //! unsigned bytes alone (plus, when given, the wallet's own addresses).
 //!
 //! JSON (`serde_json::to_value(&preview)`):
-//! `{"chain","network","transfers":[{"to","amount","asset",..}],"fee","warnings":[..],..}`
+//! `{"chain","network","transfers":[{"to","amount","asset",..}],"fee","warnings":[..],..,"effects":[{"kind",..}]}`
 //! with amounts and the fee as decimal strings of base units, `asset` either
-//! `"native"` or the token contract / mint, and each warning one string that
-//! starts with a stable code (`"unlimited_approval: ..."`).
+//! `"native"` or the token contract / mint, each warning one string that
+//! starts with a stable code (`"unlimited_approval: ..."`), and the typed
+//! [`Effect`]s as [`crate::effect`] describes.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use serde::{Serialize, Serializer};
 
 use crate::amount::Amount;
 use crate::chain::Chain;
+use crate::effect::Effect;
 
 /// What moves.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,6 +233,9 @@ pub struct Preview {
     pub calls: Vec<Call>,
     /// Warnings, most important first.
     pub warnings: Vec<Warning>,
+    /// What the transaction does, typed (for the approval policy; see
+    /// [`crate::effect`]). Its [`Effect::Transfer`]s are `transfers`.
+    pub effects: Vec<Effect>,
     /// Chain-specific facts (`nonce`, `chain_id`, `gas_limit`, `fee_payer`,
     /// `recent_blockhash`, `txid`, ...).
     pub details: BTreeMap<String, String>,
@@ -238,7 +243,7 @@ pub struct Preview {
 
 impl Serialize for Preview {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Preview", 10)?;
+        let mut st = s.serialize_struct("Preview", 11)?;
         st.serialize_field("chain", &self.chain)?;
         st.serialize_field("network", &self.network)?;
         st.serialize_field("transfers", &self.transfers)?;
@@ -249,6 +254,7 @@ impl Serialize for Preview {
         st.serialize_field("change", &self.change)?;
         st.serialize_field("calls", &self.calls)?;
         st.serialize_field("details", &self.details)?;
+        st.serialize_field("effects", &self.effects)?;
         st.end()
     }
 }
@@ -308,6 +314,10 @@ mod tests {
             fee_kind: FeeKind::Exact,
             calls: vec![],
             warnings: vec![Warning::ContractCreation],
+            effects: vec![
+                Effect::ContractCreation { address: None },
+                Effect::Transfer(native("bcrt1p…", 150_000_000)),
+            ],
             details: BTreeMap::new(),
         };
         let v = serde_json::to_value(&p).unwrap();
@@ -322,6 +332,9 @@ mod tests {
             v["warnings"][0],
             "contract_creation: deploys a new contract"
         );
+        assert_eq!(v["effects"][0]["kind"], "contract_creation");
+        assert_eq!(v["effects"][1]["kind"], "transfer");
+        assert_eq!(v["effects"][1]["amount"], "150000000");
     }
 
     #[test]

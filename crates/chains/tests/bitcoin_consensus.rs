@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use accord_chains::Effect;
 use accord_chains::bitcoin::build::{Utxo, build};
 use accord_chains::bitcoin::finalize::{FinalizeError, finalize};
 use accord_chains::bitcoin::preview::preview;
@@ -111,6 +112,8 @@ fn signed_spend(shares: &[Arc<KeyShare>], wallet: &WalletKeys) -> (Transaction, 
         "2 key-path inputs, P2WPKH + P2TR outputs: 199.5 vB"
     );
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // Its effects: the output paid to others, as a transfer (change is none).
+    assert!(matches!(&p.effects[..], [Effect::Transfer(t)] if t == &p.transfers[0]));
 
     let parsed = parse(&bytes).unwrap();
     let digests = sighashes(&parsed, wallet).unwrap();

@@ -2,12 +2,13 @@
 //! Property tests for the Solana decoder and preview: no panic on arbitrary
 //! bytes or on mutations of valid transactions; anything accepted re-encodes
 //! to the same bytes; `solana-message`'s encoding of random legacy and v0
-//! messages decodes to the same message; builder → preview round trips and
-//! the fee formula.
+//! messages decodes to the same message; builder → preview round trips, the
+//! fee formula, and transfer effects that are the transfers.
 
 use accord_chains::solana::fee::{ComputeBudget, priority_fee};
 use accord_chains::solana::programs::{TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
 use accord_chains::solana::{Hash, Pubkey, SplTransfer, UnsignedTx, preview, wire};
+use accord_chains::{Effect, Transfer};
 use alloy_primitives::U256;
 use proptest::prelude::*;
 use solana_message::compiled_instruction::CompiledInstruction;
@@ -123,7 +124,8 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
     bytes
 }
 
-/// Whatever decodes re-encodes to itself, and previewing it does not panic.
+/// Whatever decodes re-encodes to itself, and previewing it does not panic;
+/// a preview's transfer effects are its transfers.
 fn check(bytes: &[u8], wallet: &Pubkey) -> Result<(), TestCaseError> {
     if let Ok(tx) = UnsignedTx::decode(bytes) {
         let again = if bytes.len() == tx.message_bytes().len() {
@@ -135,8 +137,17 @@ fn check(bytes: &[u8], wallet: &Pubkey) -> Result<(), TestCaseError> {
         prop_assert_eq!(UnsignedTx::decode(&tx.wire_bytes()).unwrap(), tx.clone());
         prop_assert_eq!(tx.message().serialize(), tx.message_bytes());
     }
-    let _ = preview(bytes, "mainnet", Some(wallet));
-    let _ = preview(bytes, "devnet", None);
+    for p in [
+        preview(bytes, "mainnet", Some(wallet)),
+        preview(bytes, "devnet", None),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        // The transfer effects are the transfers.
+        let effects: Vec<&Transfer> = p.effects.iter().filter_map(Effect::transfer).collect();
+        prop_assert_eq!(effects, p.transfers.iter().collect::<Vec<_>>());
+    }
     Ok(())
 }
 

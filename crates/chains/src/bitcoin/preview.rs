@@ -1,6 +1,7 @@
 //! The preview of a PSBT (BIP174), from its bytes alone: recipients and
 //! amounts from the unsigned transaction, the exact fee from the spent
 //! outputs the PSBT carries, change recognised by the wallet's output key.
+//! Its effects are the outputs paid to others, as transfers.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,7 @@ use super::psbt::{PsbtError, parse, spent_outputs};
 use super::{Network, WalletKeys};
 use crate::amount::Amount;
 use crate::chain::Chain;
+use crate::effect::Effect;
 use crate::preview::{Asset, FeeKind, Preview, Transfer, Warning, fee_warnings};
 
 /// Fees above this (0.001 BTC) are flagged.
@@ -207,6 +209,7 @@ pub fn preview_psbt(
             });
         }
     }
+    let effects = transfers.iter().cloned().map(Effect::Transfer).collect();
     Ok(Preview {
         chain: Chain::Bitcoin,
         network: network.name().to_owned(),
@@ -216,6 +219,7 @@ pub fn preview_psbt(
         fee_kind: FeeKind::Exact,
         calls: Vec::new(),
         warnings: all_warnings,
+        effects,
         details,
     })
 }

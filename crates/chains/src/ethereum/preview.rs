@@ -11,6 +11,12 @@
 //! it); unlimited ERC-20 approvals (≥ `type(uint96).max`); anything else unusual (tokens sent to their own contract, ETH
 //! to the zero address, a tip above the fee cap); sending to the wallet
 //! itself; a fee above the network's cap or above 5% of the ETH sent.
+//!
+//! Effects ([`crate::effect`]): the contract creation, the ETH sent, per
+//! ERC-20 (EIP-20) call a token call followed by the wallet's tokens it
+//! moves or the allowance it grants, and calldata that cannot be decoded
+//! (an unknown selector, or an ERC-20 selector with arguments that are not
+//! a valid encoding) as unknown.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +24,7 @@ use alloy_primitives::{Address, TxKind, U256};
 
 use crate::amount::Amount;
 use crate::chain::Chain;
+use crate::effect::{Effect, TokenFunction};
 use crate::ethereum::address::checksummed;
 use crate::ethereum::erc20::{self, Decoded, Erc20Call, UNLIMITED_APPROVAL};
 use crate::ethereum::network::{NATIVE_DECIMALS, Network};
@@ -49,11 +56,14 @@ pub fn preview(bytes: &[u8], wallet: Option<Address>) -> Result<Preview, Preview
         TxKind::Create => {
             out.first.push(Warning::ContractCreation);
             let created = wallet.map(|w| checksummed(&w.create(f.nonce)));
+            out.effects.push(Effect::ContractCreation {
+                address: created.clone(),
+            });
             let target = created
                 .clone()
                 .unwrap_or_else(|| "(new contract)".to_owned());
             if !f.value.is_zero() {
-                out.transfers.push(native(&network, target, f.value));
+                out.transfer(native(&network, target, f.value));
             }
             if let Some(created) = created {
                 out.details.insert("contract_address".into(), created);
@@ -63,8 +73,7 @@ pub fn preview(bytes: &[u8], wallet: Option<Address>) -> Result<Preview, Preview
         TxKind::Call(to) => {
             let to_text = checksummed(&to);
             if !f.value.is_zero() || f.input.is_empty() {
-                out.transfers
-                    .push(native(&network, to_text.clone(), f.value));
+                out.transfer(native(&network, to_text.clone(), f.value));
                 if to.is_zero() && !f.value.is_zero() {
                     out.unusual(format!(
                         "sends {} to the zero address, where it is lost",
@@ -142,6 +151,7 @@ pub fn preview(bytes: &[u8], wallet: Option<Address>) -> Result<Preview, Preview
         fee_kind: FeeKind::Maximum,
         calls: out.calls,
         warnings,
+        effects: out.effects,
         details,
     })
 }
@@ -151,6 +161,7 @@ pub fn preview(bytes: &[u8], wallet: Option<Address>) -> Result<Preview, Preview
 struct Findings {
     transfers: Vec<Transfer>,
     calls: Vec<Call>,
+    effects: Vec<Effect>,
     first: Vec<Warning>,
     calldata: Vec<Warning>,
     approvals: Vec<Warning>,
@@ -161,6 +172,12 @@ struct Findings {
 impl Findings {
     fn unusual(&mut self, detail: String) {
         self.others.push(Warning::Unusual { detail });
+    }
+
+    /// Value leaving the wallet: a transfer, and its effect.
+    fn transfer(&mut self, transfer: Transfer) {
+        self.effects.push(Effect::Transfer(transfer.clone()));
+        self.transfers.push(transfer);
     }
 
     /// Decodes `input` sent to `contract`.
@@ -207,6 +224,13 @@ impl Findings {
                 call
             }
             Decoded::Malformed { signature, len } => {
+                self.effects.push(Effect::Unknown {
+                    program: contract_text.clone(),
+                    detail: format!(
+                        "{len} bytes of calldata with the selector of ERC-20 {signature} \
+                         that are not a valid encoding of it"
+                    ),
+                });
                 self.calldata.push(Warning::Unusual {
                     detail: format!(
                         "call to {contract_text} has the selector of ERC-20 {signature}, \
@@ -216,14 +240,36 @@ impl Findings {
                 return;
             }
             Decoded::Unknown { selector } => {
+                let selector = selector.map(hex::encode);
+                self.effects.push(Effect::Unknown {
+                    program: contract_text.clone(),
+                    detail: match &selector {
+                        Some(sel) => format!("unknown function selector 0x{sel}"),
+                        None => "calldata too short to hold a function selector".to_owned(),
+                    },
+                });
                 self.calldata.push(Warning::UnknownCalldata {
                     to: contract_text,
-                    selector: selector.map(hex::encode),
+                    selector,
                 });
                 return;
             }
         };
         let token = Token::new(network.chain_id, contract);
+        let (function, from, to, amount) = match call {
+            Erc20Call::Transfer { to, amount } => (TokenFunction::Transfer, None, Some(to), amount),
+            Erc20Call::Approve { amount, .. } => (TokenFunction::Approve, None, None, amount),
+            Erc20Call::TransferFrom { from, to, amount } => {
+                (TokenFunction::TransferFrom, Some(from), Some(to), amount)
+            }
+        };
+        self.effects.push(Effect::TokenCall {
+            contract: contract_text.clone(),
+            function,
+            from: from.as_ref().map(checksummed),
+            to: to.as_ref().map(checksummed),
+            amount: Some(amount),
+        });
         let mut args = BTreeMap::new();
         match call {
             Erc20Call::Transfer { to, amount } => {
@@ -232,7 +278,14 @@ impl Findings {
             }
             Erc20Call::Approve { spender, amount } => {
                 args.insert("spender".into(), checksummed(&spender));
-                if amount >= UNLIMITED_APPROVAL {
+                let unlimited = amount >= UNLIMITED_APPROVAL;
+                self.effects.push(Effect::Approval {
+                    token: contract_text.clone(),
+                    spender: checksummed(&spender),
+                    amount,
+                    unlimited,
+                });
+                if unlimited {
                     self.approvals.push(Warning::UnlimitedApproval {
                         token: token.display_name(),
                         spender: checksummed(&spender),
@@ -248,11 +301,6 @@ impl Findings {
                 }
             }
         }
-        let amount = match &call {
-            Erc20Call::Transfer { amount, .. }
-            | Erc20Call::Approve { amount, .. }
-            | Erc20Call::TransferFrom { amount, .. } => *amount,
-        };
         args.insert("amount".into(), amount.to_string());
         args.insert("amount_display".into(), token.display(amount));
         self.calls.push(Call {
@@ -269,7 +317,7 @@ impl Findings {
                 token.display(amount)
             ));
         }
-        self.transfers.push(Transfer {
+        self.transfer(Transfer {
             to: checksummed(&to),
             amount: Amount::from_units(amount, token.decimals.unwrap_or(0)),
             asset: Asset::Token {

@@ -3,7 +3,7 @@
 //! documented byte layout written out by hand, `solana-system-interface`,
 //! `spl-token-interface` and `spl-associated-token-account-interface` with
 //! `solana-message`), v0 messages with and without lookup-table accounts,
-//! every warning, the fee, and the JSON shape.
+//! every warning, the typed effects, the fee, and the JSON shape.
 
 use accord_chains::solana::address::associated_token_address;
 use accord_chains::solana::fee::ComputeBudget;
@@ -12,7 +12,7 @@ use accord_chains::solana::programs::{
     PRECOMPILES, SYSTEM_PROGRAM, TOKEN_2022_PROGRAM, TOKEN_PROGRAM,
 };
 use accord_chains::solana::{Hash, PreviewError, Pubkey, SplTransfer, UnsignedTx, preview};
-use accord_chains::{Asset, FeeKind, Preview, Warning};
+use accord_chains::{Asset, Effect, FeeKind, Preview, TokenFunction, Warning};
 use alloy_primitives::U256;
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
@@ -75,6 +75,7 @@ fn sol_transfer(from: &Pubkey, to: &Pubkey, lamports: u64) -> Vec<u8> {
         .to_vec()
 }
 
+mod effects;
 mod encoders;
 mod fee;
 mod lookup_tables;

@@ -93,6 +93,25 @@ fn token_transfer_without_a_mint_is_a_transfer() {
     assert_eq!(codes(&p), ["unusual"]);
     assert!(details(&p)[0].contains("states neither mint nor decimals"));
     assert_eq!(p.calls[0].args["mint"], USDC.to_string());
+    match &p.effects[..] {
+        [
+            Effect::TokenCall {
+                contract,
+                function: TokenFunction::Transfer,
+                from: Some(from),
+                to: Some(to),
+                amount: Some(amount),
+                ..
+            },
+            Effect::Transfer(effect),
+        ] => {
+            assert_eq!(contract, &TOKEN_PROGRAM.to_string());
+            assert_eq!((from, to), (&source.to_string(), &t.to));
+            assert_eq!(*amount, U256::from(77u64));
+            assert_eq!(effect, t);
+        }
+        other => panic!("{other:?}"),
+    }
 
     // On devnet that mint is unknown: the asset named is the source token
     // account, in base units, and the warning says so.
@@ -219,6 +238,35 @@ fn close_account_gives_away_the_whole_balance() {
         "{d}"
     );
     assert_eq!(p.calls[0].function, "CloseAccount");
+    // Effects: the call, the close (its balance unknown but for a lower
+    // bound), and the transfer of that bound.
+    match &p.effects[..] {
+        [
+            Effect::TokenCall {
+                function: TokenFunction::CloseAccount,
+                from: Some(from),
+                to: Some(to),
+                amount: None,
+                ..
+            },
+            Effect::Close {
+                account: closed,
+                destination,
+                at_least: Some(least),
+                ..
+            },
+            Effect::Transfer(t),
+        ] => {
+            assert_eq!((from, to), (&account.to_string(), &thief.to_string()));
+            assert_eq!((closed, destination), (from, to));
+            assert_eq!(
+                (least.units(), least.decimals()),
+                (U256::from(2_039_280u64), 9)
+            );
+            assert_eq!(t, &p.transfers[0]);
+        }
+        other => panic!("{other:?}"),
+    }
     // Back to the wallet: nothing leaves it.
     let p = preview(
         &message(&[close(&owner, &owner)], &owner),
@@ -228,6 +276,10 @@ fn close_account_gives_away_the_whole_balance() {
     .unwrap();
     assert!(p.transfers.is_empty());
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    assert!(matches!(
+        &p.effects[..],
+        [Effect::TokenCall { .. }, Effect::Close { .. }]
+    ));
     // Wallet unknown: shown, to be safe.
     let p = preview(&message(&[close(&owner, &owner)], &owner), "mainnet", None).unwrap();
     assert_eq!(p.transfers.len(), 1);

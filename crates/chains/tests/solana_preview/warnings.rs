@@ -29,6 +29,12 @@ fn unknown_program_is_flagged() {
     );
     assert_eq!(p.calls[1].function, "unknown");
     assert_eq!(p.calls[1].args["data_hex"], hex::encode(b"hello"));
+    match &p.effects[..] {
+        [Effect::Transfer(_), Effect::Unknown { program, .. }] => {
+            assert_eq!(program, &memo.to_string())
+        }
+        other => panic!("{other:?}"),
+    }
     // The memo program is not builtin: 200 000 units, but no price, no fee.
     assert_eq!(p.details["compute_unit_limit"], "203000");
     assert_eq!(p.fee.units(), U256::from(5_000u64));

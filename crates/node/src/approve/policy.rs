@@ -10,8 +10,9 @@
 //!    for it, with a well-formed cap;
 //! 2. nothing in it has effects the preview cannot state: no contract
 //!    call or program instruction the chains crate could not decode
-//!    (`unknown_calldata`, `unknown_instruction`), no contract creation
-//!    (`contract_creation`);
+//!    (`unknown_calldata`, `unknown_instruction`, and any
+//!    [`Effect::Unknown`]: calldata with an ERC-20 selector that is not a
+//!    valid encoding too), no contract creation (`contract_creation`);
 //! 3. its fee is not above the chain's fee cap (`fee_above_cap`);
 //! 4. it moves no tokens (nor, on Ethereum, calls a token contract at
 //!    all: approvals included) unless the rule allows tokens;
@@ -22,6 +23,10 @@
 //!    that account, which must then be listed too);
 //! 6. the native asset it sends to others (not change) adds up to at most
 //!    the rule's cap, compared exactly in base units.
+//!
+//! What the transaction does is read from the preview's typed transfers,
+//! warnings and [`Effect`]s (ERC-20 calls: [`Effect::TokenCall`],
+//! approvals: [`Effect::Approval`]), never from the text of its calls.
 //!
 //! Other warnings (`high_fee`, `send_to_self`, `unusual`,
 //! `unlimited_approval`) do not refuse by themselves: the rules above
@@ -39,7 +44,7 @@
 //! remove a cap; `allow` and `tokens` must be stated.
 
 use accord_chains::ethereum::U256;
-use accord_chains::{Amount, Asset, Chain, Preview, Warning};
+use accord_chains::{Amount, Asset, Chain, Effect, Preview, Warning};
 use serde::{Deserialize, Serialize};
 
 use super::{Approver, Decision, KeygenRequest, Pending, SignRequest};
@@ -237,16 +242,17 @@ pub fn evaluate(policy: &Policy, chain: Chain, preview: &Preview) -> Result<(), 
             });
         }
     }
-    // An instruction the Solana preview could not decode is listed with
-    // its raw data (and warned about, above).
-    if let Some(c) = preview
-        .calls
-        .iter()
-        .find(|c| c.args.contains_key("data_hex"))
-    {
-        return Err(Violation::UnknownCall {
-            detail: format!("{}.{}", c.program, c.function),
-        });
+    // A call or instruction the preview could not decode (warned about,
+    // above, unless its calldata merely looked like ERC-20's).
+    for e in &preview.effects {
+        if let Effect::Unknown {
+            program, detail, ..
+        } = e
+        {
+            return Err(Violation::UnknownCall {
+                detail: format!("{program}: {detail}"),
+            });
+        }
     }
     for w in &preview.warnings {
         if let Warning::FeeAboveCap { fee, cap } = w {
@@ -266,13 +272,15 @@ pub fn evaluate(policy: &Policy, chain: Chain, preview: &Preview) -> Result<(), 
                 });
             }
         }
-        // Every call the Ethereum preview decodes is an ERC-20 call
-        // (`transfer`, `approve`, `transferFrom`).
+        // Any ERC-20 call (`transfer`, `approve`, `transferFrom`).
         if chain == Chain::Ethereum
-            && let Some(c) = preview.calls.first()
+            && let Some(contract) = preview.effects.iter().find_map(|e| match e {
+                Effect::TokenCall { contract, .. } => Some(contract),
+                _ => None,
+            })
         {
             return Err(Violation::TokensNotAllowed {
-                asset: c.program.clone(),
+                asset: contract.clone(),
             });
         }
     }
@@ -294,10 +302,11 @@ pub fn evaluate(policy: &Policy, chain: Chain, preview: &Preview) -> Result<(), 
         // `transferFrom` of someone else's tokens (which moves no value out
         // of the wallet, so is not among the transfers).
         if chain == Chain::Ethereum {
-            let parties = preview
-                .calls
-                .iter()
-                .flat_map(|c| ["spender", "to"].into_iter().filter_map(|k| c.args.get(k)));
+            let parties = preview.effects.iter().filter_map(|e| match e {
+                Effect::Approval { spender, .. } => Some(spender),
+                Effect::TokenCall { to, .. } => to.as_ref(),
+                _ => None,
+            });
             for party in parties {
                 if !allowed(party) {
                     return Err(Violation::NotAllowlisted { to: party.clone() });
@@ -359,5 +368,41 @@ impl Approver for PolicyOnly {
 
     fn sign<'a>(&'a self, request: &'a SignRequest, policy: Option<&'a Policy>) -> Pending<'a> {
         Box::pin(async move { PolicyOnly::decide(request, policy) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use accord_chains::ethereum::{self, Gas, erc20};
+
+    use super::*;
+
+    #[test]
+    fn calldata_that_only_looks_like_erc20_is_refused() {
+        let usdc = ethereum::address::parse("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48").unwrap();
+        // `approve`'s selector, arguments cut short: not a valid encoding.
+        let mut data = erc20::approve(usdc, U256::from(1u8));
+        data.truncate(20);
+        let gas = Gas {
+            gas_limit: 60_000,
+            max_fee_per_gas: 20_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+        };
+        let tx = ethereum::UnsignedTx::contract_call(1, 0, usdc, U256::ZERO, data, gas);
+        let preview = ethereum::preview(&tx.encode(), None).unwrap();
+        let anything = Policy {
+            rules: vec![Rule {
+                chain: Chain::Ethereum,
+                max_per_tx: None,
+                allow: vec![],
+                tokens: true,
+            }],
+        };
+        match evaluate(&anything, Chain::Ethereum, &preview) {
+            Err(Violation::UnknownCall { detail }) => {
+                assert!(detail.contains("not a valid encoding"), "{detail}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -98,7 +98,7 @@ impl Builder<'_> {
              account {account} for mint {mint}; that SOL stays in the account, which its owner \
              can close"
         ));
-        self.transfers.push(Transfer {
+        self.transfer(Transfer {
             to: account.to_string(),
             ..sol(rent)
         });

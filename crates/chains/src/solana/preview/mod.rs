@@ -5,7 +5,12 @@
 //! accounts, the SOL a token `CloseAccount` gives away, tokens moved by SPL
 //! `TransferChecked` and `Transfer` (the recipient named as a wallet when the
 //! same transaction creates its associated token account, else as the token
-//! account), the exact fee ([`super::fee`]), and warnings.
+//! account), the exact fee ([`super::fee`]), warnings, and the typed
+//! effects ([`crate::effect`]).
+//!
+//! One file per instruction family, as in [`super::instruction`]: `system`,
+//! `token`, `ata` (Associated Token Account), `compute_budget`, and `unknown`
+//! for what the preview cannot decode.
 //!
 //! A token `Transfer` states no mint: the mint is named when the source is
 //! the authority's associated token account for a mint the transaction or
@@ -44,6 +49,7 @@ use super::wire::DecodeError;
 use super::{FEE_CAP_LAMPORTS, SOL_DECIMALS};
 use crate::amount::Amount;
 use crate::chain::Chain;
+use crate::effect::Effect;
 use crate::preview::{Asset, Call, FeeKind, Preview, Transfer, Warning, fee_warnings};
 
 /// Rent-exempt minimum of a 165-byte SPL Token account, in lamports
@@ -102,6 +108,7 @@ pub fn preview_tx(
         transfers: Vec::new(),
         calls: Vec::new(),
         warnings: Vec::new(),
+        effects: Vec::new(),
         budget: BudgetAnalysis::default(),
         mints: Vec::new(),
     };
@@ -118,6 +125,7 @@ pub fn preview_tx(
         transfers,
         calls,
         mut warnings,
+        effects,
         budget,
         mints,
         ..
@@ -149,6 +157,7 @@ pub fn preview_tx(
         fee_kind: FeeKind::Exact,
         calls,
         warnings,
+        effects,
         details: details(tx, &breakdown),
     })
 }
@@ -209,6 +218,7 @@ struct Builder<'a> {
     transfers: Vec<Transfer>,
     calls: Vec<Call>,
     warnings: Vec<Warning>,
+    effects: Vec<Effect>,
     budget: BudgetAnalysis,
     /// `(mint, token program)` of the tokens the transaction moves or
     /// creates accounts for.
@@ -244,6 +254,12 @@ fn sol(lamports: u64) -> Transfer {
 impl Builder<'_> {
     fn unusual(&mut self, detail: String) {
         self.warnings.push(Warning::Unusual { detail });
+    }
+
+    /// Value leaving the wallet: a transfer, and its effect.
+    fn transfer(&mut self, transfer: Transfer) {
+        self.effects.push(Effect::Transfer(transfer.clone()));
+        self.transfers.push(transfer);
     }
 
     fn check_source(&mut self, i: usize, source: &Pubkey, what: &str) {

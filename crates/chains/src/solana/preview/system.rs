@@ -21,7 +21,7 @@ impl Builder<'_> {
                          does not hold SOL for its owner"
                     ));
                 }
-                self.transfers.push(Transfer {
+                self.transfer(Transfer {
                     to: to.to_string(),
                     ..sol(*lamports)
                 });
@@ -40,7 +40,7 @@ impl Builder<'_> {
                 owner,
             } => {
                 self.check_source(i, from, "SOL");
-                self.transfers.push(Transfer {
+                self.transfer(Transfer {
                     to: new.to_string(),
                     ..sol(*lamports)
                 });
@@ -62,7 +62,7 @@ impl Builder<'_> {
                 owner,
             } => {
                 self.check_authority(i, base, &format!("SOL of {from}"));
-                self.transfers.push(Transfer {
+                self.transfer(Transfer {
                     to: to.to_string(),
                     ..sol(*lamports)
                 });
@@ -87,7 +87,7 @@ impl Builder<'_> {
                     authority,
                     &format!("SOL of nonce account {nonce_account}"),
                 );
-                self.transfers.push(Transfer {
+                self.transfer(Transfer {
                     to: to.to_string(),
                     ..sol(*lamports)
                 });

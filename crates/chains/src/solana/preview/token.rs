@@ -1,14 +1,17 @@
 //! SPL Token and Token-2022 instructions in the preview (`spl-token-interface`
 //! `TokenInstruction`): `TransferChecked` and `Transfer` move tokens,
-//! `CloseAccount` gives the closed account's SOL away.
+//! `CloseAccount` gives the closed account's SOL away. Each is a token call
+//! effect, followed by the transfer, or the close, it makes.
 //!
 //! A `Transfer` states no mint: the mint is named only when the accounts
 //! prove it ([`Builder::transfer_mint`]).
 
+use alloy_primitives::U256;
 use solana_pubkey::Pubkey;
 
 use super::{Builder, TOKEN_ACCOUNT_RENT, call, sol, sol_text};
 use crate::amount::Amount;
+use crate::effect::{Effect, TokenFunction};
 use crate::preview::{Asset, Transfer};
 use crate::solana::address::associated_token_address;
 use crate::solana::instruction::Decoded;
@@ -25,6 +28,18 @@ impl Builder<'_> {
                 authority,
             } => {
                 self.check_authority(i, authority, &format!("the SOL of token account {account}"));
+                self.token_call(
+                    token_program,
+                    TokenFunction::CloseAccount,
+                    account,
+                    destination,
+                    None,
+                );
+                self.effects.push(Effect::Close {
+                    account: account.to_string(),
+                    destination: destination.to_string(),
+                    at_least: Some(sol(TOKEN_ACCOUNT_RENT).amount),
+                });
                 // Back to the wallet itself, nothing leaves it.
                 if self.wallet != Some(destination) {
                     self.unusual(format!(
@@ -34,7 +49,7 @@ impl Builder<'_> {
                          all the SOL it holds",
                         sol_text(TOKEN_ACCOUNT_RENT)
                     ));
-                    self.transfers.push(Transfer {
+                    self.transfer(Transfer {
                         to: destination.to_string(),
                         ..sol(TOKEN_ACCOUNT_RENT)
                     });
@@ -69,7 +84,14 @@ impl Builder<'_> {
                 }
                 let owner = self.created_owner(destination, mint, token_program);
                 let to = owner.unwrap_or(*destination);
-                self.transfers.push(Transfer {
+                self.token_call(
+                    token_program,
+                    TokenFunction::TransferChecked,
+                    source,
+                    &to,
+                    Some(*amount),
+                );
+                self.transfer(Transfer {
                     to: to.to_string(),
                     amount: Amount::from_u64(*amount, *decimals),
                     asset: Asset::Token {
@@ -148,8 +170,15 @@ impl Builder<'_> {
                 if let Some(m) = mint {
                     self.note_mint(&m, token_program);
                 }
+                self.token_call(
+                    token_program,
+                    TokenFunction::Transfer,
+                    source,
+                    &to,
+                    Some(*amount),
+                );
                 let symbol = known.map(|k| k.symbol.to_owned());
-                self.transfers.push(Transfer {
+                self.transfer(Transfer {
                     to: to.to_string(),
                     amount: Amount::from_u64(*amount, decimals.unwrap_or(0)),
                     asset: Asset::Token {
@@ -177,6 +206,25 @@ impl Builder<'_> {
             // Not a token instruction: `Builder::add` sends it elsewhere.
             _ => {}
         }
+    }
+
+    /// The effect of calling `function` of `token_program`, moving what
+    /// `from` holds to `to`.
+    fn token_call(
+        &mut self,
+        token_program: &Pubkey,
+        function: TokenFunction,
+        from: &Pubkey,
+        to: &Pubkey,
+        amount: Option<u64>,
+    ) {
+        self.effects.push(Effect::TokenCall {
+            contract: token_program.to_string(),
+            function,
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            amount: amount.map(U256::from),
+        });
     }
 
     /// The mint of a token `Transfer` from `source` to `destination` under

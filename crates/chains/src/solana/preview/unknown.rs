@@ -1,12 +1,13 @@
 //! Instructions the preview cannot decode: flagged
 //! ([`Warning::UnknownInstruction`]), with what they may do to the wallet
-//! (whether it signs them or is writable in them), and listed with their raw
-//! data.
+//! (whether it signs them or is writable in them), listed with their raw
+//! data, and unknown effects.
 
 use solana_message::VersionedMessage;
 use solana_pubkey::Pubkey;
 
 use super::{Builder, Resolved, call};
+use crate::effect::Effect;
 use crate::preview::Warning;
 
 impl Builder<'_> {
@@ -27,6 +28,13 @@ impl Builder<'_> {
         ];
         let function = what.unwrap_or("unknown");
         self.calls.push(call(program, function, &args));
+        self.effects.push(Effect::Unknown {
+            program: program.to_string(),
+            detail: what.map_or_else(
+                || "an instruction of a program the preview does not decode".to_owned(),
+                str::to_owned,
+            ),
+        });
     }
 
     /// What an instruction the preview cannot decode may do to the wallet:

@@ -1,10 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The Ethereum preview, from raw EIP-2718 bytes: transfers, decoded ERC-20
-//! calls, the maximum fee, each warning, and no panic on any input.
+//! calls, the maximum fee, each warning, the typed effects, and no panic on
+//! any input.
 
 use accord_chains::ethereum::address::{checksummed, parse};
 use accord_chains::ethereum::{Address, Gas, U256, UnsignedTx, erc20, preview};
-use accord_chains::{Asset, FeeKind, Preview};
+use accord_chains::{Asset, Effect, FeeKind, Preview};
 use proptest::prelude::*;
 
 const WALLET: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -446,8 +447,17 @@ fn warning_contract_creation() {
     assert_eq!(p.transfers[0].to, created);
     assert_eq!(p.transfers[0].amount.units(), U256::from(7u8));
     assert!(p.calls.is_empty(), "init code is not calldata");
+    assert!(matches!(
+        &p.effects[..],
+        [Effect::ContractCreation { address: Some(address), .. }, Effect::Transfer(_)]
+            if address == created
+    ));
     let p = preview(&create, None).unwrap();
     assert_eq!(p.transfers[0].to, "(new contract)");
+    assert!(matches!(
+        &p.effects[0],
+        Effect::ContractCreation { address: None, .. }
+    ));
 }
 
 #[test]
@@ -561,6 +571,9 @@ proptest! {
             let tx = UnsignedTx::decode(&bytes).unwrap();
             prop_assert_eq!(&p.details["signing_hash"], &format!("0x{}", hex::encode(tx.signing_hash())));
             prop_assert_eq!(tx.encode(), bytes);
+            // The transfer effects are the transfers.
+            let effects: Vec<_> = p.effects.iter().filter_map(Effect::transfer).collect();
+            prop_assert_eq!(effects, p.transfers.iter().collect::<Vec<_>>());
         }
     }
 
@@ -572,3 +585,5 @@ proptest! {
         prop_assert_eq!(p.transfers[0].amount.units(), amount);
     }
 }
+
+mod effects;
