@@ -1,5 +1,7 @@
-//! EVM networks by EIP-155 chain id: the name a preview shows, the coin's
-//! symbol, and the fixed fee cap above which a preview warns.
+//! EVM networks by EIP-155 chain id, from one table ([`KNOWN_CHAINS`]): the
+//! name a preview shows, the coin's symbol, the fixed fee cap above which a
+//! preview warns, and whether the chain holds real funds (the signing entry
+//! refuses a chain of the wrong kind for the wallet).
 
 use alloy_primitives::U256;
 
@@ -27,28 +29,90 @@ pub struct Network {
     pub fee_cap: Amount,
 }
 
-/// `(chain id, name, symbol, fee cap in base units)` of the chains Accord knows.
-const KNOWN: [(u64, &str, &str, u128); 9] = [
-    (1, "mainnet", "ETH", ETH_FEE_CAP_WEI),
-    (11_155_111, "sepolia", "ETH", ETH_FEE_CAP_WEI),
-    (17_000, "holesky", "ETH", ETH_FEE_CAP_WEI),
-    (31_337, "anvil", "ETH", ETH_FEE_CAP_WEI),
-    (10, "optimism", "ETH", ETH_FEE_CAP_WEI),
-    (8_453, "base", "ETH", ETH_FEE_CAP_WEI),
-    (42_161, "arbitrum", "ETH", ETH_FEE_CAP_WEI),
-    (137, "polygon", "POL", POL_FEE_CAP_WEI),
-    (560_048, "hoodi", "ETH", ETH_FEE_CAP_WEI),
-];
+/// 0.05 of the coin in its base units: the fee cap on chains with no cap of
+/// their own (BNB Smart Chain, Avalanche C-Chain, unknown chain ids).
+pub const DEFAULT_FEE_CAP_WEI: u128 = ETH_FEE_CAP_WEI;
+
+/// Whether a chain's coin is worth real money.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainKind {
+    /// A production chain, with real funds: refused for test wallets.
+    Production,
+    /// A test or development chain: refused for mainnet wallets.
+    Test,
+}
+
+/// An EVM chain Accord knows, by EIP-155 chain id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KnownChain {
+    /// The chain id.
+    pub chain_id: u64,
+    /// The name previews show as the network and refusals cite.
+    pub name: &'static str,
+    /// The coin's symbol.
+    pub symbol: &'static str,
+    /// Production or test.
+    pub kind: ChainKind,
+    /// A fee above this many base units is a [`crate::Warning::FeeAboveCap`].
+    pub fee_cap: u128,
+}
+
+const fn chain(
+    chain_id: u64,
+    name: &'static str,
+    symbol: &'static str,
+    kind: ChainKind,
+    fee_cap: u128,
+) -> KnownChain {
+    KnownChain {
+        chain_id,
+        name,
+        symbol,
+        kind,
+        fee_cap,
+    }
+}
+
+/// The one table of the EVM chains Accord knows: the preview's network
+/// names ([`Network::from_chain_id`]) and the signing entry's refusal of a
+/// chain of the wrong kind for the wallet (`crate::signing`) both read it.
+#[rustfmt::skip]
+pub const KNOWN_CHAINS: [KnownChain; 16] = {
+    use ChainKind::{Production, Test};
+    [
+        chain(1, "mainnet", "ETH", Production, ETH_FEE_CAP_WEI),
+        chain(10, "optimism", "ETH", Production, ETH_FEE_CAP_WEI),
+        chain(56, "bnb-smart-chain", "BNB", Production, DEFAULT_FEE_CAP_WEI),
+        chain(137, "polygon", "POL", Production, POL_FEE_CAP_WEI),
+        chain(8_453, "base", "ETH", Production, ETH_FEE_CAP_WEI),
+        chain(42_161, "arbitrum", "ETH", Production, ETH_FEE_CAP_WEI),
+        chain(43_114, "avalanche-c-chain", "AVAX", Production, DEFAULT_FEE_CAP_WEI),
+        // Geth's `--dev` mode and Ganache.
+        chain(1_337, "localhost", "ETH", Test, ETH_FEE_CAP_WEI),
+        chain(31_337, "anvil", "ETH", Test, ETH_FEE_CAP_WEI),
+        chain(11_155_111, "sepolia", "ETH", Test, ETH_FEE_CAP_WEI),
+        chain(17_000, "holesky", "ETH", Test, ETH_FEE_CAP_WEI),
+        chain(560_048, "hoodi", "ETH", Test, ETH_FEE_CAP_WEI),
+        chain(84_532, "base-sepolia", "ETH", Test, ETH_FEE_CAP_WEI),
+        chain(421_614, "arbitrum-sepolia", "ETH", Test, ETH_FEE_CAP_WEI),
+        chain(11_155_420, "optimism-sepolia", "ETH", Test, ETH_FEE_CAP_WEI),
+        chain(80_002, "polygon-amoy", "POL", Test, POL_FEE_CAP_WEI),
+    ]
+};
+
+/// The chain `chain_id` names, when Accord knows it.
+pub fn known_chain(chain_id: u64) -> Option<&'static KnownChain> {
+    KNOWN_CHAINS.iter().find(|c| c.chain_id == chain_id)
+}
 
 impl Network {
     /// The network of `chain_id`; an unknown id is `chain-<id>` with no
-    /// symbol and the ETH fee cap.
+    /// symbol and the default fee cap.
     pub fn from_chain_id(chain_id: u64) -> Network {
-        let (name, symbol, cap) = KNOWN
-            .iter()
-            .find(|(id, ..)| *id == chain_id)
-            .map(|&(_, name, symbol, cap)| (name.to_owned(), Some(symbol), cap))
-            .unwrap_or_else(|| (format!("chain-{chain_id}"), None, ETH_FEE_CAP_WEI));
+        let (name, symbol, cap) = match known_chain(chain_id) {
+            Some(c) => (c.name.to_owned(), Some(c.symbol), c.fee_cap),
+            None => (format!("chain-{chain_id}"), None, DEFAULT_FEE_CAP_WEI),
+        };
         Network {
             chain_id,
             name,
@@ -73,7 +137,11 @@ mod tests {
             (8_453, "base", Some("ETH")),
             (42_161, "arbitrum", Some("ETH")),
             (137, "polygon", Some("POL")),
-            (56, "chain-56", None),
+            (56, "bnb-smart-chain", Some("BNB")),
+            (43_114, "avalanche-c-chain", Some("AVAX")),
+            (80_002, "polygon-amoy", Some("POL")),
+            (1_337, "localhost", Some("ETH")),
+            (5, "chain-5", None),
             (0, "chain-0", None),
             (u64::MAX, "chain-18446744073709551615", None),
         ];
@@ -83,5 +151,22 @@ mod tests {
         }
         assert_eq!(Network::from_chain_id(1).fee_cap.to_string(), "0.05");
         assert_eq!(Network::from_chain_id(137).fee_cap.to_string(), "10");
+        assert_eq!(Network::from_chain_id(80_002).fee_cap.to_string(), "10");
+        assert_eq!(Network::from_chain_id(56).fee_cap.to_string(), "0.05");
+        assert_eq!(Network::from_chain_id(5).fee_cap.to_string(), "0.05");
+    }
+
+    #[test]
+    fn one_entry_per_chain_id() {
+        for (i, c) in KNOWN_CHAINS.iter().enumerate() {
+            assert!(
+                KNOWN_CHAINS
+                    .iter()
+                    .skip(i + 1)
+                    .all(|d| d.chain_id != c.chain_id && d.name != c.name),
+                "{c:?}"
+            );
+            assert!(!c.name.starts_with("chain-"), "{c:?}");
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Ethereum: the EIP-1559 signing hash of an unsigned EIP-2718 payload, a
-//! refusal of chain ids of the wrong kind of network (EIP-155), and the
-//! signed envelope (low s per EIP-2, recovering to the wallet).
+//! refusal of chain ids of the wrong kind of network (EIP-155; the kinds and
+//! names are those of [`crate::ethereum::network`], which the preview uses
+//! too), and the signed envelope (low s per EIP-2, recovering to the
+//! wallet).
 
 use alloy_primitives::Address;
 
@@ -9,64 +11,34 @@ use super::{
     FinishError, PrepareError, SignatureKind, Signed, ThresholdSignature, WalletPublicKeys,
 };
 use crate::ethereum::address::from_public_key;
+use crate::ethereum::network::{ChainKind, known_chain};
 use crate::ethereum::tx::UnsignedTx;
 use crate::preview::Preview;
-
-/// Test and development chains: refused for a `mainnet` wallet. Includes
-/// every test chain `ethereum::network` names.
-const TEST_CHAINS: [(u64, &str); 9] = [
-    (1_337, "local dev chain"),
-    (31_337, "anvil"),
-    (11_155_111, "sepolia"),
-    (17_000, "holesky"),
-    (560_048, "hoodi"),
-    (84_532, "base-sepolia"),
-    (421_614, "arbitrum-sepolia"),
-    (11_155_420, "optimism-sepolia"),
-    (80_002, "polygon-amoy"),
-];
-
-/// Production chains: refused for any other wallet network. Includes every
-/// production chain `ethereum::network` names.
-const PRODUCTION_CHAINS: [(u64, &str); 7] = [
-    (1, "mainnet"),
-    (10, "optimism"),
-    (56, "bnb"),
-    (137, "polygon"),
-    (8_453, "base"),
-    (42_161, "arbitrum"),
-    (43_114, "avalanche"),
-];
 
 /// The wallet's address: the EIP-55 address of its ECDSA key.
 pub(super) fn wallet_address(wallet: &WalletPublicKeys) -> Result<Address, PrepareError> {
     from_public_key(&wallet.ecdsa).map_err(PrepareError::EthereumKey)
 }
 
-fn name_in(table: &[(u64, &'static str)], chain_id: u64) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(id, _)| *id == chain_id)
-        .map(|(_, name)| *name)
-}
-
-/// Refuses a known chain of the other kind; unknown chain ids pass.
+/// Refuses a known chain ([`KNOWN_CHAINS`](crate::ethereum::network::KNOWN_CHAINS))
+/// of the other kind: a test chain for a mainnet wallet, a production chain
+/// for any other. Unknown chain ids pass.
 fn check_chain(network: Network, chain_id: u64) -> Result<(), PrepareError> {
-    if network == Network::Mainnet {
-        if let Some(name) = name_in(&TEST_CHAINS, chain_id) {
-            return Err(PrepareError::TestChainForMainnetWallet {
-                chain_id,
-                name: name.to_owned(),
-            });
-        }
-    } else if let Some(name) = name_in(&PRODUCTION_CHAINS, chain_id) {
-        return Err(PrepareError::ProductionChainForTestWallet {
+    let Some(known) = known_chain(chain_id) else {
+        return Ok(());
+    };
+    match (network == Network::Mainnet, known.kind) {
+        (true, ChainKind::Test) => Err(PrepareError::TestChainForMainnetWallet {
             chain_id,
-            name: name.to_owned(),
+            name: known.name.to_owned(),
+        }),
+        (false, ChainKind::Production) => Err(PrepareError::ProductionChainForTestWallet {
+            chain_id,
+            name: known.name.to_owned(),
             network: network.name().to_owned(),
-        });
+        }),
+        (true, ChainKind::Production) | (false, ChainKind::Test) => Ok(()),
     }
-    Ok(())
 }
 
 /// The decoded transaction and the address its signature must recover to.
@@ -120,5 +92,50 @@ impl Pending {
             txid: format!("0x{}", hex::encode(signed.hash)),
             raw: signed.raw,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ethereum::network::{KNOWN_CHAINS, Network as EvmNetwork};
+
+    /// The refusals and the preview read one table: each known chain is
+    /// refused for exactly the wallets of the other kind, under the name its
+    /// preview shows; unknown chain ids pass.
+    #[test]
+    fn refusals_and_previews_name_chains_alike() {
+        for known in &KNOWN_CHAINS {
+            let id = known.chain_id;
+            let shown = EvmNetwork::from_chain_id(id).name;
+            let on_mainnet = check_chain(Network::Mainnet, id);
+            let on_testnet = check_chain(Network::Testnet, id);
+            match known.kind {
+                ChainKind::Test => {
+                    assert!(on_testnet.is_ok(), "{id}");
+                    assert!(
+                        matches!(on_mainnet, Err(PrepareError::TestChainForMainnetWallet { ref name, .. }) if *name == shown),
+                        "{id}: {on_mainnet:?}, shown as {shown}"
+                    );
+                }
+                ChainKind::Production => {
+                    assert!(on_mainnet.is_ok(), "{id}");
+                    assert!(
+                        matches!(on_testnet, Err(PrepareError::ProductionChainForTestWallet { ref name, .. }) if *name == shown),
+                        "{id}: {on_testnet:?}, shown as {shown}"
+                    );
+                }
+            }
+        }
+        for (id, name) in [(56, "bnb-smart-chain"), (43_114, "avalanche-c-chain")] {
+            assert_eq!(EvmNetwork::from_chain_id(id).name, name);
+            assert!(matches!(
+                check_chain(Network::Regtest, id),
+                Err(PrepareError::ProductionChainForTestWallet { name: ref n, .. }) if n == name
+            ));
+        }
+        for network in Network::ALL {
+            assert!(check_chain(network, 999_999).is_ok());
+        }
     }
 }

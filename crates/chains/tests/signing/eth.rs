@@ -2,6 +2,8 @@
 //! EIP-2718 decoder) to the wallet, and the refusals (EIP-155 chain ids of
 //! the wrong kind of network among them).
 
+use accord_chains::ethereum::network::KNOWN_CHAINS;
+
 use super::*;
 
 fn gas() -> Gas {
@@ -126,9 +128,7 @@ fn ethereum_refusals() {
         );
     }
     // Every chain ethereum::network names is classified one way or the other.
-    for chain_id in [
-        1, 11_155_111, 17_000, 31_337, 10, 8_453, 42_161, 137, 560_048,
-    ] {
+    for chain_id in KNOWN_CHAINS.map(|c| c.chain_id) {
         assert!(
             accord_chains::ethereum::network::Network::from_chain_id(chain_id)
                 .symbol
