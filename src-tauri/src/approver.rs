@@ -13,7 +13,7 @@ use accord_desktop_api::ApprovalView;
 use accord_node::approve::{
     Approver, Decision, KeygenRequest, Pending, Policy, SignRequest, sanitize,
 };
-use accord_node::runtime::now;
+use accord_node::runner::now;
 use tokio::sync::oneshot;
 
 use crate::views;
@@ -112,7 +112,25 @@ impl UiApprover {
 
 impl Approver for UiApprover {
     fn keygen<'a>(&'a self, request: &'a KeygenRequest) -> Pending<'a> {
-        let names: Vec<String> = request.members.iter().map(|m| sanitize(&m.name)).collect();
+        // Every member with its role and device id; one this device never
+        // paired with is marked, so the user checks its id on the device.
+        let names: Vec<String> = request
+            .members
+            .iter()
+            .map(|m| {
+                let unknown = if m.known {
+                    ""
+                } else {
+                    ", NOT PAIRED with this device"
+                };
+                format!(
+                    "{} ({}, {}{unknown})",
+                    sanitize(&m.name),
+                    m.role,
+                    m.device_id
+                )
+            })
+            .collect();
         self.ask(ApprovalView {
             id: 0,
             kind: "keygen".into(),
@@ -160,6 +178,8 @@ mod tests {
             party: 1,
             device_id: "a".into(),
             name: "desktop".into(),
+            role: accord_node::Role::Desktop,
+            known: true,
         };
         KeygenRequest {
             wallet: "w\u{202e}x".into(),

@@ -1,7 +1,12 @@
 //! The launch benchmark's probe: with `ACCORD_DESKTOP_LAUNCH_REPORT=PATH`
-//! set, the time from the start of `main` to the UI's first command (the
-//! Leptos app calls `status` as soon as it is mounted and listening) is
-//! written to PATH in milliseconds, once. Off unless the variable is set.
+//! set, the moment the app first answers `status` with the store open is
+//! written to PATH (milliseconds since the start of `main`), once. That
+//! answer is what lets the UI leave the lock screen for its first screen,
+//! so everything before it counts: the window and the UI loading, the
+//! keychain read, opening the store and starting the node, and the UI's
+//! own wait between two `status` polls while the store is opening. An
+//! answer with the store not (yet) open writes nothing. Off unless the
+//! variable is set.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,9 +23,10 @@ pub fn launched() {
     let _ = LAUNCHED.set(Instant::now());
 }
 
-/// Called by every `status`: the first writes the report.
-pub fn first_call() {
-    if REPORTED.swap(true, Ordering::Relaxed) {
+/// Called by every `status` with whether its answer says the store is
+/// open: the first such answer writes the report.
+pub fn status_answered(store_open: bool) {
+    if !store_open || REPORTED.swap(true, Ordering::Relaxed) {
         return;
     }
     let (Some(path), Some(start)) = (std::env::var_os(REPORT_VAR), LAUNCHED.get()) else {

@@ -16,7 +16,6 @@ pub mod bench;
 pub mod commands;
 pub mod error;
 pub mod keychain;
-pub mod settings;
 pub mod state;
 pub mod unlock;
 pub mod views;
@@ -44,8 +43,8 @@ pub(crate) async fn open(app: tauri::AppHandle) {
     let dir = state.dir.clone();
     let opened = tokio::task::spawn_blocking(move || unlock::open_automatically(&dir)).await;
     match opened {
-        Ok(Ok((store, protector))) => {
-            if let Err(error) = state.start(store, protector).await {
+        Ok(Ok((vault, protector))) => {
+            if let Err(error) = state.start(vault, protector).await {
                 state.lock(accord_desktop_api::Lock::Failed { error }).await;
             }
         }

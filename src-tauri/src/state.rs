@@ -7,11 +7,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use accord_chains::Chain;
 use accord_desktop_api::{ApiError, ErrorCode, Lock};
-use accord_node::store::Store;
+use accord_node::facade::Draft;
 use accord_node::transport::Config;
-use accord_node::{Node, NodeOptions, Timeouts};
+use accord_node::{Node, NodeOptions, Role, Timeouts, Vault};
 use tokio::sync::RwLock;
 
 use crate::approver::UiApprover;
@@ -25,15 +24,9 @@ pub const NO_RELAY_VAR: &str = "ACCORD_NO_RELAY";
 
 /// A built transaction waiting for the user's confirmation.
 #[derive(Clone, Debug)]
-pub struct Draft {
-    /// The wallet's name.
-    pub wallet: String,
-    /// The chain.
-    pub chain: Chain,
-    /// The unsigned transaction.
-    pub unsigned: Vec<u8>,
-    /// The endpoint to broadcast to.
-    pub endpoint: String,
+pub struct Kept {
+    /// The node's draft.
+    pub draft: Draft,
     /// When it was built (fees and nonces go stale).
     pub built: Instant,
 }
@@ -58,7 +51,7 @@ pub struct App {
     phase: RwLock<Phase>,
     /// Requests from other members.
     pub approver: Arc<UiApprover>,
-    drafts: Mutex<HashMap<String, Draft>>,
+    drafts: Mutex<HashMap<String, Kept>>,
     /// Held while a passphrase unlock runs.
     pub unlocking: tokio::sync::Mutex<()>,
 }
@@ -87,14 +80,15 @@ impl App {
     }
 
     /// Starts the node on an open store.
-    pub async fn start(&self, store: Store, protector: ProtectorRecord) -> Result<(), ApiError> {
+    pub async fn start(&self, vault: Vault, protector: ProtectorRecord) -> Result<(), ApiError> {
         let options = NodeOptions {
             name: "desktop".into(),
+            role: Role::Desktop,
             transport: self.transport.clone(),
             timeouts: Timeouts::default(),
             approver: self.approver.clone(),
         };
-        let node = Node::start(store, options)
+        let node = Node::start(vault, options)
             .await
             .map_err(|e| ApiError::new(ErrorCode::Storage, e.to_string()))?;
         *self.phase.write().await = Phase::Open {
@@ -130,6 +124,10 @@ impl App {
 
     /// Keeps a draft; its id.
     pub fn keep_draft(&self, draft: Draft) -> String {
+        let draft = Kept {
+            draft,
+            built: Instant::now(),
+        };
         let mut id = [0u8; 16];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut id);
         let id = hex::encode(id);
@@ -146,6 +144,7 @@ impl App {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(id)
             .filter(|d| d.built.elapsed() < DRAFT_TTL)
+            .map(|d| d.draft)
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::NotFound,

@@ -13,9 +13,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use accord_desktop_api::{ApiError, ErrorCode, Lock};
-use accord_node::runtime::open_store;
+use accord_node::Vault;
+use accord_node::facade::OpenError;
 use accord_node::secret::Protector;
-use accord_node::store::{Store, StoreError};
+use accord_node::store::StoreError;
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -89,9 +90,9 @@ fn write_record(dir: &Path, record: &ProtectorRecord) -> Result<(), Lock> {
     fs::rename(&tmp, dir.join(RECORD)).map_err(err)
 }
 
-fn open(dir: &Path, protector: &Protector) -> Result<Store, Lock> {
-    open_store(dir, protector).map_err(|e| match e {
-        accord_node::runtime::NodeError::Store(StoreError::WrongKey) => failed(
+fn open(dir: &Path, protector: &Protector) -> Result<Vault, Lock> {
+    Vault::open(dir, protector).map_err(|e| match e {
+        OpenError::Store(StoreError::WrongKey) => failed(
             ErrorCode::WrongKey,
             "the key does not open this store (wrong passphrase, or a keychain entry that is not this store's)",
         ),
@@ -101,7 +102,7 @@ fn open(dir: &Path, protector: &Protector) -> Result<Store, Lock> {
 
 /// Opens the store in `dir` without asking the user: with the keychain
 /// (creating the key on first run), or says what is needed.
-pub fn open_automatically(dir: &Path) -> Result<(Store, ProtectorRecord), Lock> {
+pub fn open_automatically(dir: &Path) -> Result<(Vault, ProtectorRecord), Lock> {
     let store_exists = db(dir).exists();
     match record(dir)? {
         Some(ProtectorRecord::Passphrase) => Err(Lock::PassphraseRequired {
@@ -170,7 +171,7 @@ pub fn open_with_passphrase(
     dir: &Path,
     passphrase: Zeroizing<String>,
     may_create: bool,
-) -> Result<(Store, ProtectorRecord), Lock> {
+) -> Result<(Vault, ProtectorRecord), Lock> {
     let store_exists = db(dir).exists();
     if !store_exists {
         if !may_create {

@@ -5,12 +5,16 @@
 
 use accord_chains::{Chain, FeeKind, Preview};
 use accord_desktop_api::{
-    AddressView, CallView, DeviceView, EventView, MemberView, PolicyVerdict, PreviewView,
-    ProgressEvent, TransferView, WalletView,
+    AddressView, CallView, CulpritView, DeviceView, Endpoint, EventView, MemberView, PolicyVerdict,
+    PreviewView, ProgressEvent, ProgressState, Settings, TransferView, WalletView,
 };
 use accord_node::approve::{Policy, evaluate, sanitize};
-use accord_node::runtime::{Progress, WalletSummary};
-use accord_node::store::{Device, Event, Member, WalletRecord};
+use accord_node::event::Event;
+use accord_node::facade::WalletSummary;
+use accord_node::facade::settings as node_settings;
+use accord_node::session::{Culprit, Progress, ProgressState as State};
+use accord_node::store::PairedDevice;
+use accord_node::transport::EndpointId;
 
 /// The preview as the UI shows it.
 pub fn preview(p: &Preview) -> PreviewView {
@@ -74,53 +78,41 @@ pub fn verdict(policy: Option<&Policy>, chain: Chain, p: &Preview) -> PolicyVerd
     }
 }
 
-/// A wallet from its record, members and addresses.
-pub fn wallet(
-    record: &WalletRecord,
-    members: &[Member],
-    addresses: impl IntoIterator<Item = (Chain, String)>,
-    me: &str,
-) -> WalletView {
+/// A wallet with its members and addresses.
+pub fn summary(s: &WalletSummary, me: &EndpointId) -> WalletView {
+    let record = &s.wallet;
     WalletView {
         id: record.id.clone(),
         name: sanitize(&record.name),
         threshold: record.threshold,
         parties: record.parties,
-        network: record.network.clone(),
+        network: record.network.name().to_owned(),
         created_at: record.created_at,
-        addresses: addresses
-            .into_iter()
+        addresses: s
+            .addresses
+            .iter()
             .map(|(chain, address)| AddressView {
                 chain: chain.to_string(),
-                address,
+                address: address.clone(),
             })
             .collect(),
-        members: members
+        members: s
+            .members
             .iter()
             .map(|m| MemberView {
                 party: m.party,
                 name: sanitize(&m.name),
-                device_id: m.endpoint_id.clone(),
-                this_device: m.endpoint_id == me,
+                device_id: m.device.to_string(),
+                this_device: m.device == *me,
             })
             .collect(),
     }
 }
 
-/// A wallet just created.
-pub fn summary(s: &WalletSummary, me: &str) -> WalletView {
-    wallet(
-        &s.wallet,
-        &s.members,
-        s.addresses.iter().map(|(c, a)| (*c, a.clone())),
-        me,
-    )
-}
-
 /// A paired device.
-pub fn device(d: &Device, online: Option<bool>) -> DeviceView {
+pub fn device(d: &PairedDevice, online: Option<bool>) -> DeviceView {
     DeviceView {
-        device_id: d.endpoint_id.clone(),
+        device_id: d.id.to_string(),
         name: sanitize(&d.name),
         paired_at: d.paired_at,
         last_seen: d.last_seen,
@@ -132,7 +124,7 @@ pub fn device(d: &Device, online: Option<bool>) -> DeviceView {
 pub fn event(e: &Event, wallet: Option<String>) -> EventView {
     EventView {
         at: e.at,
-        kind: sanitize(&e.kind),
+        kind: sanitize(e.kind.name()),
         detail: sanitize(&e.detail),
         wallet,
     }
@@ -143,7 +135,72 @@ pub fn progress(p: Progress) -> ProgressEvent {
     ProgressEvent {
         party: p.party,
         name: sanitize(&p.name),
-        state: p.state,
+        state: match p.state {
+            State::Paired => ProgressState::Paired,
+            State::Invited => ProgressState::Invited,
+            State::Pending => ProgressState::Pending,
+            State::Joined => ProgressState::Joined,
+            State::Declined => ProgressState::Declined,
+            State::Done => ProgressState::Done,
+            State::Stored => ProgressState::Stored,
+            State::Failed => ProgressState::Failed,
+            State::Retrying => ProgressState::Retrying,
+            State::Broadcast => ProgressState::Broadcast,
+            State::Confirmed => ProgressState::Confirmed,
+        },
         detail: sanitize(&p.detail),
     }
+}
+
+/// Whom a failure blames.
+pub fn culprits(culprits: Vec<Culprit>) -> Vec<CulpritView> {
+    culprits
+        .into_iter()
+        .map(|c| CulpritView {
+            party: c.party,
+            device_id: c.device_id,
+            name: sanitize(&c.name),
+        })
+        .collect()
+}
+
+/// The node's settings as the UI edits them.
+pub fn settings(s: &node_settings::Settings) -> Settings {
+    Settings {
+        default_network: s.default_network.name().to_owned(),
+        endpoints: s
+            .endpoints
+            .iter()
+            .map(|e| Endpoint {
+                chain: e.chain.to_string(),
+                network: e.network.name().to_owned(),
+                url: e.url.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The UI's settings, parsed; what is wrong with them in words.
+pub fn settings_from(s: &Settings) -> Result<node_settings::Settings, String> {
+    let network = |n: &str| {
+        n.parse()
+            .map_err(|_| format!("unknown network {n:?}: mainnet, testnet, signet or regtest"))
+    };
+    let endpoints = s
+        .endpoints
+        .iter()
+        .map(|e| {
+            Ok(node_settings::Endpoint {
+                chain: e.chain.parse().map_err(|_| {
+                    format!("unknown chain {:?}: bitcoin, ethereum or solana", e.chain)
+                })?,
+                network: network(&e.network)?,
+                url: e.url.clone(),
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(node_settings::Settings {
+        default_network: network(&s.default_network)?,
+        endpoints,
+    })
 }

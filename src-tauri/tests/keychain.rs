@@ -105,9 +105,9 @@ fn step() {
                 panic!("not the keychain: {record:?}")
             };
             let key = accord_desktop::keychain::load(entry).unwrap();
-            let device = store.device_secret().unwrap();
-            // Print a digest of the device secret, not the secret.
-            println!("device={}", hex::encode(&sha(&device[..])[..8]));
+            // The device id (derived from the sealed device secret): the
+            // same store opens to the same identity.
+            println!("device={}", store.device_id().unwrap());
             println!("key={}", hex::encode(*key));
         }
         "missing" => match unlock::open_automatically(&dir) {
@@ -129,9 +129,4 @@ fn step() {
         },
         other => panic!("unknown step {other}"),
     }
-}
-
-fn sha(bytes: &[u8]) -> [u8; 32] {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes).into()
 }

@@ -32,7 +32,17 @@ impl Failure {
 
 impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
-        Failure::new(e.code, e.message)
+        let message = if e.culprits.is_empty() {
+            e.message
+        } else {
+            let blamed: Vec<String> = e
+                .culprits
+                .iter()
+                .map(|c| format!("{} (party {})", c.name, c.party))
+                .collect();
+            format!("{} — involving {}", e.message, blamed.join(", "))
+        };
+        Failure::new(e.code, message)
     }
 }
 

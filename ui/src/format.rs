@@ -105,12 +105,13 @@ pub fn now_secs() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use accord_desktop_api::ProgressState;
 
-    fn ev(party: u8, state: &str) -> ProgressEvent {
+    fn ev(party: u8, state: ProgressState) -> ProgressEvent {
         ProgressEvent {
             party,
             name: format!("p{party}"),
-            state: state.to_owned(),
+            state,
             detail: String::new(),
         }
     }
@@ -132,7 +133,7 @@ mod tests {
 
     #[test]
     fn progress_lines() {
-        let mut e = ev(1, "joined");
+        let mut e = ev(1, ProgressState::Joined);
         assert_eq!(progress_line(&e), "p1: joined");
         e.detail = "round 2".to_owned();
         assert_eq!(progress_line(&e), "p1: joined — round 2");
@@ -141,12 +142,12 @@ mod tests {
     #[test]
     fn merge_keeps_latest_per_party_in_order() {
         let mut list = Vec::new();
-        merge_progress(&mut list, ev(2, "invited"));
-        merge_progress(&mut list, ev(0, "invited"));
-        merge_progress(&mut list, ev(2, "joined"));
-        merge_progress(&mut list, ev(1, "pending"));
-        merge_progress(&mut list, ev(0, "done"));
-        let seen: Vec<(u8, &str)> = list.iter().map(|e| (e.party, e.state.as_str())).collect();
+        merge_progress(&mut list, ev(2, ProgressState::Invited));
+        merge_progress(&mut list, ev(0, ProgressState::Invited));
+        merge_progress(&mut list, ev(2, ProgressState::Joined));
+        merge_progress(&mut list, ev(1, ProgressState::Pending));
+        merge_progress(&mut list, ev(0, ProgressState::Done));
+        let seen: Vec<(u8, &str)> = list.iter().map(|e| (e.party, e.state.name())).collect();
         assert_eq!(seen, [(0, "done"), (1, "pending"), (2, "joined")]);
     }
 

@@ -52,10 +52,10 @@ pub fn ProgressList(
         <ul id=id class="progress" aria-live="polite">
             <For
                 each=move || progress.get()
-                key=|e| (e.party, e.state.clone(), e.detail.clone())
+                key=|e| (e.party, e.state, e.detail.clone())
                 children=|e| {
                     view! {
-                        <li data-party=e.party.to_string() data-state=e.state.clone()>
+                        <li data-party=e.party.to_string() data-state=e.state.name()>
                             {format::progress_line(&e)}
                         </li>
                     }

@@ -122,6 +122,14 @@ pub enum Role {
 }
 
 impl Role {
+    /// The node's role.
+    pub fn node_role(self) -> accord_node::Role {
+        match self {
+            Role::Phone => accord_node::Role::Phone,
+            Role::Recovery => accord_node::Role::Recovery,
+        }
+    }
+
     /// The device name the co-signer tells its peers.
     pub fn name(self) -> &'static str {
         match self {
@@ -206,6 +214,10 @@ pub struct SignTxArgs {
     /// Sign without asking for confirmation.
     #[arg(long)]
     pub yes: bool,
+    /// Ask this co-signer first (its party id in the wallet, see `wallet
+    /// show`); repeatable, in order of preference. The others follow.
+    #[arg(long = "cosigner", value_name = "PARTY")]
+    pub cosigners: Vec<u8>,
 }
 
 /// `accord send`.

@@ -1,8 +1,9 @@
 //! The command line's one error type: every failure is one line.
 
 use accord_node::approve::PolicyError;
+use accord_node::facade::{KeygenError, NodeError, OpenError, PairingError, SignError};
 use accord_node::rpc::SendError;
-use accord_node::runtime::{KeygenError, NodeError, PairingError, SignError};
+use accord_node::session::Culprit;
 use accord_node::store::StoreError;
 
 /// Why a command failed.
@@ -26,7 +27,10 @@ pub enum CliError {
     /// No data directory, or no wrapping key to open the store with.
     #[error("{0}")]
     Setup(String),
-    /// The node could not open its store or start.
+    /// The device's data could not be opened.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// The node could not start.
     #[error(transparent)]
     Node(#[from] NodeError),
     /// The store failed (a wrong key, a missing wallet, a database error).
@@ -73,6 +77,42 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// Whom the failure is blamed on (a member that declined, went silent,
+    /// misbehaved), if anyone.
+    pub fn culprits(&self) -> Vec<Culprit> {
+        match self {
+            CliError::Sign(e) => e.culprits(),
+            CliError::Keygen(e) => e.culprits(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A stable code for scripts (`--json`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::Chain(_)
+            | CliError::Network(_)
+            | CliError::Input(_)
+            | CliError::Ticket { .. } => "invalid_input",
+            CliError::Address(_) => "address",
+            CliError::Preview(_) => "preview",
+            CliError::Setup(_) | CliError::Open(_) | CliError::Node(_) => "setup",
+            CliError::Store(_) => "storage",
+            CliError::Pairing(_) => "pairing",
+            CliError::Keygen(KeygenError::Failed(_)) | CliError::Sign(SignError::Failed(_)) => {
+                "session_failed"
+            }
+            CliError::Sign(SignError::Declined { .. }) => "declined",
+            CliError::Keygen(_) | CliError::Sign(_) => "invalid_request",
+            CliError::Policy(_) => "policy",
+            CliError::Refused(_) => "refused",
+            CliError::Rpc(_) | CliError::Build(_) => "rpc",
+            CliError::Confirm(_) => "broadcast",
+            CliError::Unsupported(_) => "unsupported",
+            CliError::Io(_) => "io",
+        }
+    }
+
     /// Wraps any error as one line.
     pub fn address(e: impl std::fmt::Display) -> Self {
         CliError::Address(one_line(e))
@@ -124,4 +164,16 @@ pub fn one_line(e: impl std::fmt::Display) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The node's send workflow failed: on the chain, in co-signing, or in the store.
+impl From<accord_node::facade::SendError> for CliError {
+    fn from(e: accord_node::facade::SendError) -> Self {
+        match e {
+            accord_node::facade::SendError::Chain(e) => e.into(),
+            accord_node::facade::SendError::Sign(e) => CliError::Sign(e),
+            accord_node::facade::SendError::Store(e) => CliError::Store(e),
+            other => CliError::Io(one_line(other)),
+        }
+    }
 }

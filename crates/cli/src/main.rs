@@ -17,8 +17,9 @@
 //!   node, co-sign, broadcast, confirm.
 //!
 //! Every command takes `--json`, `--data-dir` and `--no-relay` (loopback
-//! only). Errors are one line on stderr; exit 2 for a usage error, 1 for a
-//! failure.
+//! only). Errors are one line on stderr (with `--json` also
+//! `{"error": {"code", "message", "culprits"}}` on stdout); exit 2 for a
+//! usage error, 1 for a failure.
 
 mod cli;
 mod commands;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let json = cli.global.json;
     match run(cli) {
         Ok(out) => {
             // A closed pipe (`| head`) is not an error worth a panic.
@@ -72,6 +74,15 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {}", error::one_line(&e));
+            if json {
+                // Scripts read what failed, and whom it is blamed on.
+                let out = serde_json::json!({ "error": {
+                    "code": e.code(),
+                    "message": error::one_line(&e),
+                    "culprits": e.culprits(),
+                }});
+                let _ = writeln!(std::io::stdout(), "{out}");
+            }
             ExitCode::FAILURE
         }
     }

@@ -13,12 +13,12 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use accord_node::approve::{Approver, Decision, KeygenRequest, Pending, Policy, SignRequest};
-use accord_node::runtime::{Progress, open_store};
+use accord_node::approve::Approver;
+use accord_node::event::Event;
 use accord_node::secret::Protector;
-use accord_node::store::{Event, Store};
+use accord_node::session::Progress;
 use accord_node::transport::Config;
-use accord_node::{Node, NodeOptions, Timeouts};
+use accord_node::{Node, NodeOptions, Role, Timeouts, Vault};
 use zeroize::Zeroizing;
 
 use crate::cli::Global;
@@ -130,11 +130,11 @@ fn stty(arg: &str) -> bool {
             .is_ok_and(|s| s.success())
 }
 
-/// Opens the store of the data directory (created if missing).
-pub fn open(global: &Global) -> Result<Store, CliError> {
+/// Opens the device's data in the data directory (created if missing).
+pub fn open(global: &Global) -> Result<Vault, CliError> {
     let dir = data_dir(global)?;
     let protector = protector(global, &dir)?;
-    Ok(open_store(&dir, &protector)?)
+    Ok(Vault::open(&dir, &protector)?)
 }
 
 /// A multi-threaded async runtime.
@@ -154,79 +154,31 @@ pub fn block_on<T>(f: impl Future<Output = Result<T, CliError>>) -> Result<T, Cl
     out
 }
 
-/// Starts a node named `name` on `store`, runs `body` with it and shuts
-/// it down, whether `body` succeeded or not.
+/// Starts a node as `role` on `vault`, runs `body` with it and shuts it
+/// down, whether `body` succeeded or not.
 pub async fn with_node<T>(
-    store: Store,
-    name: &str,
+    vault: Vault,
+    role: Role,
     global: &Global,
     approver: Arc<dyn Approver>,
     body: impl AsyncFnOnce(&Node) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let node = start(store, name, global, approver).await?;
-    let result = body(&node).await;
-    node.shutdown().await;
-    result
-}
-
-/// Starts a node named `name` on `store`.
-pub async fn start(
-    store: Store,
-    name: &str,
-    global: &Global,
-    approver: Arc<dyn Approver>,
-) -> Result<Node, CliError> {
     let transport = if global.no_relay {
         Config::loopback()
     } else {
         Config::production()
     };
     let options = NodeOptions {
-        name: name.to_owned(),
+        name: role.name().to_owned(),
+        role,
         transport,
         timeouts: Timeouts::default(),
         approver,
     };
-    Ok(Node::start(store, options).await?)
-}
-
-/// Runs an approver whose decisions block (a person at the terminal) on a
-/// thread of its own, so that the node's tasks, heartbeats and deadlines
-/// keep running meanwhile.
-pub struct OnOwnThread<A>(Arc<A>);
-
-impl<A> OnOwnThread<A> {
-    /// Wraps `approver`.
-    pub fn new(approver: A) -> Self {
-        OnOwnThread(Arc::new(approver))
-    }
-}
-
-impl<A: Approver + 'static> Approver for OnOwnThread<A> {
-    fn keygen<'a>(&'a self, request: &'a KeygenRequest) -> Pending<'a> {
-        let inner = self.0.clone();
-        let request = request.clone();
-        Box::pin(async move {
-            let handle = tokio::runtime::Handle::current();
-            tokio::task::spawn_blocking(move || handle.block_on(inner.keygen(&request)))
-                .await
-                .unwrap_or_else(|e| Decision::Reject(format!("the prompt failed: {e}")))
-        })
-    }
-
-    fn sign<'a>(&'a self, request: &'a SignRequest, policy: Option<&'a Policy>) -> Pending<'a> {
-        let inner = self.0.clone();
-        let request = request.clone();
-        let policy = policy.cloned();
-        Box::pin(async move {
-            let handle = tokio::runtime::Handle::current();
-            tokio::task::spawn_blocking(move || {
-                handle.block_on(inner.sign(&request, policy.as_ref()))
-            })
-            .await
-            .unwrap_or_else(|e| Decision::Reject(format!("the prompt failed: {e}")))
-        })
-    }
+    let node = Node::start(vault, options).await?;
+    let result = body(&node).await;
+    node.shutdown().await;
+    result
 }
 
 /// Prints a session's progress on standard error, `party name state
@@ -240,7 +192,7 @@ impl ProgressPrinter {
     /// Prints `p` unless it repeats the party's last line.
     pub fn print(&self, p: Progress) {
         let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = (p.state.clone(), p.detail.clone());
+        let now = (p.state.name().to_owned(), p.detail.clone());
         if last.insert((p.party, p.name.clone()), now.clone()) == Some(now) {
             return;
         }

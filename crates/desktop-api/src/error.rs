@@ -39,6 +39,17 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// A device a failure is blamed on (it declined, went silent, misbehaved).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CulpritView {
+    /// Its party id in the wallet.
+    pub party: u8,
+    /// Its device id.
+    pub device_id: String,
+    /// Its name.
+    pub name: String,
+}
+
 /// A failed command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
@@ -46,6 +57,9 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// One line for people.
     pub message: String,
+    /// Whom a failed session blames, if anyone.
+    #[serde(default)]
+    pub culprits: Vec<CulpritView>,
 }
 
 impl ApiError {
@@ -54,7 +68,14 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            culprits: Vec::new(),
         }
+    }
+
+    /// The same error, blaming `culprits`.
+    pub fn blaming(mut self, culprits: Vec<CulpritView>) -> Self {
+        self.culprits = culprits;
+        self
     }
 }
 

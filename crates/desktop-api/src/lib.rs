@@ -16,7 +16,7 @@
 mod error;
 mod views;
 
-pub use error::{ApiError, ErrorCode};
+pub use error::{ApiError, CulpritView, ErrorCode};
 pub use views::*;
 
 /// The commands the backend registers, by name.

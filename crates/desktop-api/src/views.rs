@@ -106,16 +106,68 @@ pub struct CreateWallet {
     pub tickets: Vec<String>,
 }
 
+/// Where a member (or, for party 0, the transaction) stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressState {
+    /// Paired with this device.
+    Paired,
+    /// Asked to join.
+    Invited,
+    /// Deciding.
+    Pending,
+    /// Approved.
+    Joined,
+    /// Refused.
+    Declined,
+    /// Finished its part.
+    Done,
+    /// Stored a new wallet's shares.
+    Stored,
+    /// The attempt failed.
+    Failed,
+    /// Trying again with other members.
+    Retrying,
+    /// Sent to the chain's node.
+    Broadcast,
+    /// In a block.
+    Confirmed,
+}
+
+impl ProgressState {
+    /// The state in words.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ProgressState::Paired => "paired",
+            ProgressState::Invited => "invited",
+            ProgressState::Pending => "pending",
+            ProgressState::Joined => "joined",
+            ProgressState::Declined => "declined",
+            ProgressState::Done => "done",
+            ProgressState::Stored => "stored",
+            ProgressState::Failed => "failed",
+            ProgressState::Retrying => "retrying",
+            ProgressState::Broadcast => "broadcast",
+            ProgressState::Confirmed => "confirmed",
+        }
+    }
+}
+
+impl core::fmt::Display for ProgressState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A step of a session, per member; streamed while it runs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgressEvent {
-    /// The member's party id.
+    /// The member's party id (0 for the transaction on its chain).
     pub party: u8,
     /// The member's name.
     pub name: String,
-    /// `invited`, `pending`, `joined`, `declined`, `done`, `failed`,
-    /// `retrying`; `broadcast`, `confirmed` for the transaction.
-    pub state: String,
+    /// Where it stands.
+    pub state: ProgressState,
     /// Free text.
     pub detail: String,
 }
@@ -358,7 +410,9 @@ pub struct ActivityRequest {
 pub struct EventView {
     /// When.
     pub at: i64,
-    /// `wallet_created`, `signed`, `sent`, `rejected`, `failed`, ...
+    /// What happened: `created`, `signed`, `cosigned`, `sent`, `rejected`,
+    /// `failed`, `session_done`, `session_aborted`, `banned`, `paired`,
+    /// `unpaired`, `policy`, `dropped` (a newer build may add kinds).
     pub kind: String,
     /// What happened, for people.
     pub detail: String,

@@ -45,7 +45,7 @@ pub use envelope::{DecodeError, Envelope, Recipient};
 pub use error::{Abort, HandleError, ParamsError, Rejected, StartError};
 pub use ids::{MAX_PARTIES, Parameters, PartyId, Scheme, SessionId};
 pub use keygen::Keygen;
-pub use session::Step;
+pub use session::{Session, Step};
 pub use share::{GroupKey, KeyShare, ShareError};
 pub use sign::{SignOutput, SignRequest, Signature, Signer};
 

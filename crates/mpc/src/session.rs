@@ -95,6 +95,34 @@ pub(crate) trait Protocol {
     ) -> Result<Progress<Self::Output>, Abort>;
 }
 
+/// A running session of a threshold protocol, as the node drives it: key
+/// generation ([`crate::Keygen`]) and signing ([`crate::Signer`]) both
+/// implement it, so a runner needs one wrapper for all of them.
+pub trait Session {
+    /// What the session ends with.
+    type Output;
+
+    /// Takes one envelope that arrived from `from`, the peer the transport
+    /// authenticated (an envelope naming another sender is refused).
+    fn handle(
+        &mut self,
+        from: PartyId,
+        envelope: Envelope,
+    ) -> Result<Step<Self::Output>, HandleError>;
+
+    /// The peers whose message for the current round has not arrived yet.
+    fn waiting_for(&self) -> Vec<PartyId>;
+
+    /// Whether the session has ended (with an output or an abort).
+    fn is_finished(&self) -> bool;
+
+    /// Ends the session now: every secret it holds is dropped.
+    fn abort(&mut self);
+
+    /// The session's id.
+    fn session_id(&self) -> SessionId;
+}
+
 /// One step of a session: what to send, and the result once there is one.
 #[derive(Debug)]
 #[must_use = "outgoing messages must be sent"]

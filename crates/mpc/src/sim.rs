@@ -12,7 +12,7 @@ use crate::envelope::{Envelope, Recipient};
 use crate::error::{HandleError, StartError};
 use crate::ids::{Parameters, PartyId, Scheme, SessionId};
 use crate::keygen::Keygen;
-use crate::session::Step;
+pub use crate::session::Session;
 use crate::share::KeyShare;
 use crate::sign::{SignOutput, SignRequest, Signature, Signer};
 
@@ -67,28 +67,6 @@ impl Network {
         }
         let i = (rng.next_u64() % self.queue.len() as u64) as usize;
         Some(self.queue.swap_remove(i))
-    }
-}
-
-/// A session that consumes envelopes: [`Keygen`] or [`Signer`].
-pub trait Session {
-    /// What it ends with.
-    type Output;
-    /// Takes one envelope from the authenticated peer `from`.
-    fn handle(&mut self, from: PartyId, env: Envelope) -> Result<Step<Self::Output>, HandleError>;
-}
-
-impl Session for Keygen {
-    type Output = KeyShare;
-    fn handle(&mut self, from: PartyId, env: Envelope) -> Result<Step<KeyShare>, HandleError> {
-        Keygen::handle(self, from, env)
-    }
-}
-
-impl Session for Signer {
-    type Output = SignOutput;
-    fn handle(&mut self, from: PartyId, env: Envelope) -> Result<Step<SignOutput>, HandleError> {
-        Signer::handle(self, from, env)
     }
 }
 

@@ -3,7 +3,7 @@
 //! server as children of itself), 2-of-3 wallets, release build:
 //!
 //! ```text
-//! cargo run --release -p accord-node --example bench -- --json
+//! cargo run --release -p accord-node --features fault-injection --example bench -- --json
 //! ```
 //!
 //! One JSON object per line: `scheme`, `op`, `n`, `p50_us`, `p99_us`, and
@@ -17,13 +17,19 @@
 //! - `recovery-throughput`: 100 wallets signing concurrently with the
 //!   recovery server (desktop + recovery); `per_s` is co-signatures per
 //!   second, latencies are per signature under that load.
-//! - `dead-peer-failover`: the phone killed (`kill -9`): time until the
-//!   signature from desktop + recovery is back.
+//! - `dead-peer-failover`: the phone dies in the middle of a signing, just
+//!   after it sent its first round message (it aborts itself there, like
+//!   `kill -9`: `ACCORD_FAULT_CRASH_AT=round1-sent`): time from proposing
+//!   until the signature from desktop + recovery is back (the phone is
+//!   restarted before each sample).
 //!
 //! The stores persist under `target/accord-bench` (or `--dir`), so wallets
 //! are created once (`--fresh` starts over).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -32,18 +38,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use accord_chains::Chain;
-use accord_chains::bitcoin::build::{Utxo, build};
-use accord_chains::bitcoin::{Network, WalletKeys, address as btc_address};
-use accord_chains::ethereum::{Gas, U256, UnsignedTx as EthTx};
-use accord_chains::solana::{Hash, UnsignedTx as SolTx};
 use accord_node::approve::auto::{Acknowledged, AutoApprove};
+use accord_node::facade::{CreateWallet, SignRequest, WalletSummary};
 use accord_node::pairing::ticket::Ticket;
-use accord_node::runtime::{Progress, WalletSummary, open_store, public_keys};
 use accord_node::secret::Protector;
+use accord_node::session::Progress;
 use accord_node::transport::Config;
-use accord_node::{Node, NodeOptions, Timeouts};
-use bitcoin::hashes::Hash as _;
-use bitcoin::{Amount, OutPoint, Txid};
+use accord_node::wallet::WalletRef;
+use accord_node::{Node, NodeOptions, Role, Timeouts, Vault};
 
 fn protector(dir: &Path) -> Protector {
     let path = dir.join("bench.key");
@@ -57,11 +59,12 @@ fn protector(dir: &Path) -> Protector {
 }
 
 async fn start(dir: &Path, name: &str) -> Node {
-    let store = open_store(dir, &protector(dir)).unwrap();
+    let vault = Vault::open(dir, &protector(dir)).unwrap();
     Node::start(
-        store,
+        vault,
         NodeOptions {
             name: name.into(),
+            role: name.parse().unwrap_or(Role::Member),
             transport: Config::loopback(),
             timeouts: Timeouts::default(),
             approver: Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly)),
@@ -98,9 +101,10 @@ struct Peer {
 }
 
 impl Peer {
-    fn spawn(role: &str, dir: &Path) -> Peer {
+    fn spawn(role: &str, dir: &Path, env: &[(&str, &str)]) -> Peer {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args(["--child", role, dir.to_str().unwrap()])
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -125,60 +129,18 @@ impl Peer {
 
 fn quiet(_: Progress) {}
 
+/// A transfer from `w` on `chain`, different for each `variant`.
 fn unsigned(chain: Chain, w: &WalletSummary, variant: u64) -> Vec<u8> {
-    match chain {
-        Chain::Bitcoin => {
-            let keys = public_keys(&w.keys).unwrap();
-            let wallet = WalletKeys::new(
-                &keys.taproot_output,
-                keys.taproot_internal.as_ref().map(|k| k.as_slice()),
-                Network::Regtest,
-            )
-            .unwrap();
-            let mut txid = [1u8; 32];
-            txid[..8].copy_from_slice(&variant.to_be_bytes());
-            let utxo = Utxo {
-                outpoint: OutPoint::new(Txid::from_byte_array(txid), 0),
-                amount: Amount::from_sat(100_000),
-            };
-            let to = btc_address::parse(
-                "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080",
-                Network::Regtest,
-            )
-            .unwrap();
-            build(&wallet, &[utxo], &[(to, Amount::from_sat(50_000))], 2)
-                .unwrap()
-                .serialize()
-        }
-        Chain::Ethereum => EthTx::eth_transfer(
-            31337,
-            variant,
-            accord_chains::ethereum::address::parse("0x4242424242424242424242424242424242424242")
-                .unwrap(),
-            U256::from(1_000_000u64),
-            Gas {
-                gas_limit: 21_000,
-                max_fee_per_gas: 30_000_000_000,
-                max_priority_fee_per_gas: 1_000_000_000,
-            },
-        )
-        .encode(),
-        Chain::Solana => {
-            let from = accord_chains::solana::address::parse(&w.addresses[&Chain::Solana]).unwrap();
-            let to = accord_chains::solana::address::parse(
-                "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T",
-            )
-            .unwrap();
-            SolTx::sol_transfer(
-                &from,
-                &to,
-                1_000 + variant,
-                Hash::new_from_array([7; 32]),
-                None,
-            )
-            .unwrap()
-            .wire_bytes()
-        }
+    support::unsigned(chain, &w.keys, variant)
+}
+
+/// Signing `tx` on `chain` with wallet `w`, party `prefer` asked first.
+fn request(w: &WalletSummary, chain: Chain, tx: Vec<u8>, prefer: u8) -> SignRequest {
+    SignRequest {
+        wallet: WalletRef::Id(w.wallet.id.clone()),
+        chain,
+        unsigned: tx,
+        prefer: vec![prefer],
     }
 }
 
@@ -286,43 +248,33 @@ async fn main() {
     if flag("--fresh") {
         let _ = std::fs::remove_dir_all(&base);
     }
-    let mut phone = Peer::spawn("phone", &base.join("phone"));
-    let mut recovery = Peer::spawn("recovery", &base.join("recovery"));
+    let mut phone = Peer::spawn("phone", &base.join("phone"), &[]);
+    let mut recovery = Peer::spawn("recovery", &base.join("recovery"), &[]);
     let desktop = start(&base.join("desktop"), "desktop").await;
 
     // Wallets: created once, kept for later runs.
     let mut created = Vec::new();
-    let have = desktop.store().wallets().unwrap().len();
+    let have = desktop.vault().wallets().unwrap().len();
     for i in have..wallets {
-        let tickets = [phone.ticket(), recovery.ticket()];
+        let request = CreateWallet {
+            name: format!("bench-{i:03}"),
+            threshold: 2,
+            network: accord_node::wallet::Network::Regtest,
+            peers: vec![phone.ticket(), recovery.ticket()],
+        };
         let t = Instant::now();
-        desktop
-            .create_wallet(&format!("bench-{i:03}"), 2, "regtest", &tickets, &quiet)
-            .await
-            .unwrap();
+        desktop.create_wallet(&request, &quiet).await.unwrap();
         created.push(t.elapsed().as_secs_f64() * 1e6);
     }
     if !created.is_empty() {
         report.row("all", "wallet-create", created, None);
     }
-    let records = desktop.store().wallets().unwrap();
-    let summaries: Vec<WalletSummary> = records
+    let summaries: Vec<WalletSummary> = desktop
+        .vault()
+        .wallets()
+        .unwrap()
         .into_iter()
         .take(wallets)
-        .map(|w| {
-            let keys = desktop.store().group_keys(&w).unwrap();
-            let pk = public_keys(&keys).unwrap();
-            let addresses = [Chain::Bitcoin, Chain::Ethereum, Chain::Solana]
-                .into_iter()
-                .map(|c| (c, pk.address(c, &w.network).unwrap()))
-                .collect();
-            WalletSummary {
-                wallet: w,
-                members: Vec::new(),
-                keys,
-                addresses,
-            }
-        })
         .collect();
     let first = &summaries[0];
     let run = (std::time::SystemTime::now()
@@ -346,7 +298,7 @@ async fn main() {
             let tx = unsigned(chain, first, run + i as u64);
             let t = Instant::now();
             let out = desktop
-                .sign_with(&first.wallet.name, chain, &tx, &[2], &quiet)
+                .sign(&request(first, chain, tx, 2), &quiet)
                 .await
                 .unwrap();
             samples.push(t.elapsed().as_secs_f64() * 1e6);
@@ -372,7 +324,7 @@ async fn main() {
                     let tx = unsigned(chain, &w, run + 500 + i);
                     let t = Instant::now();
                     desktop
-                        .sign_with(&w.wallet.name, chain, &tx, &[3], &quiet)
+                        .sign(&request(&w, chain, tx, 3), &quiet)
                         .await
                         .unwrap();
                     samples.push(t.elapsed().as_secs_f64() * 1e6);
@@ -393,19 +345,30 @@ async fn main() {
         );
     }
 
-    // Dead peer: the phone is killed; desktop asks it first, then recovery.
+    // Dead peer: the phone dies mid-signing, right after sending its first
+    // round message; the desktop notices its silence and signs with the
+    // recovery server.
     phone.child.kill().unwrap();
     let _ = phone.child.wait();
     let mut samples = Vec::new();
     for i in 0..5u64 {
+        let mut dying = Peer::spawn(
+            "phone",
+            &base.join("phone"),
+            &[("ACCORD_FAULT_CRASH_AT", "round1-sent")],
+        );
+        let _ = dying.ticket(); // it is up
         let tx = unsigned(Chain::Solana, first, run + 900 + i);
         let t = Instant::now();
         let out = desktop
-            .sign_with(&first.wallet.name, Chain::Solana, &tx, &[2], &quiet)
+            .sign(&request(first, Chain::Solana, tx, 2), &quiet)
             .await
             .unwrap();
         samples.push(t.elapsed().as_secs_f64() * 1e6);
         assert_eq!(out.signers, ["desktop", "recovery"]);
+        assert_eq!(out.attempts, 2, "the phone joined, then died");
+        let status = dying.child.wait().unwrap();
+        assert!(!status.success(), "the phone died mid-signing");
     }
     report.row("frost-ed25519", "dead-peer-failover", samples, None);
 

@@ -1,31 +1,34 @@
 //! Accord's device layer: everything a device does that is not UI, used
 //! unchanged by the desktop app, the phone stand-in and the recovery server.
 //!
-//! This build has the storage half of it:
+//! - [`facade`]: [`Node`], the one facade both faces use (send, wallets,
+//!   devices, settings), and [`Vault`], the same data without the network.
+//! - [`session`]: the protocols between devices — co-signing (proposer and
+//!   co-signer) and wallet creation — as state machines without IO.
+//! - [`runner`]: the only code that touches tokio, the transport, the store
+//!   and the approvers; it carries out the sessions' effects.
+//! - [`store`]: the embedded SQLite store behind narrow persister traits.
 //! - [`secret`]: secrets at rest — XChaCha20-Poly1305 sealing under a
-//!   wrapping key supplied through a small port ([`secret::Protector`]):
-//!   a passphrase through Argon2id (RFC 9106), a key file or an environment
-//!   secret for servers (the OS keychain comes with the desktop app).
-//! - [`store`]: the embedded SQLite store — wallets, sealed key shares, peers,
-//!   sessions, consumed nonces, banned counterparties and an append-only
-//!   event log — where every write that matters is one transaction, so a
-//!   device killed at any instant restarts consistent.
-//!
+//!   wrapping key from a [`secret::Protector`] (a passphrase through
+//!   Argon2id, RFC 9106; a key file or environment secret for servers; the
+//!   OS keychain through the desktop app).
 //! - [`transport`]: the iroh QUIC transport — device identity, pinned
-//!   peers, length-prefixed frames — that carries `accord_mpc` envelopes.
-//!
-//! Pairing and the session runner build on these.
-//!
-//! - [`rpc`]: the chain nodes — building a transfer from a node's answers,
-//!   broadcasting and confirming it, reading a balance — over HTTP.
+//!   peers, length-prefixed frames; [`wire`]: the messages it carries.
+//! - [`approve`]: who says yes (a person, a policy); [`rpc`]: the chain
+//!   nodes over HTTP; [`pairing`]: one-time tickets.
 
 pub mod approve;
+pub mod event;
+pub mod facade;
 pub mod pairing;
 pub mod rpc;
-pub mod runtime;
+pub mod runner;
 pub mod secret;
+pub mod session;
 pub mod store;
 pub mod transport;
+pub mod wallet;
 pub mod wire;
 
-pub use runtime::{Node, NodeOptions, Timeouts};
+pub use facade::{Node, NodeOptions, Vault};
+pub use session::{Role, Timeouts};

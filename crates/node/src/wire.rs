@@ -11,15 +11,21 @@ use accord_mpc::{DecodeError, Envelope};
 use iroh::EndpointAddr;
 use serde::{Deserialize, Serialize};
 
+use crate::session::Role;
+
 const TAG_MPC: u8 = 0;
 const TAG_CONTROL: u8 = 1;
-/// The largest control message (a proposal carries an unsigned transaction).
-pub const MAX_CONTROL: usize = 256 * 1024;
+/// The largest unsigned transaction a proposal carries: what the chains
+/// crate accepts (a PSBT of up to 4 MiB).
+pub const MAX_UNSIGNED: usize = 4 * 1024 * 1024;
+/// The largest control message: a proposal with the largest transaction,
+/// and room for the rest of it.
+pub const MAX_CONTROL: usize = MAX_UNSIGNED + 64 * 1024;
 /// The longest wallet or device name.
 pub const MAX_NAME: usize = 64;
 
 /// One frame's content.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Message {
     /// A threshold-protocol message.
     Mpc(Envelope),
@@ -39,6 +45,8 @@ pub struct InvitedMember {
     pub addr: EndpointAddr,
     /// Its name.
     pub name: String,
+    /// What it is to the wallet.
+    pub role: Role,
 }
 
 /// An invitation to create a wallet: all a member's user must see before
@@ -131,6 +139,23 @@ pub enum Control {
         /// The ping's nonce.
         nonce: u64,
     },
+    /// Key generation: this member stored its shares durably (not usable
+    /// until the inviter commits).
+    Stored {
+        /// The session.
+        session: SessionBytes,
+    },
+    /// Key generation: every member stored; make the wallet usable.
+    Commit {
+        /// The session.
+        session: SessionBytes,
+    },
+    /// Key generation: a member that stored and heard no decision asks the
+    /// inviter for it (answered with `Commit` or `Abort`).
+    Outcome {
+        /// The session.
+        session: SessionBytes,
+    },
 }
 
 impl Control {
@@ -144,7 +169,10 @@ impl Control {
             | Control::Start { session }
             | Control::Decline { session, .. }
             | Control::Abort { session, .. }
-            | Control::KeygenDone { session, .. } => Some(*session),
+            | Control::KeygenDone { session, .. }
+            | Control::Stored { session }
+            | Control::Commit { session }
+            | Control::Outcome { session } => Some(*session),
             Control::Ping { .. } | Control::Pong { .. } => None,
         }
     }

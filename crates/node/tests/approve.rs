@@ -387,6 +387,7 @@ fn change_does_not_count_and_several_outputs_add_up() {
         fee: Amount::from_u64(10, 8),
         fee_kind: FeeKind::Exact,
         calls: vec![],
+        effects: vec![],
         warnings: vec![],
         details: BTreeMap::new(),
     };
@@ -470,6 +471,8 @@ fn member(party: u8, name: &str) -> Member {
         party,
         device_id: format!("device{party}"),
         name: name.into(),
+        role: name.parse().unwrap_or(accord_node::Role::Member),
+        known: true,
     }
 }
 
@@ -610,12 +613,33 @@ fn interactive_keygen_and_hostile_names() {
     let (_, out) = prompt.into_inner();
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("2-of-3 on mainnet"), "{out}");
-    assert!(out.contains("recovery (party 3"), "{out}");
+    assert!(out.contains("recovery (recovery, party 3"), "{out}");
     assert!(
         !out.contains('\u{1b}') && !out.contains('\u{202e}'),
         "{out:?}"
     );
     assert!(out.contains("\\u{1b}[2J"), "{out}");
+}
+
+#[test]
+fn an_invitation_naming_a_device_never_seen_says_so() {
+    let prompt = Interactive::new(&b"n\n"[..], Vec::new());
+    let mut request = keygen_request();
+    // The "recovery server" the inviter lists was never paired with this
+    // device (a compromised desktop listing its own second node).
+    request.members[2].known = false;
+    pollster::block_on(prompt.keygen(&request));
+    let (_, out) = prompt.into_inner();
+    let out = String::from_utf8(out).unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.contains("device3"))
+        .unwrap_or_else(|| panic!("the member is listed with its device id: {out}"));
+    assert!(line.contains("NOT PAIRED with this device"), "{out}");
+    for known in ["device1", "device2"] {
+        let line = out.lines().find(|l| l.contains(known)).unwrap();
+        assert!(!line.contains("NOT PAIRED"), "{out}");
+    }
 }
 
 #[test]

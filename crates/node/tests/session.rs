@@ -7,21 +7,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use accord_chains::Chain;
-use accord_chains::bitcoin::build::{Utxo, build};
-use accord_chains::bitcoin::{Network, WalletKeys, address as btc_address};
-use accord_chains::ethereum::{Gas, U256, UnsignedTx as EthTx};
-use accord_chains::solana::{Hash, UnsignedTx as SolTx};
 use accord_node::approve::auto::{Acknowledged, AutoApprove};
-use accord_node::runtime::{Progress, WalletSummary, open_store};
+use accord_node::event::EventKind;
+use accord_node::facade::{CreateWallet, SignRequest, WalletSummary};
+use accord_node::pairing::ticket::Ticket;
 use accord_node::secret::Protector;
+use accord_node::session::Progress;
+use accord_node::store::{DeviceStore, PairedDevice};
 use accord_node::transport::Config;
-use accord_node::{Node, NodeOptions, Timeouts};
-use bitcoin::hashes::Hash as _;
-use bitcoin::{Amount, OutPoint, Txid};
+use accord_node::wallet::{Network, WalletRef};
+use accord_node::{Node, NodeOptions, Role, Timeouts, Vault};
 
 fn key(n: u8) -> Protector {
     // A key file per device, in its own temp dir.
@@ -32,11 +33,12 @@ fn key(n: u8) -> Protector {
 }
 
 async fn node(dir: &std::path::Path, name: &str, n: u8) -> Node {
-    let store = open_store(dir, &key(n)).unwrap();
+    let vault = Vault::open(dir, &key(n)).unwrap();
     Node::start(
-        store,
+        vault,
         NodeOptions {
             name: name.into(),
+            role: name.parse().unwrap_or(Role::Member),
             transport: Config::loopback(),
             timeouts: Timeouts {
                 sign_round: Duration::from_secs(2),
@@ -52,69 +54,31 @@ async fn node(dir: &std::path::Path, name: &str, n: u8) -> Node {
 fn quiet(_: Progress) {}
 
 fn unsigned(chain: Chain, w: &WalletSummary, variant: u64) -> Vec<u8> {
-    let address = &w.addresses[&chain];
-    match chain {
-        Chain::Bitcoin => {
-            let keys = accord_node::runtime::public_keys(&w.keys).unwrap();
-            let wallet = WalletKeys::new(
-                &keys.taproot_output,
-                keys.taproot_internal.as_ref().map(|k| k.as_slice()),
-                Network::Regtest,
-            )
-            .unwrap();
-            assert_eq!(wallet.address().to_string(), *address);
-            let utxos: Vec<Utxo> = [70_000u64, 40_000]
-                .iter()
-                .enumerate()
-                .map(|(i, v)| Utxo {
-                    outpoint: OutPoint::new(Txid::from_byte_array([i as u8 + 1; 32]), 0),
-                    amount: Amount::from_sat(*v),
-                })
-                .collect();
-            let to = btc_address::parse(
-                "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080",
-                Network::Regtest,
-            )
-            .unwrap();
-            let psbt = build(
-                &wallet,
-                &utxos,
-                &[(to, Amount::from_sat(90_000 - variant))],
-                3,
-            )
-            .unwrap();
-            psbt.serialize()
-        }
-        Chain::Ethereum => EthTx::eth_transfer(
-            31337,
-            variant,
-            accord_chains::ethereum::address::parse("0x4242424242424242424242424242424242424242")
-                .unwrap(),
-            U256::from(10u64).pow(U256::from(16u8)),
-            Gas {
-                gas_limit: 21_000,
-                max_fee_per_gas: 30_000_000_000,
-                max_priority_fee_per_gas: 1_000_000_000,
-            },
-        )
-        .encode(),
-        Chain::Solana => {
-            let from = accord_chains::solana::address::parse(address).unwrap();
-            let to = accord_chains::solana::address::parse(
-                "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T",
-            )
-            .unwrap();
-            SolTx::sol_transfer(
-                &from,
-                &to,
-                1_000_000 + variant,
-                Hash::new_from_array([7; 32]),
-                None,
-            )
-            .unwrap()
-            .wire_bytes()
-        }
-    }
+    support::unsigned(chain, &w.keys, variant)
+}
+
+async fn create(desktop: &Node, tickets: &[Ticket]) -> WalletSummary {
+    let request = CreateWallet {
+        name: "w".into(),
+        threshold: 2,
+        network: Network::Regtest,
+        peers: tickets.to_vec(),
+    };
+    desktop.create_wallet(&request, &quiet).await.unwrap()
+}
+
+async fn sign(
+    n: &Node,
+    chain: Chain,
+    tx: &[u8],
+) -> Result<accord_node::facade::SignOutcome, accord_node::facade::SignError> {
+    let request = SignRequest {
+        wallet: WalletRef::name("w"),
+        chain,
+        unsigned: tx.to_vec(),
+        prefer: Vec::new(),
+    };
+    n.sign(&request, &quiet).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,18 +92,15 @@ async fn pair_create_and_cosign_with_every_pair() {
         recovery.issue_ticket(Duration::from_secs(60)).unwrap(),
     ];
     let started = Instant::now();
-    let wallet = desktop
-        .create_wallet("w", 2, "regtest", &tickets, &quiet)
-        .await
-        .unwrap();
+    let wallet = create(&desktop, &tickets).await;
     eprintln!("wallet created in {:?}", started.elapsed());
     assert_eq!((wallet.wallet.threshold, wallet.wallet.parties), (2, 3));
     // Every member stored the same wallet.
     for other in [&phone, &recovery] {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            if let Ok(w) = other.store().wallet("w") {
-                assert_eq!(w.id, wallet.wallet.id);
+            if let Ok(w) = other.vault().wallet(&WalletRef::name("w")) {
+                assert_eq!(w.wallet.id, wallet.wallet.id);
                 break;
             }
             assert!(Instant::now() < deadline, "member did not store the wallet");
@@ -152,19 +113,19 @@ async fn pair_create_and_cosign_with_every_pair() {
     for chain in [Chain::Ethereum, Chain::Solana, Chain::Bitcoin] {
         let tx = unsigned(chain, &wallet, 0);
         let t = Instant::now();
-        let out = desktop.sign("w", chain, &tx, &quiet).await.unwrap();
+        let out = sign(&desktop, chain, &tx).await.unwrap();
         eprintln!("{chain}: signed in {:?} by {:?}", t.elapsed(), out.signers);
         assert_eq!(out.signers, ["desktop", "phone"]);
         assert_eq!(out.attempts, 1);
         // Asked again, the finished signature is reused: no session.
-        let again = desktop.sign("w", chain, &tx, &quiet).await.unwrap();
+        let again = sign(&desktop, chain, &tx).await.unwrap();
         assert_eq!((again.attempts, &again.signed), (0, &out.signed));
         // The phone (as proposer) signs with the desktop.
         let tx = unsigned(chain, &wallet, 1);
-        let out = phone.sign("w", chain, &tx, &quiet).await.unwrap();
+        let out = sign(&phone, chain, &tx).await.unwrap();
         assert_eq!(out.signers, ["phone", "desktop"]);
         let tx = unsigned(chain, &wallet, 2);
-        let out = recovery.sign("w", chain, &tx, &quiet).await.unwrap();
+        let out = sign(&recovery, chain, &tx).await.unwrap();
         assert_eq!(out.signers, ["recovery", "desktop"]);
     }
 
@@ -173,7 +134,7 @@ async fn pair_create_and_cosign_with_every_pair() {
     for chain in [Chain::Ethereum, Chain::Solana, Chain::Bitcoin] {
         let tx = unsigned(chain, &wallet, 3);
         let t = Instant::now();
-        let out = phone.sign("w", chain, &tx, &quiet).await.unwrap();
+        let out = sign(&phone, chain, &tx).await.unwrap();
         eprintln!(
             "{chain}: phone+recovery in {:?}, attempts {}",
             t.elapsed(),
@@ -202,33 +163,24 @@ async fn replays_and_unpaired_devices_are_refused() {
         phone.issue_ticket(Duration::from_secs(60)).unwrap(),
         recovery.issue_ticket(Duration::from_secs(60)).unwrap(),
     ];
-    let wallet = desktop
-        .create_wallet("w", 2, "regtest", &tickets, &quiet)
-        .await
-        .unwrap();
+    let wallet = create(&desktop, &tickets).await;
     let tx = unsigned(Chain::Ethereum, &wallet, 7);
-    desktop
-        .sign("w", Chain::Ethereum, &tx, &quiet)
-        .await
-        .unwrap();
-    let session: Vec<u8> = desktop
-        .store()
-        .connection()
+    sign(&desktop, Chain::Ethereum, &tx).await.unwrap();
+    let db = |i: usize| rusqlite::Connection::open(dirs[i].path().join("accord.db")).unwrap();
+    let session: Vec<u8> = db(0)
         .query_row("SELECT id FROM sessions WHERE state = 'done'", [], |r| {
             r.get(0)
         })
         .unwrap();
-    let part: Vec<u8> = phone
-        .store()
-        .connection()
+    let part: Vec<u8> = db(1)
         .query_row("SELECT session_id FROM consumed_nonces", [], |r| r.get(0))
         .unwrap();
     let rejected = |n: &Node, what: &str| {
-        n.store()
-            .events(None)
+        n.vault()
+            .events(None, 0)
             .unwrap()
             .iter()
-            .any(|e| e.kind == "rejected" && e.detail.contains(what))
+            .any(|e| e.kind == EventKind::Rejected && e.detail.contains(what))
     };
 
     // The same proposal again: declined, nothing signed.
@@ -261,23 +213,22 @@ async fn replays_and_unpaired_devices_are_refused() {
         assert!(Instant::now() < deadline, "replays were not refused");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let consumed: i64 = phone
-        .store()
-        .connection()
+    let consumed: i64 = db(1)
         .query_row("SELECT COUNT(*) FROM consumed_nonces", [], |r| r.get(0))
         .unwrap();
     assert_eq!(consumed, 1, "a replay consumed nonces again");
 
     // A device nobody paired with: refused at the handshake.
     // (It pinned the phone itself, so it does try to connect.)
-    let before = phone.store().events(None).unwrap().len();
-    let mut store = open_store(dirs[3].path(), &key(4)).unwrap();
+    let before = phone.vault().events(None, 0).unwrap().len();
+    let mut store =
+        accord_node::store::Store::open(&dirs[3].path().join("accord.db"), &key(4), 0).unwrap();
     store
         .pair_device(
-            &accord_node::store::Device {
-                endpoint_id: phone.id().to_string(),
+            &PairedDevice {
+                id: phone.id(),
                 name: "phone".into(),
-                addr: serde_json::to_string(&phone.addr()).unwrap(),
+                addr: phone.addr(),
                 paired_at: 0,
                 last_seen: None,
             },
@@ -285,9 +236,10 @@ async fn replays_and_unpaired_devices_are_refused() {
         )
         .unwrap();
     let stranger = Node::start(
-        store,
+        Vault::with(store),
         NodeOptions {
             name: "stranger".into(),
+            role: Role::Member,
             transport: Config::loopback(),
             timeouts: Timeouts::default(),
             approver: Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly)),
@@ -312,10 +264,10 @@ async fn replays_and_unpaired_devices_are_refused() {
         .send_raw(phone.addr(), &encode_control(&Control::Propose(forged)))
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(phone.store().events(None).unwrap().len(), before);
+    assert_eq!(phone.vault().events(None, 0).unwrap().len(), before);
     // The wallet still signs.
     let tx = unsigned(Chain::Solana, &wallet, 8);
-    desktop.sign("w", Chain::Solana, &tx, &quiet).await.unwrap();
+    sign(&desktop, Chain::Solana, &tx).await.unwrap();
     for n in [desktop, phone, recovery, stranger] {
         n.shutdown().await;
     }

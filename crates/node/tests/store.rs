@@ -2,7 +2,9 @@
 //! key refused up front, a corrupt share detected without losing anything
 //! else, nonces consumed once (also across restarts), no session left
 //! "running" by a crash, wallets never created over existing data, an
-//! append-only log — and a device killed at any instant restarts consistent.
+//! append-only log, wallets stored before every member confirmed invisible
+//! until committed, removed devices kept out, owner-only files — and a
+//! device killed at any instant restarts consistent.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,10 +14,64 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use accord_mpc::{KeyShare, Parameters, Scheme, SessionId, sim};
+use accord_node::event::EventKind;
 use accord_node::secret::Protector;
-use accord_node::store::{SessionOutcome, Store, StoreError};
-use rand_core::OsRng;
+use accord_node::session::Role;
+use accord_node::store::{
+    DeviceStore, EventLog, KeygenOutcome, Member, NewWalletOwned, PairedDevice, SessionJournal,
+    SigningEnd, Store, StoreError, WalletRecord, WalletState, WalletStore,
+};
+use accord_node::wallet::Network;
+use iroh::{EndpointAddr, SecretKey};
+use rand_core::{OsRng, RngCore};
+use rusqlite::Connection;
 use zeroize::Zeroizing;
+
+fn id(n: u8) -> iroh::EndpointId {
+    SecretKey::from_bytes(&[n; 32]).public()
+}
+
+/// A wallet of `shares` with a fresh id, members parties 1 and 2.
+fn new_wallet(name: &str, shares: &[&Arc<KeyShare>]) -> NewWalletOwned {
+    let mut raw = [0u8; 16];
+    OsRng.fill_bytes(&mut raw);
+    let mut session = [0u8; 32];
+    session[..16].copy_from_slice(&raw);
+    NewWalletOwned {
+        id: hex::encode(raw),
+        name: name.into(),
+        network: Network::Regtest,
+        shares: shares.iter().map(|s| Arc::clone(s)).collect(),
+        members: [1u8, 2]
+            .iter()
+            .map(|&p| Member {
+                party: p,
+                device: id(p),
+                name: format!("m{p}"),
+                addr: EndpointAddr::new(id(p)),
+                role: Role::Member,
+            })
+            .collect(),
+        session,
+        initiator: id(1),
+    }
+}
+
+fn create(
+    store: &mut Store,
+    name: &str,
+    shares: &[&Arc<KeyShare>],
+    now: i64,
+) -> Result<WalletRecord, StoreError> {
+    store.store_wallet(&new_wallet(name, shares), WalletState::Active, now)
+}
+
+/// A part id of session `s`.
+fn part(s: SessionId) -> SessionId {
+    let mut p = s.0;
+    p[31] ^= 0xff;
+    SessionId(p)
+}
 
 fn pass(p: &str) -> Protector {
     Protector::Passphrase(Zeroizing::new(p.to_owned()))
@@ -49,9 +105,7 @@ fn shares_round_trip_and_a_wrong_key_is_refused() {
     let tr = taproot_share_of(1);
     {
         let mut store = Store::open(&db, &pass("hunter22"), 1).unwrap();
-        store
-            .create_wallet("savings", "regtest", &[&ed[0], &tr], 10)
-            .unwrap();
+        create(&mut store, "savings", &[&ed[0], &tr], 10).unwrap();
     }
     // No run of the serialized share (secret included) is in the files in
     // the clear — except its public parts (the group key is stored in the
@@ -104,11 +158,9 @@ fn a_corrupt_share_is_detected_and_nothing_else_is_lost() {
     let ed = frost_shares();
     let tr = taproot_share_of(1);
     let mut store = Store::open(&db, &pass("pw"), 1).unwrap();
-    let wallet = store
-        .create_wallet("w", "regtest", &[&ed[0], &tr], 1)
-        .unwrap();
-    let mut sealed: Vec<u8> = store
-        .connection()
+    let wallet = create(&mut store, "w", &[&ed[0], &tr], 1).unwrap();
+    let raw = Connection::open(&db).unwrap();
+    let mut sealed: Vec<u8> = raw
         .query_row(
             "SELECT sealed FROM shares WHERE scheme = ?1",
             [Scheme::FrostEd25519.code()],
@@ -116,13 +168,11 @@ fn a_corrupt_share_is_detected_and_nothing_else_is_lost() {
         )
         .unwrap();
     sealed[40] ^= 0x01;
-    store
-        .connection()
-        .execute(
-            "UPDATE shares SET sealed = ?1 WHERE scheme = ?2",
-            rusqlite::params![sealed, Scheme::FrostEd25519.code()],
-        )
-        .unwrap();
+    raw.execute(
+        "UPDATE shares SET sealed = ?1 WHERE scheme = ?2",
+        rusqlite::params![sealed, Scheme::FrostEd25519.code()],
+    )
+    .unwrap();
     assert!(matches!(
         store.share(&wallet, Scheme::FrostEd25519),
         Err(StoreError::CorruptShare {
@@ -135,12 +185,8 @@ fn a_corrupt_share_is_detected_and_nothing_else_is_lost() {
         "the other share still loads"
     );
     // A share moved under another wallet does not open there either.
-    let other = store
-        .create_wallet("other", "regtest", &[&taproot_share_of(1)], 2)
-        .unwrap();
-    store
-        .connection()
-        .execute(
+    let other = create(&mut store, "other", &[&taproot_share_of(1)], 2).unwrap();
+    raw.execute(
             "UPDATE shares SET sealed = (SELECT sealed FROM shares WHERE wallet_id = ?1 AND scheme = ?3) WHERE wallet_id = ?2 AND scheme = ?3",
             rusqlite::params![wallet.id, other.id, Scheme::FrostTaproot.code()],
         )
@@ -156,9 +202,9 @@ fn wallets_are_never_created_over_existing_data() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("db"), &pass("pw"), 1).unwrap();
     let ed = frost_shares();
-    let first = store.create_wallet("w", "regtest", &[&ed[0]], 1).unwrap();
+    let first = create(&mut store, "w", &[&ed[0]], 1).unwrap();
     assert!(matches!(
-        store.create_wallet("w", "regtest", &[&ed[1]], 2),
+        create(&mut store, "w", &[&ed[1]], 2),
         Err(StoreError::WalletExists(_))
     ));
     assert_eq!(
@@ -170,11 +216,11 @@ fn wallets_are_never_created_over_existing_data() {
         1
     );
     assert!(matches!(
-        store.create_wallet("x", "regtest", &[&ed[0], &ed[1]], 3),
+        create(&mut store, "x", &[&ed[0], &ed[1]], 3),
         Err(StoreError::Mismatched(_))
     ));
     assert!(matches!(
-        store.create_wallet("y", "regtest", &[], 3),
+        create(&mut store, "y", &[], 3),
         Err(StoreError::Mismatched(_))
     ));
     assert_eq!(store.wallets().unwrap().len(), 1);
@@ -185,75 +231,238 @@ fn nonces_are_consumed_once_and_crashed_sessions_end_aborted() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
     let session = SessionId([9; 32]);
+    let parts = [(part(session), Scheme::FrostEd25519)];
+    let wallet;
     {
         let mut store = Store::open(&db, &pass("pw"), 1).unwrap();
         let ed = frost_shares();
-        let w = store.create_wallet("w", "regtest", &[&ed[0]], 1).unwrap();
-        store.begin_session(session, &w, "sign", 2, 62).unwrap();
+        wallet = create(&mut store, "w", &[&ed[0]], 1).unwrap();
         store
-            .consume_nonce(session, Scheme::FrostEd25519, 3)
+            .begin_signing(session, &wallet.id, &parts, 2, 62)
             .unwrap();
+        assert!(store.seen(session).unwrap() && store.seen(part(session)).unwrap());
+        // A replay of the session, or of its part in another session: refused.
         assert!(matches!(
-            store.consume_nonce(session, Scheme::FrostEd25519, 4),
+            store.begin_signing(session, &wallet.id, &[], 3, 63),
             Err(StoreError::NonceConsumed(_))
         ));
+        assert!(matches!(
+            store.begin_signing(SessionId([8; 32]), &wallet.id, &parts, 3, 63),
+            Err(StoreError::NonceConsumed(_))
+        ));
+        // Nothing of the refused one was written.
+        assert!(!store.seen(SessionId([8; 32])).unwrap());
         // The process "dies" here: the session is still running.
     }
     let mut store = Store::open(&db, &pass("pw"), 100).unwrap();
-    assert_eq!(
-        store.session_state(session).unwrap().as_deref(),
-        Some("aborted")
-    );
+    let raw = Connection::open(&db).unwrap();
+    let state: String = raw
+        .query_row(
+            "SELECT state FROM sessions WHERE id = ?1",
+            [session.0.to_vec()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "aborted");
     assert!(matches!(
-        store.consume_nonce(session, Scheme::FrostEd25519, 101),
+        store.begin_signing(SessionId([7; 32]), &wallet.id, &parts, 101, 160),
         Err(StoreError::NonceConsumed(_))
     ));
     assert!(
         store
-            .events(None)
+            .events(None, 0)
             .unwrap()
             .iter()
-            .any(|e| e.kind == "session_aborted")
+            .any(|e| e.kind == EventKind::SessionAborted)
     );
+    let end = SigningEnd {
+        session,
+        wallet: &wallet.id,
+        outcome: Ok("late"),
+        signatures: &[],
+        ban: None,
+    };
     assert!(
-        store
-            .end_session(session, SessionOutcome::Done, "late", 102)
-            .is_err(),
+        store.end_signing(&end, 102).is_err(),
         "an aborted session stays aborted"
     );
 }
 
 #[test]
-fn the_event_log_is_append_only_and_bans_stick() {
+fn a_wallet_is_usable_only_once_committed_and_a_dropped_one_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("db"), &pass("pw"), 1).unwrap();
     let ed = frost_shares();
-    let w = store.create_wallet("w", "regtest", &[&ed[0]], 1).unwrap();
-    store
-        .ban(&w, Scheme::Ecdsa, 3, "OT consistency check failed", 5)
-        .unwrap();
-    assert!(store.is_banned(&w, Scheme::Ecdsa, 3).unwrap());
-    assert!(!store.is_banned(&w, Scheme::Ecdsa, 2).unwrap());
-    let kinds: Vec<String> = store
-        .events(Some(&w))
+    let new = new_wallet("pending", &[&ed[0]]);
+    store.store_wallet(&new, WalletState::Pending, 1).unwrap();
+    assert!(
+        store.wallets().unwrap().is_empty(),
+        "a pending wallet is not shown"
+    );
+    assert!(store.wallet("pending").is_err() && store.wallet_by_id(&new.id).is_err());
+    assert_eq!(
+        store.keygen_outcome(&new.session).unwrap(),
+        KeygenOutcome::Pending
+    );
+    let pending = store.pending_wallets().unwrap();
+    assert_eq!((pending.len(), pending[0].initiator), (1, id(1)));
+    // Its members are let in (it may still be committed).
+    assert!(store.pinned_ids().unwrap().contains(&id(2)));
+    store.commit_wallet(&new.id, 2).unwrap();
+    let w = store.wallet("pending").unwrap();
+    store.share(&w, Scheme::FrostEd25519).unwrap();
+    assert_eq!(
+        store.keygen_outcome(&new.session).unwrap(),
+        KeygenOutcome::Committed
+    );
+    store.commit_wallet(&new.id, 3).unwrap(); // again: done already
+
+    let other = new_wallet("dropped", &[&ed[1]]);
+    store.store_wallet(&other, WalletState::Pending, 4).unwrap();
+    store.drop_wallet(&other.id, "a member failed", 5).unwrap();
+    assert!(store.pending_wallets().unwrap().is_empty());
+    assert_eq!(
+        store.keygen_outcome(&other.session).unwrap(),
+        KeygenOutcome::Unknown
+    );
+    // Dropping is only for wallets not committed.
+    store.drop_wallet(&new.id, "late", 6).unwrap();
+    assert!(
+        store.wallet("pending").is_ok(),
+        "a committed wallet is never dropped"
+    );
+    let kinds: Vec<EventKind> = store
+        .events(None, 0)
         .unwrap()
         .into_iter()
         .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds, ["created", "banned"]);
+    assert!(kinds.contains(&EventKind::Created) && kinds.contains(&EventKind::Dropped));
+}
+
+#[test]
+fn a_removed_device_stays_out_even_as_a_wallet_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db"), &pass("pw"), 1).unwrap();
+    let ed = frost_shares();
+    create(&mut store, "w", &[&ed[0]], 1).unwrap();
+    let device = PairedDevice {
+        id: id(2),
+        name: "phone".into(),
+        addr: EndpointAddr::new(id(2)),
+        paired_at: 1,
+        last_seen: None,
+    };
+    store.pair_device(&device, 1).unwrap();
+    assert!(store.pinned_ids().unwrap().contains(&id(2)));
+    assert!(store.remove_device(&id(2), 2).unwrap());
+    assert!(!store.remove_device(&id(2), 3).unwrap(), "removed once");
+    assert!(store.devices().unwrap().is_empty());
     assert!(
-        store
-            .connection()
-            .execute("UPDATE events SET detail = 'x'", [])
-            .is_err()
+        !store.pinned_ids().unwrap().contains(&id(2)),
+        "a removed device is not let in as a wallet member either"
     );
+    assert!(store.pinned_ids().unwrap().contains(&id(1)));
+    // Paired again (a new ticket): back in.
+    store.pair_device(&device, 4).unwrap();
+    assert!(store.pinned_ids().unwrap().contains(&id(2)));
+}
+
+#[test]
+fn a_corrupt_member_record_is_an_error_not_a_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let mut store = Store::open(&db, &pass("pw"), 1).unwrap();
+    let ed = frost_shares();
+    let w = create(&mut store, "w", &[&ed[0]], 1).unwrap();
+    Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE peers SET endpoint_id = 'not an id' WHERE party = 2",
+            [],
+        )
+        .unwrap();
+    assert!(matches!(store.members(&w), Err(StoreError::Corrupt(_))));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let vault = accord_node::Vault::open(&data, &pass("pw")).unwrap();
+    drop(vault);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    for file in ["accord.db", "accord.db-wal"] {
+        let path = data.join(file);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{file}");
+        }
+    }
+    // An existing store made readable by others is closed again on open.
+    std::fs::set_permissions(
+        data.join("accord.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(accord_node::Vault::open(&data, &pass("pw")).unwrap());
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("accord.db")), 0o600);
+}
+
+#[test]
+fn the_event_log_is_append_only_and_bans_stick() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let mut store = Store::open(&db, &pass("pw"), 1).unwrap();
+    let ed = frost_shares();
+    let w = create(&mut store, "w", &[&ed[0]], 1).unwrap();
+    let session = SessionId([5; 32]);
+    store
+        .begin_signing(session, &w.id, &[(part(session), Scheme::Ecdsa)], 2, 60)
+        .unwrap();
+    let ban = (Scheme::Ecdsa, 3, "OT consistency check failed".to_owned());
+    let end = SigningEnd {
+        session,
+        wallet: &w.id,
+        outcome: Err("aborted"),
+        signatures: &[],
+        ban: Some(&ban),
+    };
+    store.end_signing(&end, 5).unwrap();
+    assert!(store.banned(&w, Scheme::Ecdsa).unwrap().contains(&3));
+    assert!(!store.banned(&w, Scheme::Ecdsa).unwrap().contains(&2));
     assert!(
-        store
-            .connection()
-            .execute("DELETE FROM events", [])
-            .is_err()
+        store.banned(&w, Scheme::FrostTaproot).unwrap().is_empty(),
+        "per scheme"
     );
-    assert_eq!(store.events(Some(&w)).unwrap().len(), 2);
+    let kinds: Vec<EventKind> = store
+        .events(Some(&w.id), 0)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::Created,
+            EventKind::SessionAborted,
+            EventKind::Banned
+        ]
+    );
+    let raw = Connection::open(&db).unwrap();
+    assert!(raw.execute("UPDATE events SET detail = 'x'", []).is_err());
+    assert!(raw.execute("DELETE FROM events", []).is_err());
+    assert_eq!(store.events(Some(&w.id), 0).unwrap().len(), 3);
+    // Events after a sequence number.
+    let first = store.events(None, 0).unwrap()[0].seq;
+    assert_eq!(
+        store.events(None, first).unwrap().len(),
+        store.events(None, 0).unwrap().len() - 1
+    );
 }
 
 /// The child: per wallet, one transaction creating it with its share, then a
@@ -270,17 +479,20 @@ fn crash_child() {
     let shares = frost_shares();
     let mut store = Store::open(Path::new(&db), &pass("pw"), 1).unwrap();
     for i in 0i64.. {
-        let w = store
-            .create_wallet(&format!("r{round}-w{i}"), "regtest", &[&shares[0]], i)
-            .unwrap();
+        let w = create(&mut store, &format!("r{round}-w{i}"), &[&shares[0]], i).unwrap();
         let session = session_of(&w.id);
-        store.begin_session(session, &w, "sign", i, i + 60).unwrap();
+        let parts = [(part(session), Scheme::FrostEd25519)];
         store
-            .consume_nonce(session, Scheme::FrostEd25519, i)
+            .begin_signing(session, &w.id, &parts, i, i + 60)
             .unwrap();
-        store
-            .end_session(session, SessionOutcome::Done, "signed", i)
-            .unwrap();
+        let end = SigningEnd {
+            session,
+            wallet: &w.id,
+            outcome: Ok("signed"),
+            signatures: &[],
+            ban: None,
+        };
+        store.end_signing(&end, i).unwrap();
     }
 }
 
@@ -332,7 +544,7 @@ fn kill_nine_at_any_instant_leaves_a_consistent_store() {
         child.wait().unwrap();
 
         let store = Store::open(&db, &pass("pw"), 1_000).unwrap();
-        let conn = store.connection();
+        let conn = Connection::open(&db).unwrap();
         let ok: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
@@ -357,15 +569,21 @@ fn kill_nine_at_any_instant_leaves_a_consistent_store() {
             )
             .unwrap();
         assert_eq!(running, 0, "no session stays running after a restart");
-        let done_without_nonce: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sessions s WHERE s.state = 'done' AND NOT EXISTS \
-                 (SELECT 1 FROM consumed_nonces c WHERE c.session_id = s.id)",
-                [],
-                |r| r.get(0),
-            )
+        let mut done = conn
+            .prepare("SELECT id FROM sessions WHERE state = 'done'")
             .unwrap();
-        assert_eq!(done_without_nonce, 0);
+        let ids: Vec<Vec<u8>> = done
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for id in ids {
+            let session = SessionId(id.try_into().unwrap());
+            assert!(
+                store.seen(part(session)).unwrap(),
+                "a finished session has its nonce journaled"
+            );
+        }
     }
     assert_eq!(
         Store::open(&db, &pass("pw"), 2_000)

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use accord_mpc::{Envelope, KeyShare, Keygen, Parameters, PartyId, Recipient, Scheme, SessionId};
 use accord_node::secret::Protector;
-use accord_node::store::Store;
+use accord_node::store::{DeviceStore, Store};
 use accord_node::transport::config::Network;
 use accord_node::transport::frame::{self, Decoded, FrameError, MAX_FRAME, PREFIX_LEN};
 use accord_node::transport::{
@@ -346,9 +346,9 @@ fn the_device_id_is_stable_per_store_and_differs_between_stores() {
     );
     let mut other = Store::open(&two, &key(), 1).unwrap();
     assert_ne!(identity::device_id(&mut other).unwrap(), first);
-    // Sealed at rest: the raw row is not the secret.
-    let raw: Vec<u8> = reopened
-        .connection()
+    // Sealed at rest: the raw row (read from the file) is not the secret.
+    let raw: Vec<u8> = rusqlite::Connection::open(&one)
+        .unwrap()
         .query_row(
             "SELECT value FROM meta WHERE key = 'device_secret'",
             [],

@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use accord_desktop_api::{ActivityRequest, ApiError, EventView};
+use accord_node::wallet::WalletRef;
 use tauri::State;
 
-use super::{stored, with_store};
+use super::{stored, with_vault};
 use crate::state::App;
 use crate::views;
 
@@ -19,17 +20,13 @@ pub async fn activity(
     request: ActivityRequest,
 ) -> Result<Vec<EventView>, ApiError> {
     let node = app.node().await?;
-    with_store(node, move |store| {
-        let wallets = stored(store.wallets())?;
-        let names: HashMap<String, String> = wallets
-            .iter()
-            .map(|w| (w.id.clone(), w.name.clone()))
+    with_vault(&node, move |vault| {
+        let names: HashMap<String, String> = stored(vault.wallets())?
+            .into_iter()
+            .map(|w| (w.wallet.id, w.wallet.name))
             .collect();
-        let record = match &request.wallet_id {
-            Some(id) => Some(stored(store.wallet_by_id(id))?),
-            None => None,
-        };
-        let events = stored(store.events(record.as_ref()))?;
+        let wallet = request.wallet_id.map(WalletRef::Id);
+        let events = stored(vault.events(wallet.as_ref(), 0))?;
         Ok(events
             .iter()
             .rev()

@@ -1,12 +1,11 @@
-//! Paired devices: list (with a ping each), add by ticket, remove.
+//! Paired devices: list (with a ping each), add by ticket, remove (cut off
+//! at once).
 
 use accord_desktop_api::{ApiError, DeviceRef, DeviceView, ErrorCode, TicketText};
 use accord_node::pairing::ticket::Ticket;
-use accord_node::runtime::now;
-use futures_util::future::join_all;
 use tauri::State;
 
-use super::{online, stored, with_store};
+use super::{PING_TIMEOUT, stored};
 use crate::state::App;
 use crate::{error, views};
 
@@ -14,15 +13,11 @@ use crate::{error, views};
 #[tauri::command]
 pub async fn devices(app: State<'_, App>) -> Result<Vec<DeviceView>, ApiError> {
     let node = app.node().await?;
-    let devices = with_store(node.clone(), |store| stored(store.devices())).await?;
-    let asks = devices.into_iter().map(|d| {
-        let node = node.clone();
-        async move {
-            let online = online(&node, &d.addr).await;
-            views::device(&d, Some(online))
-        }
-    });
-    Ok(join_all(asks).await)
+    let devices = stored(node.devices_online(PING_TIMEOUT).await)?;
+    Ok(devices
+        .iter()
+        .map(|(d, online)| views::device(d, Some(*online)))
+        .collect())
 }
 
 /// Pairs with the device whose ticket this is.
@@ -35,15 +30,15 @@ pub async fn add_device(app: State<'_, App>, request: TicketText) -> Result<Devi
     Ok(views::device(&device, Some(true)))
 }
 
-/// Forgets a paired device (it can no longer connect).
+/// Removes a paired device: it can no longer connect.
 #[tauri::command]
 pub async fn remove_device(app: State<'_, App>, request: DeviceRef) -> Result<(), ApiError> {
     let node = app.node().await?;
-    let removed = with_store(node, move |store| {
-        stored(store.remove_device(&request.device_id, now()))
-    })
-    .await?;
-    if removed {
+    let id = request
+        .device_id
+        .parse()
+        .map_err(|_| ApiError::new(ErrorCode::NotFound, "no such paired device"))?;
+    if stored(node.remove_device(id).await)? {
         Ok(())
     } else {
         Err(ApiError::new(ErrorCode::NotFound, "no such paired device"))

@@ -10,11 +10,11 @@ use crate::unlock;
 /// Where the app stands.
 #[tauri::command]
 pub async fn status(app: State<'_, App>) -> Result<Status, ApiError> {
-    crate::bench::first_call();
     let (lock, open) = app.phase().await;
+    crate::bench::status_answered(open.is_some());
     let (device, wallets, protector) = match open {
         Some((node, protector)) => {
-            let wallets = node.store().wallets().map(|w| w.len()).unwrap_or(0);
+            let wallets = node.vault().wallets().map(|w| w.len()).unwrap_or(0);
             (
                 Some(DeviceInfo {
                     id: node.id().to_string(),
@@ -58,7 +58,7 @@ pub async fn unlock_with_passphrase(
     .await
     .map_err(|e| ApiError::new(accord_desktop_api::ErrorCode::Internal, e.to_string()))?;
     match opened {
-        Ok((store, protector)) => app.start(store, protector).await?,
+        Ok((vault, protector)) => app.start(vault, protector).await?,
         Err(Lock::Failed { error }) => return Err(error),
         Err(other) => app.lock(other).await,
     }

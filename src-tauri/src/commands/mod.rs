@@ -1,6 +1,6 @@
-//! The commands the UI invokes, a few lines each over `accord-node`. Names
-//! and types are `accord_desktop_api`'s; every command returns
-//! `Result<_, ApiError>`.
+//! The commands the UI invokes, a few lines each over `accord-node`'s
+//! facade (`Node`). Names and types are `accord_desktop_api`'s; every
+//! command returns `Result<_, ApiError>`.
 
 pub mod activity;
 pub mod approvals;
@@ -11,32 +11,20 @@ pub mod settings;
 pub mod wallets;
 
 use accord_desktop_api::ApiError;
-use accord_node::Node;
-use accord_node::store::Store;
+use accord_node::{Node, Vault};
 
 use crate::error;
 
-/// Runs `f` with the node's store on a blocking thread (SQLite, fsync).
-pub async fn with_store<T: Send + 'static>(
-    node: std::sync::Arc<Node>,
-    f: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+/// Runs `f` with the node's data on a blocking thread (SQLite, fsync).
+pub async fn with_vault<T: Send + 'static>(
+    node: &Node,
+    f: impl FnOnce(&mut Vault) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(move || f(&mut node.store()))
-        .await
-        .map_err(|e| ApiError::new(accord_desktop_api::ErrorCode::Internal, e.to_string()))?
+    node.with_vault(f).await
 }
 
 /// How long a device may take to answer a ping.
 pub const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
-
-/// Whether the device stored at `addr` (JSON of an iroh address) answers a
-/// ping within [`PING_TIMEOUT`].
-pub async fn online(node: &Node, addr: &str) -> bool {
-    match serde_json::from_str(addr) {
-        Ok(addr) => node.ping(addr, PING_TIMEOUT).await,
-        Err(_) => false,
-    }
-}
 
 /// A store result as an API result.
 pub fn stored<T>(r: Result<T, accord_node::store::StoreError>) -> Result<T, ApiError> {

@@ -1,38 +1,20 @@
 //! Send: build the transaction from the chain's node and preview it
 //! (nothing signed), then — after the user confirmed that preview —
 //! co-sign it with a quorum (progress per co-signer over a channel),
-//! broadcast it and wait for its block.
+//! broadcast it and wait for its block. Both steps are the node's send
+//! workflow (`Node::prepare_send`, `Node::send`).
 
 use accord_chains::Chain;
-use accord_desktop_api::{
-    ApiError, DraftRef, ErrorCode, ProgressEvent, SendPreview, SendRequest, SendResult,
-};
-use accord_node::approve::Policy;
-use accord_node::rpc::{self, Http, Transfer};
-use accord_node::runtime::{Progress, now, public_keys};
+use accord_desktop_api::{ApiError, DraftRef, ProgressEvent, SendPreview, SendRequest, SendResult};
+use accord_node::rpc::Transfer;
+use accord_node::session::Progress;
+use accord_node::wallet::WalletRef;
 use tauri::State;
 use tauri::ipc::Channel;
 
-use super::{stored, with_store};
-use crate::state::{App, Draft};
-use crate::{error, settings, views};
-
-fn send_error(e: rpc::SendError) -> ApiError {
-    use rpc::SendError as E;
-    let code = match &e {
-        E::Url { .. }
-        | E::Network(_)
-        | E::Address { .. }
-        | E::Amount(_)
-        | E::ZeroAmount
-        | E::AmountTooLarge { .. }
-        | E::Input(_) => ErrorCode::InvalidInput,
-        E::Unsupported(_) => ErrorCode::Unsupported,
-        E::Rejected { .. } | E::Failed(_) | E::NotConfirmed { .. } => ErrorCode::Broadcast,
-        _ => ErrorCode::Rpc,
-    };
-    ApiError::new(code, e.to_string())
-}
+use super::{stored, with_vault};
+use crate::state::App;
+use crate::{error, views};
 
 /// Builds and previews a transfer.
 #[tauri::command]
@@ -45,28 +27,19 @@ pub async fn prepare_send(
         .chain
         .parse()
         .map_err(|_| error::input(format!("unknown chain {:?}", request.chain)))?;
-    let wallet_id = request.wallet_id.clone();
-    let (record, keys, settings, policy) = with_store(node.clone(), move |store| {
-        let record = stored(store.wallet_by_id(&wallet_id))?;
-        let keys = stored(store.group_keys(&record))?;
-        let settings = stored(settings::load(store))?;
-        let policy = stored(store.policy(&record))?;
-        Ok((record, keys, settings, policy))
+    let wallet = WalletRef::Id(request.wallet_id.clone());
+    let w = wallet.clone();
+    let (network, settings) = with_vault(&node, move |vault| {
+        let network = stored(vault.wallet(&w))?.wallet.network;
+        Ok((network, stored(vault.settings())?))
     })
     .await?;
-    let keys = public_keys(&keys).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::Storage,
-            "the wallet's public keys are incomplete",
-        )
-    })?;
-    let endpoint = settings::endpoint(&settings, chain, &record.network).ok_or_else(|| {
+    let endpoint = settings.endpoint(chain, network).ok_or_else(|| {
         error::input(format!(
             "no {chain} endpoint is set for {}; set one in Settings",
-            record.network
+            network.name()
         ))
     })?;
-    let http = Http::new(&endpoint).map_err(send_error)?;
     let token = request
         .token
         .as_deref()
@@ -81,32 +54,16 @@ pub async fn prepare_send(
         chain_id: None,
         fee_rate: None,
     };
-    let unsigned = rpc::build(&http, &transfer, &record.network, &keys)
+    let draft = node
+        .prepare_send(&wallet, &transfer, endpoint)
         .await
-        .map_err(send_error)?;
-    let prepared = node
-        .prepare(&record.name, chain, &unsigned)
-        .map_err(error::sign)?;
-    let verdict = match policy.map(|text| Policy::from_json(&text)) {
-        None => views::verdict(None, chain, &prepared.preview),
-        Some(Ok(policy)) => views::verdict(Some(&policy), chain, &prepared.preview),
-        Some(Err(e)) => accord_desktop_api::PolicyVerdict {
-            has_policy: true,
-            allowed: false,
-            violations: vec![format!("the wallet's policy cannot be read: {e}")],
-        },
-    };
-    let draft = app.keep_draft(Draft {
-        wallet: record.name.clone(),
-        chain,
-        unsigned,
-        endpoint,
-        built: std::time::Instant::now(),
-    });
+        .map_err(error::send)?;
+    let preview = views::preview(&draft.prepared.preview);
+    let policy = views::verdict(draft.policy.as_ref(), chain, &draft.prepared.preview);
     Ok(SendPreview {
-        draft,
-        preview: views::preview(&prepared.preview),
-        policy: verdict,
+        draft: app.keep_draft(draft),
+        preview,
+        policy,
     })
 }
 
@@ -119,60 +76,14 @@ pub async fn send(
 ) -> Result<SendResult, ApiError> {
     let node = app.node().await?;
     let draft = app.take_draft(&request.draft)?;
-    let http = Http::new(&draft.endpoint).map_err(send_error)?;
-    let channel = on_progress.clone();
     let report = move |p: Progress| {
-        let _ = channel.send(views::progress(p));
+        let _ = on_progress.send(views::progress(p));
     };
-    let outcome = node
-        .sign(&draft.wallet, draft.chain, &draft.unsigned, &report)
-        .await
-        .map_err(error::sign)?;
-    let txid = outcome.signed.txid.clone();
-    let status = |state: &str, detail: String| {
-        let _ = on_progress.send(ProgressEvent {
-            party: 0,
-            name: "network".into(),
-            state: state.into(),
-            detail,
-        });
-    };
-    status("broadcast", format!("transaction {txid} sent to the node"));
-    let wallet = draft.wallet.clone();
-    let log = |kind: &'static str, detail: String| {
-        let node = node.clone();
-        let wallet = wallet.clone();
-        async move {
-            let _ = with_store(node, move |store| {
-                let record = stored(store.wallet(&wallet))?;
-                stored(store.log(Some(&record), kind, &detail, now()))
-            })
-            .await;
-        }
-    };
-    match rpc::broadcast(&http, draft.chain, &outcome.signed).await {
-        Ok(block) => {
-            status("confirmed", format!("in block {block}"));
-            log(
-                "sent",
-                format!("{} transaction {txid} in block {block}", draft.chain),
-            )
-            .await;
-            Ok(SendResult {
-                chain: draft.chain.to_string(),
-                txid,
-                block,
-                signers: outcome.signers,
-            })
-        }
-        Err(e) => {
-            let message = e.to_string();
-            log(
-                "failed",
-                format!("sending {} transaction {txid}: {message}", draft.chain),
-            )
-            .await;
-            Err(ApiError::new(ErrorCode::Broadcast, message))
-        }
-    }
+    let sent = node.send(&draft, &report).await.map_err(error::send)?;
+    Ok(SendResult {
+        chain: draft.chain.to_string(),
+        txid: sent.signed.signed.txid,
+        block: sent.block,
+        signers: sent.signed.signers,
+    })
 }

@@ -5,19 +5,21 @@ use std::time::Duration;
 
 use accord_chains::Chain;
 use accord_desktop_api::{
-    ApiError, BalanceView, CreateWallet, PresenceView, ProgressEvent, TicketView, WalletRef,
-    WalletView,
+    ApiError, BalanceView, CreateWallet, ErrorCode, PresenceView, ProgressEvent, TicketView,
+    WalletRef as WalletId, WalletView,
 };
+use accord_node::facade::CreateWallet as Create;
 use accord_node::pairing::ticket::Ticket;
-use accord_node::rpc::{self, Http};
-use accord_node::runtime::{Progress, public_keys};
+use accord_node::rpc::native_symbol;
+use accord_node::session::Progress;
+use accord_node::wallet::WalletRef;
 use futures_util::future::join_all;
 use tauri::State;
 use tauri::ipc::Channel;
 
-use super::{online, stored, with_store};
+use super::{PING_TIMEOUT, stored, with_vault};
 use crate::state::App;
-use crate::{error, settings, views};
+use crate::{error, views};
 
 /// How long a pairing ticket shown on screen is valid.
 pub const TICKET_TTL: Duration = Duration::from_secs(10 * 60);
@@ -29,7 +31,7 @@ pub async fn pairing_ticket(app: State<'_, App>) -> Result<TicketView, ApiError>
     let ticket = node.issue_ticket(TICKET_TTL).map_err(error::pairing)?;
     let text = ticket.encode();
     let qr = qrcode::QrCode::new(text.as_bytes())
-        .map_err(|e| ApiError::new(accord_desktop_api::ErrorCode::Internal, e.to_string()))?;
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     let qr_svg = qr
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(220, 220)
@@ -50,7 +52,7 @@ pub async fn create_wallet(
     on_progress: Channel<ProgressEvent>,
 ) -> Result<WalletView, ApiError> {
     let node = app.node().await?;
-    let mut tickets = Vec::new();
+    let mut peers = Vec::new();
     for (i, text) in request.tickets.iter().enumerate() {
         let text = text.trim();
         if text.is_empty() {
@@ -58,50 +60,43 @@ pub async fn create_wallet(
         }
         let ticket =
             Ticket::decode(text).map_err(|e| error::input(format!("ticket {}: {e}", i + 1)))?;
-        tickets.push(ticket);
+        peers.push(ticket);
     }
-    if tickets.is_empty() {
+    if peers.is_empty() {
         return Err(error::input(
             "paste the pairing ticket of at least one other device",
         ));
     }
+    let network = request
+        .network
+        .parse()
+        .map_err(|_| error::input(format!("unknown network {:?}", request.network)))?;
     let report = move |p: Progress| {
         let _ = on_progress.send(views::progress(p));
     };
+    let create = Create {
+        name: request.name,
+        threshold: request.threshold,
+        network,
+        peers,
+    };
     let summary = node
-        .create_wallet(
-            request.name.trim(),
-            request.threshold,
-            &request.network,
-            &tickets,
-            &report,
-        )
+        .create_wallet(&create, &report)
         .await
         .map_err(error::keygen)?;
-    Ok(views::summary(&summary, &node.id().to_string()))
+    Ok(views::summary(&summary, &node.id()))
 }
 
 /// Every wallet with its addresses and members.
 #[tauri::command]
 pub async fn wallets(app: State<'_, App>) -> Result<Vec<WalletView>, ApiError> {
     let node = app.node().await?;
-    let me = node.id().to_string();
-    with_store(node, move |store| {
-        let mut out = Vec::new();
-        for record in stored(store.wallets())? {
-            let members = stored(store.members(&record))?;
-            let keys = stored(store.group_keys(&record))?;
-            let mut addresses = Vec::new();
-            if let Some(keys) = public_keys(&keys) {
-                for chain in [Chain::Bitcoin, Chain::Ethereum, Chain::Solana] {
-                    if let Ok(a) = keys.address(chain, &record.network) {
-                        addresses.push((chain, a));
-                    }
-                }
-            }
-            out.push(views::wallet(&record, &members, addresses, &me));
-        }
-        Ok(out)
+    let me = node.id();
+    with_vault(&node, move |vault| {
+        Ok(stored(vault.wallets())?
+            .iter()
+            .map(|s| views::summary(s, &me))
+            .collect())
     })
     .await
 }
@@ -110,53 +105,40 @@ pub async fn wallets(app: State<'_, App>) -> Result<Vec<WalletView>, ApiError> {
 #[tauri::command]
 pub async fn balances(
     app: State<'_, App>,
-    request: WalletRef,
+    request: WalletId,
 ) -> Result<Vec<BalanceView>, ApiError> {
     let node = app.node().await?;
-    let (record, keys, settings) = with_store(node, move |store| {
-        let record = stored(store.wallet_by_id(&request.wallet_id))?;
-        let keys = stored(store.group_keys(&record))?;
-        let settings = stored(settings::load(store))?;
-        Ok((record, keys, settings))
+    let wallet = WalletRef::Id(request.wallet_id);
+    let w = wallet.clone();
+    let (network, settings) = with_vault(&node, move |vault| {
+        let network = stored(vault.wallet(&w))?.wallet.network;
+        Ok((network, stored(vault.settings())?))
     })
     .await?;
-    let keys = public_keys(&keys).ok_or_else(|| {
-        ApiError::new(
-            accord_desktop_api::ErrorCode::Storage,
-            "the wallet's public keys are incomplete",
-        )
-    })?;
-    let chains = [Chain::Bitcoin, Chain::Ethereum, Chain::Solana];
-    let asks = chains.iter().map(|&chain| {
-        let url = settings::endpoint(&settings, chain, &record.network);
-        let keys = &keys;
-        let network = record.network.clone();
+    let asks = Chain::ALL.into_iter().map(|chain| {
+        let url = settings.endpoint(chain, network).map(str::to_owned);
+        let (node, wallet) = (&node, &wallet);
         async move {
             let Some(url) = url else {
                 return BalanceView {
                     chain: chain.to_string(),
                     amount: None,
                     error: Some(format!(
-                        "no {chain} endpoint for {network}; set one in Settings"
+                        "no {chain} endpoint for {}; set one in Settings",
+                        network.name()
                     )),
                 };
             };
-            let answer = match Http::new(&url) {
-                Ok(http) => rpc::balance(&http, chain, &network, keys)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match answer {
+            match node.balance(wallet, chain, &url).await {
                 Ok(amount) => BalanceView {
                     chain: chain.to_string(),
-                    amount: Some(format!("{amount} {}", rpc::native_symbol(chain))),
+                    amount: Some(format!("{amount} {}", native_symbol(chain))),
                     error: None,
                 },
                 Err(e) => BalanceView {
                     chain: chain.to_string(),
                     amount: None,
-                    error: Some(e),
+                    error: Some(e.to_string()),
                 },
             }
         }
@@ -168,28 +150,19 @@ pub async fn balances(
 #[tauri::command]
 pub async fn presence(
     app: State<'_, App>,
-    request: WalletRef,
+    request: WalletId,
 ) -> Result<Vec<PresenceView>, ApiError> {
     let node = app.node().await?;
-    let me = node.id().to_string();
-    let members = with_store(node.clone(), move |store| {
-        let record = stored(store.wallet_by_id(&request.wallet_id))?;
-        stored(store.members(&record))
-    })
-    .await?;
-    let asks = members
+    let members = stored(
+        node.presence(&WalletRef::Id(request.wallet_id), PING_TIMEOUT)
+            .await,
+    )?;
+    Ok(members
         .into_iter()
-        .filter(|m| m.endpoint_id != me)
-        .map(|m| {
-            let node = node.clone();
-            async move {
-                let online = online(&node, &m.addr).await;
-                PresenceView {
-                    device_id: m.endpoint_id,
-                    name: accord_node::approve::sanitize(&m.name),
-                    online,
-                }
-            }
-        });
-    Ok(join_all(asks).await)
+        .map(|(m, online)| PresenceView {
+            device_id: m.device.to_string(),
+            name: accord_node::approve::sanitize(&m.name),
+            online,
+        })
+        .collect())
 }

@@ -8,19 +8,18 @@ use std::time::Duration;
 
 use accord_node::Node;
 use accord_node::approve::{Acknowledged, Approver, AutoApprove, Interactive, PolicyOnly};
-use accord_node::runtime::{issue_ticket, stored_addr};
 use serde_json::json;
 
 use crate::cli::{Global, Role, ServeArgs, TicketArgs};
 use crate::error::CliError;
-use crate::node::{self, OnOwnThread};
+use crate::node;
 
 /// How often the event log is looked at for new entries.
 const EVENT_POLL: Duration = Duration::from_millis(500);
 
 /// Runs the co-signer until SIGINT or SIGTERM.
 pub fn serve(global: &Global, args: &ServeArgs) -> Result<String, CliError> {
-    let store = node::open(global)?;
+    let vault = node::open(global)?;
     let approver: Arc<dyn Approver> = if args.auto_approve {
         eprintln!(
             "WARNING: --auto-approve is on: this co-signer will approve EVERY wallet and \
@@ -37,7 +36,7 @@ pub fn serve(global: &Global, args: &ServeArgs) -> Result<String, CliError> {
                          declined unless an answer (y) arrives on it"
                     );
                 }
-                Arc::new(OnOwnThread::new(Interactive::terminal()))
+                Arc::new(Interactive::terminal())
             }
             Role::Recovery => Arc::new(PolicyOnly),
         }
@@ -46,9 +45,13 @@ pub fn serve(global: &Global, args: &ServeArgs) -> Result<String, CliError> {
         // Signal handlers first: whoever reads the first line may stop us
         // at once.
         let signals = Signals::new()?;
-        node::with_node(store, args.role.name(), global, approver, async |node| {
-            run(node, args, signals).await
-        })
+        node::with_node(
+            vault,
+            args.role.node_role(),
+            global,
+            approver,
+            async |node| run(node, args, signals).await,
+        )
         .await
     })?;
     Ok(String::new())
@@ -68,7 +71,11 @@ async fn run(node: &Node, args: &ServeArgs, mut signals: Signals) -> Result<(), 
         "accord: {} co-signer {id} serving; stop with Ctrl-C or SIGTERM",
         args.role.name()
     );
-    let mut last = node.store().events(None)?.last().map_or(0, |e| e.seq);
+    let mut last = node
+        .with_vault(|v| v.events(None, 0))
+        .await?
+        .last()
+        .map_or(0, |e| e.seq);
     let mut tick = tokio::time::interval(EVENT_POLL);
     loop {
         tokio::select! {
@@ -77,9 +84,9 @@ async fn run(node: &Node, args: &ServeArgs, mut signals: Signals) -> Result<(), 
                 break;
             }
             _ = tick.tick() => {
-                let events = node.store().events(None)?;
                 let from = last;
-                for e in events.iter().filter(|e| e.seq > from) {
+                let events = node.with_vault(move |v| v.events(None, from)).await?;
+                for e in &events {
                     eprintln!("{}", node::event_line(e));
                     last = e.seq;
                 }
@@ -136,17 +143,16 @@ impl Signals {
 
 /// Issues a pairing ticket for the co-signer of this data directory.
 pub fn ticket(global: &Global, args: &TicketArgs) -> Result<String, CliError> {
-    let mut store = node::open(global)?;
-    let name = store.setting("name")?.unwrap_or_else(|| "device".into());
-    if global.no_relay && store.bound_port()?.is_none() {
-        return Err(CliError::Setup(
-            "no co-signer has run with this data directory yet, so its loopback port is \
-             unknown: start `accord cosigner serve --no-relay` first"
-                .into(),
-        ));
-    }
-    let addr = stored_addr(&mut store, global.no_relay)?;
-    let ticket = issue_ticket(&mut store, &name, addr, Duration::from_secs(args.ttl))?;
+    let mut vault = node::open(global)?;
+    let ticket = vault
+        .issue_ticket(global.no_relay, Duration::from_secs(args.ttl))?
+        .ok_or_else(|| {
+            CliError::Setup(
+                "no co-signer has run with this data directory yet, so its loopback port is \
+                 unknown: start `accord cosigner serve --no-relay` first"
+                    .into(),
+            )
+        })?;
     Ok(if global.json {
         json!({ "ticket": ticket.encode() }).to_string()
     } else {

@@ -5,6 +5,7 @@
 use accord_chains::bitcoin::{self, Network};
 use accord_chains::{Chain, ethereum, solana};
 use accord_node::approve::{Policy, Rule};
+use accord_node::wallet::WalletRef;
 use serde_json::Value;
 
 use crate::cli::{Global, PolicySetArgs, PolicyShowArgs};
@@ -14,16 +15,14 @@ use crate::node;
 /// Sets the rule for `--chain`; prints the whole policy.
 pub fn set(global: &Global, args: &PolicySetArgs) -> Result<String, CliError> {
     let chain: Chain = args.chain.parse()?;
-    let mut store = node::open(global)?;
-    let wallet = store.wallet(&args.wallet)?;
-    let mut policy = match store.policy(&wallet)? {
-        Some(text) => Policy::from_json(&text)?,
-        None => Policy::default(),
-    };
+    let mut vault = node::open(global)?;
+    let wallet = WalletRef::name(&args.wallet);
+    let network = vault.wallet(&wallet)?.wallet.network;
+    let mut policy = vault.policy(&wallet)?.unwrap_or_default();
     let allow = args
         .allow
         .iter()
-        .map(|a| canonical(chain, a, &wallet.network))
+        .map(|a| canonical(chain, a, network))
         .collect::<Result<Vec<_>, _>>()?;
     let rule = Rule {
         chain,
@@ -37,20 +36,20 @@ pub fn set(global: &Global, args: &PolicySetArgs) -> Result<String, CliError> {
         .rules
         .sort_by_key(|r| Chain::ALL.iter().position(|c| *c == r.chain));
     policy.check()?;
-    store.set_policy(&wallet, &policy.to_json(), accord_node::runtime::now())?;
+    vault.set_policy(&wallet, &policy)?;
     Ok(render(global, &policy))
 }
 
 /// Prints the wallet's policy (`null` with `--json` when it has none).
 pub fn show(global: &Global, args: &PolicyShowArgs) -> Result<String, CliError> {
-    let store = node::open(global)?;
-    let wallet = store.wallet(&args.wallet)?;
-    match store.policy(&wallet)? {
-        Some(text) => Ok(render(global, &Policy::from_json(&text)?)),
+    let vault = node::open(global)?;
+    let wallet = WalletRef::name(&args.wallet);
+    match vault.policy(&wallet)? {
+        Some(policy) => Ok(render(global, &policy)),
         None if global.json => Ok(Value::Null.to_string()),
         None => Ok(format!(
             "wallet {:?} has no policy: a recovery co-signer signs nothing for it",
-            wallet.name
+            args.wallet
         )),
     }
 }
@@ -64,17 +63,14 @@ fn render(global: &Global, policy: &Policy) -> String {
 }
 
 /// An allowed address, checked and in the form the policy compares.
-fn canonical(chain: Chain, address: &str, network: &str) -> Result<String, CliError> {
+fn canonical(chain: Chain, address: &str, network: Network) -> Result<String, CliError> {
     let bad = |e: &dyn std::fmt::Display| {
         CliError::Address(crate::error::one_line(format!("--allow {address}: {e}")))
     };
     match chain {
-        Chain::Bitcoin => {
-            let network: Network = network.parse()?;
-            bitcoin::address::parse(address, network)
-                .map(|a| a.to_string())
-                .map_err(|e| bad(&e))
-        }
+        Chain::Bitcoin => bitcoin::address::parse(address, network)
+            .map(|a| a.to_string())
+            .map_err(|e| bad(&e)),
         Chain::Ethereum => ethereum::address::parse(address)
             .map(|a| ethereum::address::checksummed(&a))
             .map_err(|e| bad(&e)),

@@ -1,25 +1,27 @@
 //! `accord wallet create | list | show`. Listing and showing read the
-//! store only (no node is started): group keys from the store, addresses
-//! derived from them.
+//! device's data only (no node is started): group keys from the store,
+//! addresses derived from them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use accord_chains::Chain;
 use accord_mpc::{GroupKey, Scheme};
+use accord_node::Role;
 use accord_node::approve::Interactive;
+use accord_node::facade::{CreateWallet, WalletSummary};
 use accord_node::pairing::ticket::Ticket;
-use accord_node::runtime::public_keys;
-use accord_node::store::{Member, Store, WalletRecord};
+use accord_node::store::Member;
+use accord_node::wallet::WalletRef;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{CreateArgs, Global, ShowArgs};
 use crate::error::CliError;
-use crate::node::{self, OnOwnThread};
+use crate::node;
 
 /// Creates a wallet with the devices of the `--peer` tickets.
 pub fn create(global: &Global, args: &CreateArgs) -> Result<String, CliError> {
-    let tickets = args
+    let peers = args
         .peers
         .iter()
         .enumerate()
@@ -30,47 +32,38 @@ pub fn create(global: &Global, args: &CreateArgs) -> Result<String, CliError> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let store = node::open(global)?;
-    let approver = Arc::new(OnOwnThread::new(Interactive::terminal()));
+    let request = CreateWallet {
+        name: args.name.clone(),
+        threshold: args.threshold,
+        network: args.network.parse()?,
+        peers,
+    };
+    let vault = node::open(global)?;
+    let approver = Arc::new(Interactive::terminal());
     let summary = node::block_on(node::with_node(
-        store,
-        "desktop",
+        vault,
+        Role::Desktop,
         global,
         approver,
         async |node| {
             let printer = node::ProgressPrinter::default();
             let progress = |p| printer.print(p);
-            Ok(node
-                .create_wallet(
-                    &args.name,
-                    args.threshold,
-                    &args.network,
-                    &tickets,
-                    &progress,
-                )
-                .await?)
+            Ok(node.create_wallet(&request, &progress).await?)
         },
     ))?;
     let mut out = Map::new();
     out.insert("wallet".into(), json!(summary.wallet.name));
     out.insert("threshold".into(), json!(summary.wallet.threshold));
     out.insert("parties".into(), json!(summary.wallet.parties));
-    out.insert(
-        "addresses".into(),
-        addresses(&summary.keys, &summary.wallet.network),
-    );
+    out.insert("addresses".into(), addresses(&summary));
     out.insert("public_keys".into(), keys_json(&summary.keys));
     Ok(print(global, &Value::Object(out)))
 }
 
 /// Every wallet: a JSON array, or one line each.
 pub fn list(global: &Global) -> Result<String, CliError> {
-    let store = node::open(global)?;
-    let wallets = store
-        .wallets()?
-        .iter()
-        .map(|w| wallet_json(&store, w))
-        .collect::<Result<Vec<_>, _>>()?;
+    let vault = node::open(global)?;
+    let wallets: Vec<Value> = vault.wallets()?.iter().map(wallet_json).collect();
     if global.json {
         return Ok(Value::Array(wallets).to_string());
     }
@@ -79,13 +72,14 @@ pub fn list(global: &Global) -> Result<String, CliError> {
 
 /// One wallet with its event log.
 pub fn show(global: &Global, args: &ShowArgs) -> Result<String, CliError> {
-    let store = node::open(global)?;
-    let wallet = store.wallet(&args.wallet)?;
-    let mut value = wallet_json(&store, &wallet)?;
-    let events: Vec<Value> = store
-        .events(Some(&wallet))?
+    let vault = node::open(global)?;
+    let r = WalletRef::name(&args.wallet);
+    let summary = vault.wallet(&r)?;
+    let mut value = wallet_json(&summary);
+    let events: Vec<Value> = vault
+        .events(Some(&r), 0)?
         .iter()
-        .map(|e| json!({ "at": e.at, "kind": e.kind, "detail": e.detail }))
+        .map(|e| json!({ "at": e.at, "kind": e.kind.name(), "detail": e.detail }))
         .collect();
     if let Value::Object(map) = &mut value {
         map.insert("events".into(), Value::Array(events));
@@ -103,38 +97,37 @@ pub fn print(global: &Global, value: &Value) -> String {
 }
 
 /// A stored wallet as `wallet list` prints it.
-fn wallet_json(store: &Store, w: &WalletRecord) -> Result<Value, CliError> {
-    let members = store.members(w)?;
-    let mut keys = BTreeMap::new();
-    for scheme in Scheme::ALL {
-        keys.insert(scheme, store.group_key(w, scheme)?);
-    }
-    Ok(json!({
+fn wallet_json(s: &WalletSummary) -> Value {
+    let w = &s.wallet;
+    json!({
         "id": w.id,
         "wallet": w.name,
-        "network": w.network,
+        "network": w.network.name(),
         "threshold": w.threshold,
         "parties": w.parties,
         "party": w.party,
-        "members": members.iter().map(member_json).collect::<Vec<_>>(),
-        "addresses": addresses(&keys, &w.network),
-        "public_keys": keys_json(&keys),
-    }))
+        "members": s.members.iter().map(member_json).collect::<Vec<_>>(),
+        "addresses": addresses(s),
+        "public_keys": keys_json(&s.keys),
+    })
 }
 
 fn member_json(m: &Member) -> Value {
-    json!({ "party": m.party, "name": m.name, "device_id": m.endpoint_id })
+    json!({
+        "party": m.party,
+        "name": m.name,
+        "device_id": m.device.to_string(),
+        "role": m.role.name(),
+    })
 }
 
 /// `{"bitcoin": …, "ethereum": …, "solana": …}` (a chain whose address
 /// cannot be derived is left out).
-fn addresses(keys: &BTreeMap<Scheme, GroupKey>, network: &str) -> Value {
+fn addresses(s: &WalletSummary) -> Value {
     let mut out = Map::new();
-    if let Some(pk) = public_keys(keys) {
-        for chain in Chain::ALL {
-            if let Ok(address) = pk.address(chain, network) {
-                out.insert(chain.name().into(), json!(address));
-            }
+    for chain in Chain::ALL {
+        if let Some(address) = s.addresses.get(&chain) {
+            out.insert(chain.name().into(), json!(address));
         }
     }
     Value::Object(out)

@@ -215,3 +215,27 @@ impl Keygen {
         self.engine.end();
     }
 }
+
+impl crate::session::Session for Keygen {
+    type Output = KeyShare;
+
+    fn handle(&mut self, from: PartyId, envelope: Envelope) -> Result<Step<KeyShare>, HandleError> {
+        Keygen::handle(self, from, envelope)
+    }
+
+    fn waiting_for(&self) -> Vec<PartyId> {
+        Keygen::waiting_for(self)
+    }
+
+    fn is_finished(&self) -> bool {
+        Keygen::is_finished(self)
+    }
+
+    fn abort(&mut self) {
+        Keygen::abort(self);
+    }
+
+    fn session_id(&self) -> SessionId {
+        self.engine.context().session
+    }
+}

@@ -319,3 +319,31 @@ impl Signer {
         self.engine.end();
     }
 }
+
+impl crate::session::Session for Signer {
+    type Output = SignOutput;
+
+    fn handle(
+        &mut self,
+        from: PartyId,
+        envelope: Envelope,
+    ) -> Result<Step<SignOutput>, HandleError> {
+        Signer::handle(self, from, envelope)
+    }
+
+    fn waiting_for(&self) -> Vec<PartyId> {
+        Signer::waiting_for(self)
+    }
+
+    fn is_finished(&self) -> bool {
+        Signer::is_finished(self)
+    }
+
+    fn abort(&mut self) {
+        Signer::abort(self);
+    }
+
+    fn session_id(&self) -> SessionId {
+        self.engine.context().session
+    }
+}

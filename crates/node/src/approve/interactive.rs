@@ -5,10 +5,9 @@
 //! input, an IO error or any other answer refuses.
 //!
 //! The IO is blocking and done inside the returned future, synchronously:
-//! the daemon must await it where blocking is fine — on a thread of its own
-//! (`tokio::task::spawn_blocking` driving it with `Handle::block_on`) — so
-//! a person taking their time holds up nothing else. One prompt at a time:
-//! the reader and writer sit behind a mutex.
+//! the runner awaits approvers on a thread of their own, so a person taking
+//! their time holds up nothing else. One prompt at a time: the reader and
+//! writer sit behind a mutex.
 //!
 //! Everything printed passes through [`super::sanitize`]: names and
 //! addresses come from peers and transactions, and must not be able to
@@ -97,7 +96,15 @@ impl<R: BufRead + Send, W: Write + Send> Interactive<R, W> {
 }
 
 fn member(m: &Member) -> String {
-    format!("{} (party {}, device {})", m.name, m.party, m.device_id)
+    let seen = if m.known {
+        ""
+    } else {
+        " — NOT PAIRED with this device: check this device id on the device itself"
+    };
+    format!(
+        "{} ({}, party {}, device {}){seen}",
+        m.name, m.role, m.party, m.device_id
+    )
 }
 
 /// The keygen prompt's text.

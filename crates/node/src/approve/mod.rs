@@ -8,9 +8,10 @@
 //! - [`auto::AutoApprove`]: says yes to everything; tests and demos only
 //!   (`--auto-approve`).
 //!
-//! The session runner calls [`Approver::keygen`] or [`Approver::sign`] and
-//! awaits the [`Decision`]; it gives the approver its own task, so an
-//! approver may block that task (the interactive one does, on the terminal).
+//! The runner calls [`Approver::keygen`] or [`Approver::sign`] and awaits
+//! the [`Decision`] on a thread of its own, so an approver may block (the
+//! interactive one does, on the terminal) without holding up anything else;
+//! the session's approval deadline fires regardless.
 
 use core::fmt::Write as _;
 use std::future::Future;
@@ -35,6 +36,11 @@ pub struct Member {
     pub device_id: String,
     /// The device's name: `"phone"`, `"desktop"`, `"recovery"`.
     pub name: String,
+    /// What it is to the wallet, as the inviter says.
+    pub role: crate::session::Role,
+    /// Whether this device was ever paired with it (or holds a wallet with
+    /// it): a member never seen must be checked by its device id.
+    pub known: bool,
 }
 
 /// An invitation to generate a new wallet's keys.

@@ -1,27 +1,21 @@
-//! Paired devices and one-time pairing tickets. A ticket's secret is stored
-//! only as its SHA-256; redeeming checks expiry and single use and pins the
-//! redeemer, in one transaction, so two redemptions of one ticket cannot
-//! both succeed, also across processes.
+//! [`DeviceStore`] on SQLite: this device's sealed secret, paired devices
+//! and one-time pairing tickets (a ticket's secret is stored only as its
+//! SHA-256; redeeming checks expiry and single use and pins the redeemer in
+//! one transaction, so two redemptions of one ticket cannot both succeed,
+//! also across processes), settings.
 
+use iroh::EndpointId;
+use rand_core::{OsRng, RngCore};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
+use super::persist::DeviceStore;
+use super::records::{self, PairedDevice};
 use super::{Store, StoreError};
+use crate::secret;
 
-/// A device this one is paired with.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Device {
-    /// Its endpoint id (hex), which is its device id.
-    pub endpoint_id: String,
-    /// What it calls itself (`phone`, `recovery`, `desktop`, …).
-    pub name: String,
-    /// How to reach it (JSON of an iroh `EndpointAddr`), as last learned.
-    pub addr: String,
-    /// Seconds since the epoch.
-    pub paired_at: i64,
-    /// When a message from it last arrived.
-    pub last_seen: Option<i64>,
-}
+const DEVICE_SECRET_AAD: &[u8] = b"device_secret";
 
 /// Why a pairing ticket was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -42,9 +36,127 @@ fn secret_hash(secret: &[u8]) -> Vec<u8> {
     Sha256::digest(secret).to_vec()
 }
 
-impl Store {
-    /// Records a ticket with `secret`, valid until `expires_at`.
-    pub fn add_ticket(&mut self, secret: &[u8; 32], expires_at: i64) -> Result<(), StoreError> {
+fn upsert_device(tx: &rusqlite::Transaction<'_>, device: &PairedDevice) -> rusqlite::Result<usize> {
+    tx.execute(
+        "INSERT INTO devices (endpoint_id, name, addr, paired_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (endpoint_id) DO UPDATE SET name = excluded.name, addr = excluded.addr, removed_at = NULL",
+        params![
+            device.id.to_string(),
+            device.name,
+            records::addr_text(&device.addr),
+            device.paired_at,
+            device.last_seen
+        ],
+    )
+}
+
+impl DeviceStore for Store {
+    fn device_secret(&mut self) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+        // IMMEDIATE: two processes opening one store cannot both create it.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let sealed: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'device_secret'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let secret = match sealed {
+            Some(sealed) => {
+                let opened = secret::open(&self.key, &sealed, DEVICE_SECRET_AAD)
+                    .map_err(|e| StoreError::CorruptDeviceSecret(e.to_string()))?;
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                if opened.len() != bytes.len() {
+                    return Err(StoreError::CorruptDeviceSecret(format!(
+                        "{} bytes instead of 32",
+                        opened.len()
+                    )));
+                }
+                bytes.copy_from_slice(&opened);
+                bytes
+            }
+            None => {
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                OsRng.fill_bytes(bytes.as_mut_slice());
+                let sealed =
+                    secret::seal(&self.key, bytes.as_slice(), DEVICE_SECRET_AAD, &mut OsRng);
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('device_secret', ?1)",
+                    params![sealed],
+                )?;
+                bytes
+            }
+        };
+        tx.commit()?;
+        Ok(secret)
+    }
+
+    fn devices(&self) -> Result<Vec<PairedDevice>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT endpoint_id, name, addr, paired_at, last_seen FROM devices
+             WHERE removed_at IS NULL ORDER BY name, endpoint_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (id, name, addr, paired_at, last_seen) = r?;
+            let id = records::device_id(&id)?;
+            Ok(PairedDevice {
+                addr: records::addr(&addr, id)?,
+                id,
+                name,
+                paired_at,
+                last_seen,
+            })
+        })
+        .collect()
+    }
+
+    fn pair_device(&mut self, device: &PairedDevice, now: i64) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        upsert_device(&tx, device)?;
+        tx.execute(
+            "INSERT INTO events (wallet_id, at, kind, detail) VALUES (NULL, ?1, 'paired', ?2)",
+            params![now, format!("paired with {} ({})", device.name, device.id)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn remove_device(&mut self, id: &EndpointId, now: i64) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let removed = tx.execute(
+            "UPDATE devices SET removed_at = ?2 WHERE endpoint_id = ?1 AND removed_at IS NULL",
+            params![id.to_string(), now],
+        )?;
+        if removed > 0 {
+            tx.execute(
+                "INSERT INTO events (wallet_id, at, kind, detail) VALUES (NULL, ?1, 'unpaired', ?2)",
+                params![now, format!("removed {id}")],
+            )?;
+        }
+        tx.commit()?;
+        Ok(removed > 0)
+    }
+
+    fn seen_device(&mut self, id: &EndpointId, now: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE devices SET last_seen = ?2 WHERE endpoint_id = ?1",
+            params![id.to_string(), now],
+        )?;
+        Ok(())
+    }
+
+    fn add_ticket(&mut self, secret: &[u8; 32], expires_at: i64) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO tickets (secret_hash, expires_at) VALUES (?1, ?2)",
             params![secret_hash(secret), expires_at],
@@ -52,8 +164,7 @@ impl Store {
         Ok(())
     }
 
-    /// Whether any ticket is unused and unexpired at `now`.
-    pub fn has_open_ticket(&self, now: i64) -> Result<bool, StoreError> {
+    fn has_open_ticket(&self, now: i64) -> Result<bool, StoreError> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM tickets WHERE used_at IS NULL AND expires_at > ?1)",
             [now],
@@ -61,12 +172,10 @@ impl Store {
         )?)
     }
 
-    /// Redeems the ticket with `secret` for `device` and pins it: one
-    /// transaction, so a ticket pins at most one device.
-    pub fn redeem_ticket(
+    fn redeem_ticket(
         &mut self,
         secret: &[u8],
-        device: &Device,
+        device: &PairedDevice,
         now: i64,
     ) -> Result<Result<(), TicketRefused>, StoreError> {
         let tx = self
@@ -90,83 +199,35 @@ impl Store {
         }
         tx.execute(
             "UPDATE tickets SET used_at = ?2, used_by = ?3 WHERE secret_hash = ?1",
-            params![secret_hash(secret), now, device.endpoint_id],
+            params![secret_hash(secret), now, device.id.to_string()],
         )?;
         upsert_device(&tx, device)?;
         tx.execute(
             "INSERT INTO events (wallet_id, at, kind, detail) VALUES (NULL, ?1, 'paired', ?2)",
             params![
                 now,
-                format!(
-                    "{} ({}) redeemed a pairing ticket",
-                    device.name, device.endpoint_id
-                )
+                format!("{} ({}) redeemed a pairing ticket", device.name, device.id)
             ],
         )?;
         tx.commit()?;
         Ok(Ok(()))
     }
 
-    /// Pins `device` (the redeemer's side of pairing, or an update of its
-    /// address).
-    pub fn pair_device(&mut self, device: &Device, now: i64) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        upsert_device(&tx, device)?;
-        tx.execute(
-            "INSERT INTO events (wallet_id, at, kind, detail) VALUES (NULL, ?1, 'paired', ?2)",
-            params![
-                now,
-                format!("paired with {} ({})", device.name, device.endpoint_id)
-            ],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Every paired device, by name.
-    pub fn devices(&self) -> Result<Vec<Device>, StoreError> {
+    fn pinned_ids(&self) -> Result<Vec<EndpointId>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT endpoint_id, name, addr, paired_at, last_seen FROM devices ORDER BY name, endpoint_id",
+            "SELECT endpoint_id FROM devices WHERE removed_at IS NULL
+             UNION SELECT endpoint_id FROM peers WHERE endpoint_id NOT IN
+                 (SELECT endpoint_id FROM devices WHERE removed_at IS NOT NULL)",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Device {
-                endpoint_id: r.get(0)?,
-                name: r.get(1)?,
-                addr: r.get(2)?,
-                paired_at: r.get(3)?,
-                last_seen: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|r| records::device_id(&r?)).collect()
     }
 
-    /// Unpairs a device (its wallet memberships stay recorded, but it is no
-    /// longer let in unless it is a member of a wallet).
-    pub fn remove_device(&mut self, endpoint_id: &str, now: i64) -> Result<bool, StoreError> {
-        let tx = self.conn.transaction()?;
-        let removed = tx.execute("DELETE FROM devices WHERE endpoint_id = ?1", [endpoint_id])?;
-        if removed > 0 {
-            tx.execute(
-                "INSERT INTO events (wallet_id, at, kind, detail) VALUES (NULL, ?1, 'unpaired', ?2)",
-                params![now, format!("unpaired {endpoint_id}")],
-            )?;
-        }
-        tx.commit()?;
-        Ok(removed > 0)
+    fn is_known(&self, id: &EndpointId) -> Result<bool, StoreError> {
+        Ok(self.pinned_ids()?.contains(id))
     }
 
-    /// Notes that `endpoint_id` was heard from at `now`.
-    pub fn seen(&mut self, endpoint_id: &str, now: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE devices SET last_seen = ?2 WHERE endpoint_id = ?1",
-            params![endpoint_id, now],
-        )?;
-        Ok(())
-    }
-
-    /// The UDP port this device listened on last (loopback mode keeps it,
-    /// so peers find a restarted device where they left it).
-    pub fn bound_port(&self) -> Result<Option<u16>, StoreError> {
+    fn bound_port(&self) -> Result<Option<u16>, StoreError> {
         let bytes: Option<Vec<u8>> = self
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'port'", [], |r| {
@@ -176,8 +237,7 @@ impl Store {
         Ok(bytes.and_then(|b| Some(u16::from_be_bytes(b.try_into().ok()?))))
     }
 
-    /// Remembers the UDP port.
-    pub fn set_bound_port(&mut self, port: u16) -> Result<(), StoreError> {
+    fn set_bound_port(&mut self, port: u16) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES ('port', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [port.to_be_bytes().to_vec()],
@@ -185,8 +245,7 @@ impl Store {
         Ok(())
     }
 
-    /// A text setting of this device (e.g. `name`), if set.
-    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         let bytes: Option<Vec<u8>> = self
             .conn
             .query_row(
@@ -198,35 +257,11 @@ impl Store {
         Ok(bytes.and_then(|b| String::from_utf8(b).ok()))
     }
 
-    /// Sets a text setting.
-    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![format!("setting:{key}"), value.as_bytes().to_vec()],
         )?;
         Ok(())
     }
-
-    /// Every endpoint id to let in: paired devices and members of wallets.
-    pub fn pinned_ids(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT endpoint_id FROM devices UNION SELECT endpoint_id FROM peers")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-}
-
-fn upsert_device(tx: &rusqlite::Transaction<'_>, device: &Device) -> rusqlite::Result<usize> {
-    tx.execute(
-        "INSERT INTO devices (endpoint_id, name, addr, paired_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (endpoint_id) DO UPDATE SET name = excluded.name, addr = excluded.addr",
-        params![
-            device.endpoint_id,
-            device.name,
-            device.addr,
-            device.paired_at,
-            device.last_seen
-        ],
-    )
 }

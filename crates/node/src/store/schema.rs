@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -108,6 +108,19 @@ CREATE TABLE signatures (
 ) STRICT;
 ";
 
+/// Version 3: wallets stored before every member confirmed (`pending`,
+/// with the key generation session and its inviter), members' roles, and
+/// removed devices (kept, so a removed wallet member stays shut out).
+const V3: &str = "
+ALTER TABLE wallets ADD COLUMN state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'pending'));
+ALTER TABLE wallets ADD COLUMN session BLOB;
+ALTER TABLE wallets ADD COLUMN initiator TEXT;
+ALTER TABLE peers ADD COLUMN role TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN removed_at INTEGER;
+CREATE INDEX wallets_session ON wallets (session);
+CREATE INDEX peers_endpoint ON peers (endpoint_id);
+";
+
 /// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
 /// newer database.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
@@ -120,7 +133,10 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         if version < 1 {
             tx.execute_batch(V1)?;
         }
-        tx.execute_batch(V2)?;
+        if version < 2 {
+            tx.execute_batch(V2)?;
+        }
+        tx.execute_batch(V3)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

@@ -27,6 +27,11 @@ const EVENT_QUEUE: usize = 64;
 /// How long [`Transport::close`] waits for peers to acknowledge what was
 /// sent before closing the connections.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
+/// Connections one peer may have open to this device at once (each carries
+/// at most a few streams: `config::MAX_UNI_STREAMS`).
+pub const MAX_CONNECTIONS_PER_PEER: usize = 4;
+/// The QUIC close code for a connection over that limit.
+pub const TOO_MANY_CONNECTIONS: u32 = 429;
 
 /// What the transport reports.
 #[non_exhaustive]
@@ -268,8 +273,9 @@ impl Transport {
     }
 
     /// Finishes our streams, waits (briefly) for peers to acknowledge what
-    /// was sent, then closes the endpoint: peers learn at once.
-    pub async fn close(self) {
+    /// was sent, then closes the endpoint: peers learn at once. Sends after
+    /// this fail.
+    pub async fn close(&self) {
         let mut flushes = JoinSet::new();
         for slot in self.links.all() {
             flushes.spawn(async move {
@@ -305,12 +311,21 @@ async fn accept_loop(
     allowlist: Allowlist,
 ) {
     let mut readers = JoinSet::new();
+    let open: Arc<Mutex<HashMap<EndpointId, usize>>> = Arc::default();
     while let Some(incoming) = endpoint.accept().await {
         while readers.try_join_next().is_some() {}
         let (links, events, allowlist) = (links.clone(), events.clone(), allowlist.clone());
+        let open = open.clone();
         readers.spawn(async move {
             // Refused (not pinned) or a failed handshake: nothing to read.
             let Ok(conn) = incoming.await else { return };
+            let Some(_slot) = ConnectionSlot::take(&open, conn.remote_id()) else {
+                conn.close(
+                    iroh::endpoint::VarInt::from_u32(TOO_MANY_CONNECTIONS),
+                    b"accord: too many connections",
+                );
+                return;
+            };
             if conn.alpn() == PAIR_ALPN {
                 if let Some(request) = pairing::accept(conn).await {
                     let _ = events.send(Event::PairRequest(request)).await;
@@ -322,5 +337,38 @@ async fn accept_loop(
                 read_connection(conn.clone(), events, allowlist)
             );
         });
+    }
+}
+
+/// One of a peer's open connections; freed on drop.
+struct ConnectionSlot {
+    open: Arc<Mutex<HashMap<EndpointId, usize>>>,
+    peer: EndpointId,
+}
+
+impl ConnectionSlot {
+    fn take(open: &Arc<Mutex<HashMap<EndpointId, usize>>>, peer: EndpointId) -> Option<Self> {
+        let mut counts = open.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = counts.entry(peer).or_insert(0);
+        if *n >= MAX_CONNECTIONS_PER_PEER {
+            return None;
+        }
+        *n += 1;
+        Some(ConnectionSlot {
+            open: open.clone(),
+            peer,
+        })
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut counts = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = counts.get_mut(&self.peer) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.peer);
+            }
+        }
     }
 }

@@ -12,8 +12,17 @@ use zeroize::Zeroizing;
 
 /// The length prefix: 4 bytes, big-endian.
 pub const PREFIX_LEN: usize = 4;
-/// The largest frame body accepted.
-pub const MAX_FRAME: usize = HEADER_LEN + MAX_PAYLOAD;
+/// The largest frame body accepted: the largest envelope, or the largest
+/// control message (a proposal carrying a 4 MiB transaction) with its tag.
+pub const MAX_FRAME: usize = {
+    let envelope = HEADER_LEN + MAX_PAYLOAD;
+    let control = 1 + crate::wire::MAX_CONTROL;
+    if envelope > control {
+        envelope
+    } else {
+        control
+    }
+};
 
 /// Why a frame was refused.
 #[derive(Debug, thiserror::Error)]

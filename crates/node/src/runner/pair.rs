@@ -3,7 +3,8 @@
 //! secret with its own name and address over the pairing ALPN; the issuer
 //! checks the secret (unknown, expired or used tickets are refused), pins
 //! the redeemer, and answers with its name. Both sides then let each other
-//! in on `accord/1`.
+//! in on `accord/1`. A redeemer that cannot store the device unpins it
+//! again: nothing is let in that the store does not know.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,9 +14,11 @@ use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::{Node, PairingError, Shared, log, now};
-use crate::pairing::ticket::Ticket;
-use crate::store::Device;
+use super::{Shared, now};
+use crate::event::EventKind;
+use crate::facade::PairingError;
+use crate::pairing::ticket::{MAX_ADDRS, Ticket};
+use crate::store::{DeviceStore, PairedDevice, StoreError};
 use crate::transport::PairRequest;
 use crate::wire::valid_name;
 
@@ -38,45 +41,21 @@ enum Answer {
     Refused { reason: String },
 }
 
-impl Node {
-    /// Issues a one-time pairing ticket valid for `ttl`.
-    pub fn issue_ticket(&self, ttl: Duration) -> Result<Ticket, PairingError> {
-        issue(&self.shared, ttl)
-    }
-
-    /// Redeems `ticket`: pins its device here and this device there.
-    pub async fn redeem(&self, ticket: &Ticket) -> Result<Device, PairingError> {
-        redeem(&self.shared, ticket).await
-    }
-}
-
-/// A fresh ticket, recorded in the store (so a daemon sharing the store
-/// honours it).
-pub(crate) fn issue(shared: &Shared, ttl: Duration) -> Result<Ticket, PairingError> {
-    let addr = shared.transport.addr();
-    issue_ticket(&mut shared.store(), &shared.name, addr, ttl)
-}
-
-/// Issues a ticket for the device of `store`, reachable at `addr`, without
-/// a running node: a running daemon on the same store honours it (`accord
-/// cosigner ticket`).
-pub fn issue_ticket(
-    store: &mut crate::store::Store,
+/// Issues a ticket for the device of `store`, reachable at `addr`, recorded
+/// in the store (so a running daemon on the same store honours it).
+pub fn issue_ticket<S: DeviceStore + ?Sized>(
+    store: &mut S,
     name: &str,
     addr: EndpointAddr,
     ttl: Duration,
-) -> Result<Ticket, PairingError> {
+) -> Result<Ticket, StoreError> {
     let mut secret = Zeroizing::new([0u8; 32]);
     OsRng.fill_bytes(secret.as_mut_slice());
     let expires_at = now().saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX));
     store.add_ticket(&secret, expires_at)?;
     let mut addr = addr;
     // A ticket holds at most MAX_ADDRS addresses (relays sort first).
-    addr.addrs = addr
-        .addrs
-        .into_iter()
-        .take(crate::pairing::ticket::MAX_ADDRS)
-        .collect();
+    addr.addrs = addr.addrs.into_iter().take(MAX_ADDRS).collect();
     Ok(Ticket {
         addr,
         secret,
@@ -85,22 +64,11 @@ pub fn issue_ticket(
     })
 }
 
-/// Where the device of `store` listens, as far as the store knows: its id,
-/// and in loopback mode `127.0.0.1` with the port it keeps. In production
-/// the id alone is enough (address lookup finds the device).
-pub fn stored_addr(
-    store: &mut crate::store::Store,
-    loopback: bool,
-) -> Result<EndpointAddr, crate::store::StoreError> {
-    let id = crate::transport::identity::device_id(store)?;
-    let mut addr = EndpointAddr::new(id);
-    if loopback && let Some(port) = store.bound_port()? {
-        addr = addr.with_ip_addr(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
-    }
-    Ok(addr)
-}
-
-pub(crate) async fn redeem(shared: &Shared, ticket: &Ticket) -> Result<Device, PairingError> {
+/// The redeemer's side.
+pub(crate) async fn redeem(
+    shared: &Arc<Shared>,
+    ticket: &Ticket,
+) -> Result<PairedDevice, PairingError> {
     if ticket.is_expired(u64::try_from(now()).unwrap_or(0)) {
         return Err(PairingError::Expired);
     }
@@ -109,50 +77,55 @@ pub(crate) async fn redeem(shared: &Shared, ticket: &Ticket) -> Result<Device, P
         return Err(PairingError::OwnTicket);
     }
     let was_pinned = !shared.transport.allowlist().pin(issuer);
+    let unpin = || {
+        if !was_pinned {
+            shared.transport.allowlist().unpin(&issuer);
+        }
+    };
     let hello = Hello {
         secret: *ticket.secret,
         name: shared.name.clone(),
         addr: shared.transport.addr(),
     };
     let request = postcard::to_allocvec(&hello).unwrap_or_default();
-    let answer = shared.transport.pair(ticket.addr.clone(), &request).await;
-    let unpin = || {
-        if !was_pinned {
-            shared.transport.allowlist().unpin(&issuer);
-        }
-    };
-    let answer = match answer {
+    let answer = match shared.transport.pair(ticket.addr.clone(), &request).await {
         Ok(bytes) => bytes,
         Err(e) => {
             unpin();
             return Err(e.into());
         }
     };
-    match postcard::from_bytes::<Answer>(&answer) {
-        Ok(Answer::Welcome { name }) if valid_name(&name) => {
-            let device = Device {
-                endpoint_id: issuer.to_string(),
-                name,
-                addr: serde_json::to_string(&ticket.addr).unwrap_or_default(),
-                paired_at: now(),
-                last_seen: Some(now()),
-            };
-            shared.store().pair_device(&device, now())?;
-            Ok(device)
-        }
+    let name = match postcard::from_bytes::<Answer>(&answer) {
+        Ok(Answer::Welcome { name }) if valid_name(&name) => name,
         Ok(Answer::Welcome { .. }) => {
             unpin();
-            Err(PairingError::BadAnswer("invalid device name".into()))
+            return Err(PairingError::BadAnswer("invalid device name".into()));
         }
         Ok(Answer::Refused { reason }) => {
             unpin();
-            Err(PairingError::Refused(reason.chars().take(200).collect()))
+            return Err(PairingError::Refused(reason.chars().take(200).collect()));
         }
         Err(e) => {
             unpin();
-            Err(PairingError::BadAnswer(e.to_string()))
+            return Err(PairingError::BadAnswer(e.to_string()));
         }
+    };
+    let device = PairedDevice {
+        id: issuer,
+        name,
+        addr: ticket.addr.clone(),
+        paired_at: now(),
+        last_seen: Some(now()),
+    };
+    let stored = device.clone();
+    let result = shared
+        .with_store(move |store| store.pair_device(&stored, now()))
+        .await;
+    if let Err(e) = result {
+        unpin();
+        return Err(e.into());
     }
+    Ok(device)
 }
 
 /// The issuer's side.
@@ -166,14 +139,17 @@ pub(crate) async fn answer(shared: Arc<Shared>, request: PairRequest) {
             reason: "the request's address or name is invalid".into(),
         },
         Ok(hello) => {
-            let device = Device {
-                endpoint_id: from.to_string(),
+            let device = PairedDevice {
+                id: from,
                 name: hello.name.clone(),
-                addr: serde_json::to_string(&hello.addr).unwrap_or_default(),
+                addr: hello.addr.clone(),
                 paired_at: now(),
                 last_seen: Some(now()),
             };
-            let redeemed = shared.store().redeem_ticket(&hello.secret, &device, now());
+            let secret = hello.secret;
+            let redeemed = shared
+                .with_store(move |store| store.redeem_ticket(&secret, &device, now()))
+                .await;
             match redeemed {
                 Ok(Ok(())) => {
                     shared.transport.allowlist().pin(from);
@@ -182,9 +158,9 @@ pub(crate) async fn answer(shared: Arc<Shared>, request: PairRequest) {
                     }
                 }
                 Ok(Err(refused)) => {
-                    log(
-                        &shared,
-                        "rejected",
+                    shared.log(
+                        None,
+                        EventKind::Rejected,
                         &format!("pairing from {from}: {refused}"),
                     );
                     Answer::Refused {

@@ -1,0 +1,161 @@
+//! The device's networks and chain endpoints (one JSON value among the
+//! store's settings). Defaults: the local development nodes of the demo for
+//! `regtest` (Anvil on 8545, an Esplora on 3002, a Solana test validator on
+//! 8899); other networks are empty until the user sets them.
+
+use accord_chains::Chain;
+use serde::{Deserialize, Serialize};
+
+use super::Vault;
+use crate::store::StoreError;
+use crate::wallet::Network;
+
+const KEY: &str = "desktop.settings";
+
+/// One chain's API on one network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The chain.
+    pub chain: Chain,
+    /// The network.
+    pub network: Network,
+    /// `http://` or `https://` URL; empty: none.
+    pub url: String,
+}
+
+/// The device's networks and endpoints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// The network new wallets are for.
+    pub default_network: Network,
+    /// Every chain's API per network.
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// Why settings were refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// Not an http(s) URL.
+    #[error("endpoint {0:?} is not an http:// or https:// URL")]
+    Url(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    default_network: String,
+    endpoints: Vec<StoredEndpoint>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredEndpoint {
+    chain: String,
+    network: String,
+    url: String,
+}
+
+/// The local development endpoint of `chain` (regtest).
+fn local(chain: Chain) -> &'static str {
+    match chain {
+        Chain::Ethereum => "http://127.0.0.1:8545",
+        Chain::Bitcoin => "http://127.0.0.1:3002",
+        Chain::Solana => "http://127.0.0.1:8899",
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let mut endpoints = Vec::new();
+        for network in Network::ALL {
+            for chain in Chain::ALL {
+                endpoints.push(Endpoint {
+                    chain,
+                    network,
+                    url: if network == Network::Regtest {
+                        local(chain).to_owned()
+                    } else {
+                        String::new()
+                    },
+                });
+            }
+        }
+        Settings {
+            default_network: Network::Regtest,
+            endpoints,
+        }
+    }
+}
+
+impl Settings {
+    /// The endpoint for `chain` on `network`, if one is set.
+    pub fn endpoint(&self, chain: Chain, network: Network) -> Option<&str> {
+        self.endpoints
+            .iter()
+            .find(|e| e.chain == chain && e.network == network && !e.url.is_empty())
+            .map(|e| e.url.as_str())
+    }
+
+    fn from_stored(s: Stored) -> Option<Settings> {
+        let endpoints = s
+            .endpoints
+            .into_iter()
+            .map(|e| {
+                Some(Endpoint {
+                    chain: e.chain.parse().ok()?,
+                    network: e.network.parse().ok()?,
+                    url: e.url,
+                })
+            })
+            .collect::<Option<_>>()?;
+        Some(Settings {
+            default_network: s.default_network.parse().ok()?,
+            endpoints,
+        })
+    }
+
+    fn to_stored(&self) -> Stored {
+        Stored {
+            default_network: self.default_network.name().to_owned(),
+            endpoints: self
+                .endpoints
+                .iter()
+                .map(|e| StoredEndpoint {
+                    chain: e.chain.name().to_owned(),
+                    network: e.network.name().to_owned(),
+                    url: e.url.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Vault {
+    /// The stored settings, or the defaults (also for a stored value this
+    /// build cannot read).
+    pub fn settings(&self) -> Result<Settings, StoreError> {
+        Ok(self
+            .setting(KEY)?
+            .and_then(|text| serde_json::from_str::<Stored>(&text).ok())
+            .and_then(Settings::from_stored)
+            .unwrap_or_default())
+    }
+
+    /// Checks and stores `settings`; what was stored.
+    pub fn save_settings(&mut self, mut settings: Settings) -> Result<Settings, SettingsError> {
+        for e in &mut settings.endpoints {
+            e.url = e.url.trim().to_owned();
+            let ok = e.url.is_empty()
+                || ((e.url.starts_with("http://") || e.url.starts_with("https://"))
+                    && !e.url.chars().any(char::is_whitespace));
+            if !ok {
+                return Err(SettingsError::Url(e.url.clone()));
+            }
+        }
+        let text = serde_json::to_string(&settings.to_stored()).unwrap_or_default();
+        self.set_setting(KEY, &text)?;
+        Ok(settings)
+    }
+}

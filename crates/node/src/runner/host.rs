@@ -1,0 +1,272 @@
+//! What a runner does with the store, without IO of its own: carrying out a
+//! session's [`Journal`] writes and share loads, admitting what peers start
+//! (a proposal becomes a [`Cosigner`], an invitation a [`KeygenSession`],
+//! or a refusal), and answering for wallet creations that no longer run
+//! here. The tokio runner and the simulation tests both use these, so both
+//! run the sessions by the same rules.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use accord_mpc::{KeyShare, Scheme, SessionId};
+use iroh::{EndpointAddr, EndpointId};
+
+use crate::session::{
+    Cosigner, Journal, JournalError, KeygenSession, Refusal, Timeouts, WalletView, keygen::Known,
+};
+use crate::store::{KeygenOutcome, Persist, SigningEnd, StoreError, WalletState};
+use crate::wire::{Control, Invitation, Proposal, SessionBytes};
+
+/// Carries out `journal`, durably, at wall time `now` (seconds).
+pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), JournalError> {
+    let failed = |e: StoreError| JournalError::Failed(e.to_string());
+    match journal {
+        Journal::BeginSigning {
+            session,
+            wallet,
+            parts,
+            lasts,
+        } => {
+            let deadline = now.saturating_add(i64::try_from(lasts.as_secs()).unwrap_or(i64::MAX));
+            match store.begin_signing(session, &wallet, &parts, now, deadline) {
+                Ok(()) => Ok(()),
+                Err(StoreError::NonceConsumed(_)) => Err(JournalError::Replayed),
+                Err(e) => Err(failed(e)),
+            }
+        }
+        Journal::EndSigning {
+            session,
+            wallet,
+            outcome,
+            signatures,
+            ban,
+        } => {
+            let end = SigningEnd {
+                session,
+                wallet: &wallet,
+                outcome: outcome.as_deref().map_err(String::as_str),
+                signatures: &signatures,
+                ban: ban.as_ref(),
+            };
+            store.end_signing(&end, now).map_err(failed)
+        }
+        Journal::StoreWallet(new) => store
+            .store_wallet(&new, WalletState::Pending, now)
+            .map(drop)
+            .map_err(failed),
+        Journal::CommitWallet { wallet } => store.commit_wallet(&wallet, now).map_err(failed),
+        Journal::DropWallet { wallet, reason } => {
+            store.drop_wallet(&wallet, &reason, now).map_err(failed)
+        }
+    }
+}
+
+/// Opens this device's `scheme` share of wallet `wallet`.
+pub fn load_share(
+    store: &dyn Persist,
+    wallet: &str,
+    scheme: Scheme,
+) -> Result<Arc<KeyShare>, String> {
+    let record = store.wallet_by_id(wallet).map_err(|e| e.to_string())?;
+    store
+        .share(&record, scheme)
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
+}
+
+/// What to do with a message that starts something here.
+#[derive(Debug)]
+pub enum Admission {
+    /// Run this co-signer.
+    Cosign(Box<Cosigner>),
+    /// Run this wallet creation.
+    Keygen(Box<KeygenSession>),
+    /// Answer the sender with this and nothing else.
+    Reply(Control),
+    /// Drop it (already logged by the caller from the reason).
+    Ignore(String),
+}
+
+/// The store's view of the wallet a proposal names.
+fn wallet_view(store: &dyn Persist, p: &Proposal) -> Result<Option<WalletView>, StoreError> {
+    let record = match store.wallet_by_id(&p.wallet_id) {
+        Ok(r) => r,
+        Err(StoreError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let members = store.members(&record)?;
+    let keys = crate::wallet::public_keys(&store.group_keys(&record)?)
+        .ok_or_else(|| StoreError::Corrupt(format!("the public keys of wallet {}", record.name)))?;
+    let mut banned = BTreeMap::new();
+    for scheme in Scheme::ALL {
+        banned.insert(scheme, store.banned(&record, scheme)?);
+    }
+    let policy = store.policy(&record)?;
+    let seen = store.seen(SessionId(p.session))?;
+    Ok(Some(WalletView {
+        record,
+        members,
+        keys,
+        banned,
+        policy,
+        seen,
+    }))
+}
+
+/// A proposal `from` sent: a co-signer, or a refusal (a `Decline` — a veto
+/// — for what this device will not sign; an `Abort` when this device
+/// cannot even look, its store failing).
+pub fn admit_proposal(
+    store: &dyn Persist,
+    from: EndpointId,
+    proposal: Proposal,
+    timeouts: Timeouts,
+) -> Admission {
+    let session = proposal.session;
+    match wallet_view(store, &proposal) {
+        Ok(Some(view)) => match Cosigner::admit(view, from, proposal, timeouts) {
+            Ok(c) => Admission::Cosign(Box::new(c)),
+            Err(Refusal(reason)) => Admission::Reply(Control::Decline { session, reason }),
+        },
+        Ok(None) => Admission::Reply(Control::Decline {
+            session,
+            reason: "unknown wallet".into(),
+        }),
+        Err(e) => Admission::Reply(Control::Abort {
+            session,
+            reason: format!("storage error: {e}"),
+        }),
+    }
+}
+
+/// An invitation `from` sent: a member's wallet creation, or a `Decline`.
+pub fn admit_invitation(
+    store: &dyn Persist,
+    me: EndpointId,
+    from: EndpointId,
+    invitation: Invitation,
+    schemes: Vec<Scheme>,
+    timeouts: Timeouts,
+) -> Admission {
+    let session = invitation.session;
+    let pinned: BTreeSet<EndpointId> = match store.pinned_ids() {
+        Ok(ids) => ids.into_iter().collect(),
+        Err(e) => {
+            return Admission::Reply(Control::Abort {
+                session,
+                reason: format!("storage error: {e}"),
+            });
+        }
+    };
+    let device = |id: &EndpointId| pinned.contains(id);
+    let wallet = |name: &str, id: &str| {
+        store.wallet(name).is_ok()
+            || store.wallet_by_id(id).is_ok()
+            || store
+                .pending_wallets()
+                .is_ok_and(|p| p.iter().any(|w| w.record.name == name || w.record.id == id))
+    };
+    let known = Known {
+        me,
+        device: &device,
+        wallet: &wallet,
+    };
+    match KeygenSession::admit(invitation, from, known, schemes, timeouts) {
+        Ok(k) => Admission::Keygen(Box::new(k)),
+        Err(Refusal(reason)) => Admission::Reply(Control::Decline { session, reason }),
+    }
+}
+
+/// A key generation message for a session that does not run here: a
+/// member asking the outcome (answered from the store: committed, or —
+/// presumed abort — drop), or the inviter's late decision for a wallet
+/// still pending here. Returns the answer to send, if any.
+pub fn resolve(
+    store: &mut dyn Persist,
+    from: EndpointId,
+    control: &Control,
+    now: i64,
+) -> Result<Option<Control>, StoreError> {
+    match control {
+        Control::Outcome { session } => {
+            let member = store
+                .pending_wallets()?
+                .iter()
+                .any(|w| w.session == *session);
+            let answer = match store.keygen_outcome(session)? {
+                KeygenOutcome::Committed => Control::Commit { session: *session },
+                // Not committed here and no longer running: it never will be.
+                KeygenOutcome::Pending | KeygenOutcome::Unknown if !member => Control::Abort {
+                    session: *session,
+                    reason: "the wallet was not created".into(),
+                },
+                _ => return Ok(None),
+            };
+            let _ = from;
+            Ok(Some(answer))
+        }
+        Control::Commit { session } | Control::Abort { session, .. } => {
+            let pending = store.pending_wallets()?;
+            let Some(w) = pending
+                .iter()
+                .find(|w| w.session == *session && w.initiator == from)
+            else {
+                return Ok(None);
+            };
+            if matches!(control, Control::Commit { .. }) {
+                store.commit_wallet(&w.record.id, now)?;
+            } else {
+                store.drop_wallet(&w.record.id, "the inviter did not create it", now)?;
+            }
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// At start: for every wallet whose creation was interrupted here, what to
+/// send to whom. A wallet this device invited and did not commit is dropped
+/// (its members are told); one another device invited is asked about.
+pub fn interrupted_creations(
+    store: &mut dyn Persist,
+    now: i64,
+) -> Result<Vec<(EndpointAddr, Control)>, StoreError> {
+    let me = crate::transport::identity::device_id(store)?;
+    let mut out = Vec::new();
+    for w in store.pending_wallets()? {
+        let members = store.members(&w.record)?;
+        if w.initiator == me {
+            store.drop_wallet(
+                &w.record.id,
+                "interrupted before every member confirmed",
+                now,
+            )?;
+            for m in members.iter().filter(|m| m.device != me) {
+                out.push((
+                    m.addr.clone(),
+                    Control::Abort {
+                        session: w.session,
+                        reason: "the wallet was not created".into(),
+                    },
+                ));
+            }
+        } else if let Some(inviter) = members.iter().find(|m| m.device == w.initiator) {
+            out.push((
+                inviter.addr.clone(),
+                Control::Outcome { session: w.session },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a key generation message needs [`resolve`] when its session is
+/// not running.
+pub fn resolvable(control: &Control) -> Option<SessionBytes> {
+    match control {
+        Control::Outcome { session }
+        | Control::Commit { session }
+        | Control::Abort { session, .. } => Some(*session),
+        _ => None,
+    }
+}

@@ -1,0 +1,309 @@
+//! Serving what peers send, until the transport closes: threshold messages
+//! and control messages are routed to their sessions; a proposal or an
+//! invitation is admitted ([`host`]) and becomes a session of its own,
+//! within limits per peer; pings are answered; pairing requests go to
+//! [`pair`]; wallet creations that no longer run here are answered from
+//! the store.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use accord_mpc::{Scheme, SessionId};
+use iroh::EndpointId;
+use tokio::sync::mpsc;
+
+use super::host::{self, Admission};
+use super::router::{Delivered, Inbound};
+use super::{Shared, drive, now, pair, ping_session};
+use crate::event::EventKind;
+use crate::transport::Event;
+use crate::wire::{Control, Message};
+
+/// Key generations one inviter may run with this device at once.
+const KEYGENS_PER_PEER: usize = 1;
+/// Co-signings one proposer may run with this device at once.
+const COSIGNS_PER_PEER: usize = 64;
+
+/// Serves `events` until the transport closes.
+pub(crate) async fn serve(shared: Arc<Shared>, mut events: mpsc::Receiver<Event>) {
+    while let Some(event) = events.recv().await {
+        match event {
+            Event::Message { from, bytes } => match Message::decode(&bytes) {
+                Ok(message) => dispatch(&shared, from, message, bytes.len()),
+                Err(e) => shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("bad message from {from}: {e}"),
+                ),
+            },
+            Event::PairRequest(request) => {
+                tokio::spawn(pair::answer(shared.clone(), request));
+            }
+            Event::BadFrame { peer, error } => {
+                shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("bad frame from {peer}: {error}"),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A slot in a per-peer count; freed on drop.
+struct Slot<'a, K: Eq + Hash + Copy> {
+    counts: &'a Mutex<HashMap<K, usize>>,
+    key: K,
+}
+
+impl<'a, K: Eq + Hash + Copy> Slot<'a, K> {
+    fn take(counts: &'a Mutex<HashMap<K, usize>>, key: K, limit: usize) -> Option<Self> {
+        let mut c = counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = c.entry(key).or_insert(0);
+        if *n >= limit {
+            return None;
+        }
+        *n += 1;
+        Some(Slot { counts, key })
+    }
+}
+
+impl<K: Eq + Hash + Copy> Drop for Slot<'_, K> {
+    fn drop(&mut self) {
+        let mut c = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = c.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                c.remove(&self.key);
+            }
+        }
+    }
+}
+
+fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usize) {
+    shared.heard(from);
+    match message {
+        Message::Mpc(envelope) => {
+            let id = envelope.session.0;
+            // A session registers its route before it journals its nonces,
+            // so "consumed, and still not running" can only mean it ended
+            // (the last check closes the race with a session starting
+            // between the first two).
+            let replayed = !shared.router.is_running(&id)
+                && shared.store().seen(SessionId(id)).unwrap_or(false)
+                && !shared.router.is_running(&id);
+            if replayed {
+                return shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("replayed message from {from} for a finished session"),
+                );
+            }
+            deliver(shared, id, from, Message::Mpc(envelope), bytes);
+        }
+        Message::Control(Control::Ping { nonce }) => {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                if let Some(addr) = addr_of(&shared, &from) {
+                    let _ = shared.send_control(&addr, &Control::Pong { nonce }).await;
+                }
+            });
+        }
+        Message::Control(Control::Pong { nonce }) => {
+            let inbound = Inbound {
+                from,
+                message: Message::Control(Control::Pong { nonce }),
+            };
+            let _ = shared.router.deliver(ping_session(nonce), inbound, bytes);
+        }
+        Message::Control(Control::Invite(invitation)) => {
+            if shared.router.is_running(&invitation.session) {
+                return shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("repeated invitation from {from}"),
+                );
+            }
+            tokio::spawn(start_keygen(shared.clone(), from, invitation));
+        }
+        Message::Control(Control::Propose(proposal)) => {
+            if shared.router.is_running(&proposal.session) {
+                return shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("repeated proposal from {from}"),
+                );
+            }
+            tokio::spawn(start_cosign(shared.clone(), from, proposal));
+        }
+        Message::Control(control) => {
+            let Some(id) = control.session() else { return };
+            if !shared.router.is_running(&id) && host::resolvable(&control).is_some() {
+                let shared2 = shared.clone();
+                let answer_to = control.clone();
+                tokio::spawn(async move {
+                    let answer = shared2
+                        .with_store(move |store| host::resolve(store, from, &answer_to, now()))
+                        .await;
+                    if let Ok(Some(answer)) = answer
+                        && let Some(addr) = addr_of(&shared2, &from)
+                    {
+                        let _ = shared2.send_control(&addr, &answer).await;
+                    }
+                });
+                if matches!(control, Control::Outcome { .. }) {
+                    return;
+                }
+            }
+            deliver(shared, id, from, Message::Control(control), bytes);
+        }
+    }
+}
+
+fn deliver(shared: &Shared, id: [u8; 32], from: EndpointId, message: Message, bytes: usize) {
+    match shared.router.deliver(id, Inbound { from, message }, bytes) {
+        Delivered::Routed => {}
+        Delivered::Buffered { expired } => {
+            if expired > 0 {
+                shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!(
+                        "{expired} message(s) for sessions that never started here were dropped"
+                    ),
+                );
+            }
+        }
+        Delivered::Dropped(why) => shared.log(
+            None,
+            EventKind::Rejected,
+            &format!(
+                "message from {from} for session {} dropped: {why}",
+                hex::encode(&id[..8])
+            ),
+        ),
+    }
+}
+
+/// The address of a paired device or wallet member.
+pub(crate) fn addr_of(shared: &Shared, id: &EndpointId) -> Option<iroh::EndpointAddr> {
+    let store = shared.store();
+    if let Some(d) = store.devices().ok()?.into_iter().find(|d| d.id == *id) {
+        return Some(d.addr);
+    }
+    for wallet in store.wallets().ok()? {
+        if let Some(m) = store
+            .members(&wallet)
+            .ok()?
+            .into_iter()
+            .find(|m| m.device == *id)
+        {
+            return Some(m.addr);
+        }
+    }
+    for pending in store.pending_wallets().ok()? {
+        if let Some(m) = store
+            .members(&pending.record)
+            .ok()?
+            .into_iter()
+            .find(|m| m.device == *id)
+        {
+            return Some(m.addr);
+        }
+    }
+    None
+}
+
+async fn refuse(shared: &Shared, from: EndpointId, what: &str, control: Control) {
+    let reason = match &control {
+        Control::Decline { reason, .. } | Control::Abort { reason, .. } => reason.clone(),
+        _ => String::new(),
+    };
+    shared.log(
+        None,
+        EventKind::Rejected,
+        &format!("{what} from {from}: {reason}"),
+    );
+    if let Some(addr) = addr_of(shared, &from) {
+        let _ = shared.send_control(&addr, &control).await;
+    }
+}
+
+async fn start_cosign(shared: Arc<Shared>, from: EndpointId, proposal: crate::wire::Proposal) {
+    let session = proposal.session;
+    let Some(_slot) = Slot::take(&shared.cosigns, from, COSIGNS_PER_PEER) else {
+        let control = Control::Abort {
+            session,
+            reason: "too many signings with this device at once".into(),
+        };
+        return refuse(&shared, from, "proposal", control).await;
+    };
+    let timeouts = shared.timeouts;
+    let admitted = shared
+        .with_store(move |store| host::admit_proposal(store, from, proposal, timeouts))
+        .await;
+    match admitted {
+        Admission::Cosign(cosigner) => {
+            let Some((route, inbox)) = shared.router.register(&cosigner.routes()) else {
+                return;
+            };
+            let quiet = |_| {};
+            let _ = drive(shared.clone(), *cosigner, Some(route), Some(inbox), &quiet).await;
+        }
+        Admission::Reply(control) => refuse(&shared, from, "proposal", control).await,
+        Admission::Keygen(_) | Admission::Ignore(_) => {}
+    }
+}
+
+async fn start_keygen(shared: Arc<Shared>, from: EndpointId, invitation: crate::wire::Invitation) {
+    let session = invitation.session;
+    let name = invitation.name.clone();
+    let Some(_slot) = Slot::take(&shared.keygens, from, KEYGENS_PER_PEER) else {
+        let control = Control::Decline {
+            session,
+            reason: "another wallet creation with this device is under way".into(),
+        };
+        return refuse(&shared, from, "invitation", control).await;
+    };
+    let (timeouts, me) = (shared.timeouts, shared.transport.id());
+    let admitted = shared
+        .with_store(move |store| {
+            host::admit_invitation(store, me, from, invitation, Scheme::ALL.to_vec(), timeouts)
+        })
+        .await;
+    match admitted {
+        Admission::Keygen(keygen) => {
+            let Some((route, inbox)) = shared.router.register(&keygen.routes()) else {
+                return;
+            };
+            let quiet = |_| {};
+            let _ = drive(shared.clone(), *keygen, Some(route), Some(inbox), &quiet).await;
+        }
+        Admission::Reply(control) => {
+            refuse(&shared, from, &format!("invitation to {name:?}"), control).await;
+        }
+        Admission::Cosign(_) | Admission::Ignore(_) => {}
+    }
+}
+
+/// At start: tells the members of wallets whose creation was interrupted
+/// here, and asks inviters about the others.
+pub(crate) async fn resume(shared: Arc<Shared>) {
+    let messages = shared
+        .with_store(|store| host::interrupted_creations(store, now()))
+        .await;
+    match messages {
+        Ok(messages) => {
+            for (addr, control) in messages {
+                let _ = shared.send_control(&addr, &control).await;
+            }
+        }
+        Err(e) => shared.log(
+            None,
+            EventKind::Failed,
+            &format!("resuming wallet creations: {e}"),
+        ),
+    }
+}

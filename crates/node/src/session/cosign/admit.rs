@@ -1,0 +1,118 @@
+//! Admitting a proposal: checked against what this device stores of the
+//! wallet it names, and previewed here from the raw transaction.
+
+use std::collections::BTreeSet;
+
+use accord_chains::Chain;
+use accord_chains::signing::prepare;
+use accord_mpc::PartyId;
+use iroh::EndpointId;
+
+use super::{Cosigner, Refusal, State, WalletView};
+use crate::approve;
+use crate::session::clock::Timeouts;
+use crate::session::effect::Approval;
+use crate::session::failure::truncate;
+use crate::session::peer::Peer;
+use crate::store::Member;
+use crate::wallet::scheme_of;
+use crate::wire::Proposal;
+
+fn peer_of(m: &Member) -> Option<Peer> {
+    Some(Peer {
+        party: PartyId::new(u16::from(m.party))?,
+        id: m.device,
+        addr: m.addr.clone(),
+        name: m.name.clone(),
+        role: m.role,
+    })
+}
+
+impl Cosigner {
+    /// Checks `proposal`, which `from` sent, against `view`; computes the
+    /// preview and messages. A refusal is sent back as a `Decline`.
+    pub fn admit(
+        view: WalletView,
+        from: EndpointId,
+        proposal: Proposal,
+        timeouts: Timeouts,
+    ) -> Result<Cosigner, Refusal> {
+        let refuse = |s: &str| Refusal(s.to_owned());
+        let wallet = &view.record;
+        let proposer = view
+            .members
+            .iter()
+            .find(|m| m.device == from)
+            .ok_or_else(|| refuse("the proposer is not a member of the wallet"))?;
+        let chain: Chain = proposal
+            .chain
+            .parse()
+            .map_err(|_| Refusal(format!("unknown chain {:?}", truncate(&proposal.chain))))?;
+        let unique: BTreeSet<u8> = proposal.signers.iter().copied().collect();
+        if unique.len() != proposal.signers.len() || unique.len() != usize::from(wallet.threshold) {
+            return Err(refuse("the signer set is not a quorum of the wallet"));
+        }
+        if !unique.contains(&wallet.party) || !unique.contains(&proposer.party) {
+            return Err(refuse(
+                "the signer set must include the proposer and this device",
+            ));
+        }
+        if view.seen {
+            return Err(refuse("this session was seen before (replayed proposal)"));
+        }
+        let prepared = prepare(chain, wallet.network.name(), &proposal.unsigned, &view.keys)
+            .map_err(|e| Refusal(format!("cannot sign this transaction: {e}")))?;
+        let scheme = scheme_of(prepared.kind);
+        let banned = view.banned.get(&scheme).cloned().unwrap_or_default();
+        let mut peers = Vec::new();
+        for party in &unique {
+            let m = view
+                .members
+                .iter()
+                .find(|m| m.party == *party)
+                .ok_or_else(|| refuse("a signer is not a member"))?;
+            if *party == wallet.party {
+                continue;
+            }
+            if banned.contains(party) {
+                return Err(Refusal(format!(
+                    "{} is banned from this wallet's {scheme} sessions",
+                    m.name
+                )));
+            }
+            peers.push(peer_of(m).ok_or_else(|| refuse("a member's record is corrupt"))?);
+        }
+        let proposer = peer_of(proposer).ok_or_else(|| refuse("a member's record is corrupt"))?;
+        let me = PartyId::new(u16::from(wallet.party)).ok_or_else(|| refuse("party"))?;
+        let request = approve::SignRequest {
+            wallet: wallet.name.clone(),
+            wallet_id: wallet.id.clone(),
+            chain,
+            preview: prepared.preview.clone(),
+            from: approve::Member {
+                party: proposer.party.get(),
+                device_id: proposer.id.to_string(),
+                name: proposer.name.clone(),
+                role: proposer.role,
+                known: true,
+            },
+        };
+        Ok(Cosigner {
+            wallet: wallet.id.clone(),
+            me,
+            proposer,
+            peers,
+            signers: unique
+                .iter()
+                .filter_map(|p| PartyId::new(u16::from(*p)))
+                .collect(),
+            scheme,
+            chain,
+            base: proposal.session,
+            messages: prepared.messages,
+            approval: Some(Approval::Sign(Box::new(request), view.policy)),
+            timeouts,
+            state: State::Idle,
+        })
+    }
+}

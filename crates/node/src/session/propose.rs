@@ -1,0 +1,546 @@
+//! Co-signing, the proposer's side, as a state machine. The proposer (who
+//! coordinates and aggregates) has the preview and the messages from
+//! `accord_chains::signing::prepare`; it picks a quorum (itself and `t − 1`
+//! members, in the caller's order of preference, skipping banned ones),
+//! journals its nonces, proposes the raw transaction to the quorum and signs
+//! with it (RFC 9591 FROST rounds, or DKLs23 for ECDSA).
+//!
+//! If an attempt fails because a member is offline, silent or aborted (its
+//! technical failures included), the next quorum is tried without user
+//! action; messages whose signature is already known (from the store, or an
+//! earlier attempt) are never asked for again. A member's explicit refusal
+//! ([`Failure::Declined`]) ends the whole signing: a veto is not routed
+//! around.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use accord_chains::Chain;
+use accord_mpc::{
+    KeyShare, PartyId, Scheme, SessionId, SignOutput, SignRequest, Signature, Signer,
+};
+use rand_core::CryptoRngCore;
+
+use super::Session;
+use super::clock::{Time, Timeouts, earliest};
+use super::effect::{Effect, Effects, Input, Journal, Progress, ProgressState};
+use super::failure::{Failure, truncate};
+use super::parts::{Handled, Liveness, Parts, derive, sends};
+use super::peer::{Culprit, Peer, by_id, names};
+use crate::event::EventKind;
+use crate::wire::{Control, Message, Proposal, SessionBytes};
+
+/// What to sign, with whom: everything the proposer needs, loaded by the
+/// runner from the store and `prepare`.
+#[derive(Debug)]
+pub struct SignPlan {
+    /// The wallet's id.
+    pub wallet: String,
+    /// The wallet's `t`.
+    pub threshold: u16,
+    /// This device's name (for progress).
+    pub me: String,
+    /// This device's share of the scheme the chain needs.
+    pub share: Arc<KeyShare>,
+    /// The other members, in order of preference.
+    pub members: Vec<Peer>,
+    /// Parties banned from this scheme's sessions.
+    pub banned: BTreeSet<PartyId>,
+    /// The chain.
+    pub chain: Chain,
+    /// The unsigned transaction, as proposed to members.
+    pub unsigned: Vec<u8>,
+    /// The messages to sign.
+    pub messages: Vec<Vec<u8>>,
+    /// Signatures already finished (from the store), by message.
+    pub done: Vec<Option<Signature>>,
+    /// Deadlines.
+    pub timeouts: Timeouts,
+}
+
+/// A finished signing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignResult {
+    /// One signature per message, in order.
+    pub signatures: Vec<Signature>,
+    /// The members that signed with this device in the last attempt.
+    pub cosigners: Vec<Culprit>,
+    /// Attempts made (0 if every signature was known already).
+    pub attempts: u32,
+}
+
+/// One attempt with one quorum.
+struct Attempt {
+    base: SessionBytes,
+    quorum: Vec<Peer>,
+    signers: Vec<PartyId>,
+    /// Message indexes signed in this attempt, one part each.
+    todo: Vec<usize>,
+    parts: Parts<Signer>,
+    live: Liveness,
+    joined: BTreeSet<PartyId>,
+    pending_shown: BTreeSet<PartyId>,
+    deadline: Time,
+}
+
+enum State {
+    Idle,
+    /// The nonces are being journaled.
+    Journaling(Attempt),
+    Running(Attempt),
+    /// The attempt's end is being recorded.
+    Ending(Attempt, Result<(), Failure>),
+    Over,
+}
+
+/// The proposer's side of a signing.
+pub struct Proposer {
+    plan: SignPlan,
+    quorums: VecDeque<Vec<Peer>>,
+    attempts: u32,
+    failures: Vec<String>,
+    state: State,
+}
+
+impl core::fmt::Debug for Proposer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Proposer")
+            .field("wallet", &self.plan.wallet)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every `k`-subset of `items`, in order.
+fn combinations(items: &[Peer], k: usize) -> Vec<Vec<Peer>> {
+    fn go(items: &[Peer], k: usize, start: usize, cur: &mut Vec<Peer>, out: &mut Vec<Vec<Peer>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..items.len() {
+            if let Some(p) = items.get(i) {
+                cur.push(p.clone());
+                go(items, k, i + 1, cur, out);
+                cur.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(items, k, 0, &mut Vec::new(), &mut out);
+    out
+}
+
+impl Proposer {
+    /// A signing of `plan`; feed it [`Input::Start`].
+    pub fn new(plan: SignPlan) -> Proposer {
+        let me = plan.share.party();
+        let eligible: Vec<Peer> = plan
+            .members
+            .iter()
+            .filter(|p| p.party != me && !plan.banned.contains(&p.party))
+            .cloned()
+            .collect();
+        let need = usize::from(plan.threshold).saturating_sub(1);
+        Proposer {
+            quorums: combinations(&eligible, need).into(),
+            plan,
+            attempts: 0,
+            failures: Vec::new(),
+            state: State::Idle,
+        }
+    }
+
+    fn scheme(&self) -> Scheme {
+        self.plan.share.scheme()
+    }
+
+    fn all_done(&self) -> bool {
+        self.plan.done.iter().all(Option::is_some)
+    }
+
+    fn finish(&mut self, out: &mut Effects<SignResult>, cosigners: Vec<Culprit>) {
+        let signatures: Vec<Signature> = self.plan.done.iter().flatten().copied().collect();
+        self.state = State::Over;
+        out.push(Effect::Finished(SignResult {
+            signatures,
+            cosigners,
+            attempts: self.attempts,
+        }));
+    }
+
+    /// Starts the next attempt, or ends.
+    fn next_attempt(
+        &mut self,
+        now: Time,
+        rng: &mut dyn CryptoRngCore,
+        out: &mut Effects<SignResult>,
+    ) {
+        if self.all_done() {
+            return self.finish(out, Vec::new());
+        }
+        let Some(quorum) = self.quorums.pop_front() else {
+            self.state = State::Over;
+            let reason = if self.failures.is_empty() {
+                "not enough co-signers".to_owned()
+            } else {
+                self.failures.join("; ")
+            };
+            return out.push(Effect::Aborted(Failure::Invalid(format!(
+                "no quorum could sign: {reason}"
+            ))));
+        };
+        self.attempts += 1;
+        if self.attempts > 1 {
+            out.progress(Progress {
+                party: self.plan.share.party().get(),
+                name: self.plan.me.clone(),
+                state: ProgressState::Retrying,
+                detail: format!("with {}", names(&quorum)),
+            });
+        }
+        let mut base = [0u8; 32];
+        rng.fill_bytes(&mut base);
+        let todo: Vec<usize> = (0..self.plan.messages.len())
+            .filter(|i| self.plan.done.get(*i).is_some_and(Option::is_none))
+            .collect();
+        let mut ids = vec![base];
+        ids.extend(todo.iter().map(|&i| derive(&base, index(i)).0));
+        let mut signers: Vec<PartyId> = quorum
+            .iter()
+            .map(|p| p.party)
+            .chain([self.plan.share.party()])
+            .collect();
+        signers.sort();
+        let parts = todo
+            .iter()
+            .map(|&i| (derive(&base, index(i)), self.scheme()))
+            .collect();
+        out.push(Effect::Listen(ids));
+        out.push(Effect::Journal(Journal::BeginSigning {
+            session: SessionId(base),
+            wallet: self.plan.wallet.clone(),
+            parts,
+            lasts: self.plan.timeouts.approval + self.plan.timeouts.session,
+        }));
+        self.state = State::Journaling(Attempt {
+            base,
+            live: Liveness::new(&quorum, now),
+            quorum,
+            signers,
+            todo,
+            parts: Parts::new(),
+            joined: BTreeSet::new(),
+            pending_shown: BTreeSet::new(),
+            deadline: now.after(self.plan.timeouts.approval + self.plan.timeouts.session),
+        });
+    }
+
+    /// The nonces are journaled: propose and send the first round.
+    fn propose(
+        &mut self,
+        mut a: Attempt,
+        rng: &mut dyn CryptoRngCore,
+        out: &mut Effects<SignResult>,
+    ) {
+        let proposal = Proposal {
+            session: a.base,
+            wallet_id: self.plan.wallet.clone(),
+            chain: self.plan.chain.to_string(),
+            unsigned: self.plan.unsigned.clone(),
+            signers: a.signers.iter().map(|p| p.get()).collect(),
+        };
+        out.send_all(&a.quorum, &Message::Control(Control::Propose(proposal)));
+        for &i in &a.todo {
+            let id = derive(&a.base, index(i));
+            let Some(message) = self.plan.messages.get(i) else {
+                continue;
+            };
+            let request = SignRequest {
+                session: id,
+                signers: &a.signers,
+                coordinator: self.plan.share.party(),
+                message,
+            };
+            match Signer::start(self.plan.share.clone(), &request, &mut &mut *rng) {
+                Ok((signer, first)) => {
+                    a.parts.push(id, signer);
+                    sends(out, &a.quorum, first);
+                }
+                Err(e) => return self.fail(a, Failure::Invalid(e.to_string()), out),
+            }
+        }
+        self.state = State::Running(a);
+    }
+
+    /// Ends the attempt after `failure`: every member is told, every
+    /// machine ended, and the end recorded.
+    fn fail(&mut self, mut a: Attempt, failure: Failure, out: &mut Effects<SignResult>) {
+        a.parts.abort();
+        let notice = Control::Abort {
+            session: a.base,
+            reason: failure.notice(),
+        };
+        // Not to a member that could not be reached: it would only delay
+        // the next attempt.
+        let unreachable = match &failure {
+            Failure::Unreachable { who, .. } => Some(who.device_id.clone()),
+            _ => None,
+        };
+        let told: Vec<Peer> = a
+            .quorum
+            .iter()
+            .filter(|p| unreachable.as_deref() != Some(p.id.to_string().as_str()))
+            .cloned()
+            .collect();
+        out.send_all(&told, &Message::Control(notice));
+        out.log(
+            Some(&self.plan.wallet),
+            EventKind::Failed,
+            format!("signing with {}: {failure}", names(&a.quorum)),
+        );
+        let ban = failure
+            .ban()
+            .map(|party| (self.scheme(), party, failure.to_string()));
+        out.push(Effect::Journal(Journal::EndSigning {
+            session: SessionId(a.base),
+            wallet: self.plan.wallet.clone(),
+            outcome: Err(failure.to_string()),
+            signatures: Vec::new(),
+            ban,
+        }));
+        self.state = State::Ending(a, Err(failure));
+    }
+
+    /// Every part has its signature: record them.
+    fn succeed(&mut self, mut a: Attempt, out: &mut Effects<SignResult>) {
+        let mut signatures = Vec::new();
+        for (&i, output) in a.todo.iter().zip(a.parts.take_outputs()) {
+            match output {
+                SignOutput::Signature(sig) => {
+                    if let (Some(slot), Some(message)) =
+                        (self.plan.done.get_mut(i), self.plan.messages.get(i))
+                    {
+                        *slot = Some(sig);
+                        signatures.push((self.scheme(), message.clone(), sig));
+                    }
+                }
+                SignOutput::Contributed => {
+                    return self.fail(
+                        a,
+                        Failure::Invalid("the coordinator got no signature".into()),
+                        out,
+                    );
+                }
+            }
+        }
+        out.push(Effect::Journal(Journal::EndSigning {
+            session: SessionId(a.base),
+            wallet: self.plan.wallet.clone(),
+            outcome: Ok("signed".into()),
+            signatures,
+            ban: None,
+        }));
+        self.state = State::Ending(a, Ok(()));
+    }
+
+    fn on_message(
+        &mut self,
+        mut a: Attempt,
+        now: Time,
+        from: iroh::EndpointId,
+        message: Message,
+        out: &mut Effects<SignResult>,
+    ) {
+        let Some(peer) = by_id(&a.quorum, &from).cloned() else {
+            out.log(
+                Some(&self.plan.wallet),
+                EventKind::Rejected,
+                format!("a message from {from}, not in this signing's quorum"),
+            );
+            self.state = State::Running(a);
+            return;
+        };
+        a.live.heard(peer.party, now);
+        match message {
+            Message::Mpc(envelope) => match a.parts.handle(peer.party, envelope) {
+                Handled::Outgoing(envelopes) => {
+                    sends(out, &a.quorum, envelopes);
+                    if a.parts.finished() {
+                        return self.succeed(a, out);
+                    }
+                }
+                Handled::Rejected(why) => out.log(
+                    Some(&self.plan.wallet),
+                    EventKind::Rejected,
+                    format!("message from {}: {why}", peer.name),
+                ),
+                Handled::Aborted(abort) => {
+                    let culprit = abort
+                        .culprit()
+                        .and_then(|c| a.quorum.iter().find(|p| p.party == c))
+                        .map(Culprit::from);
+                    let failure = Failure::Protocol {
+                        abort: Box::new(abort),
+                        culprit,
+                    };
+                    return self.fail(a, failure, out);
+                }
+            },
+            Message::Control(control) => match control {
+                Control::Pending { .. }
+                    if !a.joined.contains(&peer.party) && a.pending_shown.insert(peer.party) =>
+                {
+                    out.progress(Progress::of(&peer, ProgressState::Pending, ""));
+                }
+                Control::Join { .. } if a.joined.insert(peer.party) => {
+                    out.progress(Progress::of(&peer, ProgressState::Joined, ""));
+                }
+                Control::Decline { reason, .. } => {
+                    let reason = truncate(&reason);
+                    out.progress(Progress::of(&peer, ProgressState::Declined, reason.clone()));
+                    let failure = Failure::Declined {
+                        who: Culprit::from(&peer),
+                        reason,
+                    };
+                    return self.fail(a, failure, out);
+                }
+                Control::Abort { reason, .. } => {
+                    let failure = Failure::PeerAborted {
+                        who: Culprit::from(&peer),
+                        reason: truncate(&reason),
+                    };
+                    return self.fail(a, failure, out);
+                }
+                _ => {}
+            },
+        }
+        self.state = State::Running(a);
+    }
+
+    /// The members the attempt waits for: not joined yet, or owing a round.
+    fn waiting(a: &Attempt) -> Vec<PartyId> {
+        let mut w = a.parts.waiting();
+        w.extend(
+            a.quorum
+                .iter()
+                .map(|p| p.party)
+                .filter(|p| !a.joined.contains(p)),
+        );
+        w.sort();
+        w.dedup();
+        w
+    }
+
+    fn on_tick(&mut self, a: Attempt, now: Time, out: &mut Effects<SignResult>) {
+        if now >= a.deadline {
+            return self.fail(a, Failure::Deadline, out);
+        }
+        let silent = a
+            .live
+            .silent(&Self::waiting(&a), now, self.plan.timeouts.sign_round);
+        if !silent.is_empty() {
+            let who = a
+                .quorum
+                .iter()
+                .filter(|p| silent.contains(&p.party))
+                .map(Culprit::from)
+                .collect();
+            return self.fail(a, Failure::Silent { who }, out);
+        }
+        self.state = State::Running(a);
+    }
+
+    fn ended(
+        &mut self,
+        a: Attempt,
+        result: Result<(), Failure>,
+        now: Time,
+        rng: &mut dyn CryptoRngCore,
+        out: &mut Effects<SignResult>,
+    ) {
+        match result {
+            Ok(()) => {
+                let cosigners = a.quorum.iter().map(Culprit::from).collect();
+                if self.all_done() {
+                    self.finish(out, cosigners);
+                } else {
+                    self.next_attempt(now, rng, out);
+                }
+            }
+            Err(failure) => {
+                for p in a.quorum.iter().filter(|p| !a.joined.contains(&p.party)) {
+                    out.progress(Progress::of(p, ProgressState::Failed, failure.to_string()));
+                }
+                if let Some(p) = failure
+                    .ban()
+                    .and_then(|party| PartyId::new(u16::from(party)))
+                {
+                    self.plan.banned.insert(p);
+                    self.quorums.retain(|q| q.iter().all(|m| m.party != p));
+                }
+                if !failure.retryable() {
+                    self.state = State::Over;
+                    return out.push(Effect::Aborted(failure));
+                }
+                self.failures.push(failure.to_string());
+                self.next_attempt(now, rng, out);
+            }
+        }
+    }
+}
+
+fn index(i: usize) -> u16 {
+    u16::try_from(i).unwrap_or(u16::MAX)
+}
+
+impl Session for Proposer {
+    type Output = SignResult;
+
+    fn handle(
+        &mut self,
+        now: Time,
+        input: Input,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Vec<Effect<SignResult>> {
+        let mut out = Effects::new();
+        let state = std::mem::replace(&mut self.state, State::Over);
+        match (state, input) {
+            (State::Idle, Input::Start) => self.next_attempt(now, rng, &mut out),
+            (State::Journaling(a), Input::Journaled(Ok(()))) => self.propose(a, rng, &mut out),
+            (State::Journaling(_), Input::Journaled(Err(e))) => {
+                out.push(Effect::Aborted(Failure::Storage(e.to_string())));
+            }
+            (State::Running(a), Input::Message { from, message }) => {
+                self.on_message(a, now, from, message, &mut out);
+            }
+            (State::Running(a), Input::Unreachable { to, error }) => {
+                match by_id(&a.quorum, &to).map(Culprit::from) {
+                    Some(who) => self.fail(a, Failure::Unreachable { who, error }, &mut out),
+                    None => self.state = State::Running(a),
+                }
+            }
+            (State::Running(a), Input::Tick) => self.on_tick(a, now, &mut out),
+            (State::Ending(a, result), Input::Journaled(_)) => {
+                self.ended(a, result, now, rng, &mut out);
+            }
+            (state, _) => self.state = state,
+        }
+        out.into_vec()
+    }
+
+    fn deadline(&self) -> Option<Time> {
+        match &self.state {
+            State::Running(a) => earliest([
+                Some(a.deadline),
+                a.live
+                    .next(&Self::waiting(a), self.plan.timeouts.sign_round),
+            ]),
+            _ => None,
+        }
+    }
+
+    fn heavy(&self) -> bool {
+        self.scheme() == Scheme::Ecdsa
+    }
+}

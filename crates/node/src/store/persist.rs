@@ -1,0 +1,177 @@
+//! The store behind narrow traits, one per concern, each with typed
+//! records, so a second backend (PostgreSQL, for a fleet of recovery
+//! servers) can implement them: [`WalletStore`] (wallets, shares, members,
+//! keys, policies), [`SessionJournal`] (signing sessions, the nonce journal,
+//! finished signatures, bans), [`DeviceStore`] (identity, paired devices,
+//! tickets, settings) and [`EventLog`]. The node holds a [`Persist`]: all
+//! four. No connection or transaction leaves a backend; every method that
+//! writes is one atomic transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use accord_mpc::{GroupKey, KeyShare, Scheme, SessionId, Signature};
+use iroh::EndpointId;
+use zeroize::Zeroizing;
+
+use super::records::{
+    KeygenOutcome, Member, NewWalletOwned, PairedDevice, PendingWallet, WalletRecord,
+};
+use super::{StoreError, TicketRefused};
+use crate::approve::Policy;
+use crate::event::{Event, EventKind};
+use crate::wire::SessionBytes;
+
+/// Whether a stored wallet can be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalletState {
+    /// Created everywhere: usable.
+    Active,
+    /// Stored here, not committed yet: invisible and unusable.
+    Pending,
+}
+
+/// Wallets and this device's shares of them.
+pub trait WalletStore {
+    /// Every usable wallet, by name.
+    fn wallets(&self) -> Result<Vec<WalletRecord>, StoreError>;
+    /// The usable wallet named `name`.
+    fn wallet(&self, name: &str) -> Result<WalletRecord, StoreError>;
+    /// The usable wallet with id `id`.
+    fn wallet_by_id(&self, id: &str) -> Result<WalletRecord, StoreError>;
+    /// Its members, by party.
+    fn members(&self, wallet: &WalletRecord) -> Result<Vec<Member>, StoreError>;
+    /// Its group key of every scheme.
+    fn group_keys(&self, wallet: &WalletRecord) -> Result<BTreeMap<Scheme, GroupKey>, StoreError>;
+    /// This device's `scheme` share, opened and validated.
+    fn share(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<KeyShare, StoreError>;
+    /// Its policy, if one is set.
+    fn policy(&self, wallet: &WalletRecord) -> Result<Option<Policy>, StoreError>;
+    /// Sets its policy.
+    fn set_policy(
+        &mut self,
+        wallet: &WalletRecord,
+        policy: &Policy,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Stores a wallet in `state`; never over an existing wallet of that name or id.
+    fn store_wallet(
+        &mut self,
+        new: &NewWalletOwned,
+        state: WalletState,
+        now: i64,
+    ) -> Result<WalletRecord, StoreError>;
+    /// Makes a pending wallet usable (done if it is already).
+    fn commit_wallet(&mut self, id: &str, now: i64) -> Result<(), StoreError>;
+    /// Forgets a pending wallet and its shares (nothing if there is none).
+    fn drop_wallet(&mut self, id: &str, reason: &str, now: i64) -> Result<(), StoreError>;
+    /// The wallets stored but not committed.
+    fn pending_wallets(&self) -> Result<Vec<PendingWallet>, StoreError>;
+    /// What this device knows of key generation `session`'s wallet.
+    fn keygen_outcome(&self, session: &SessionBytes) -> Result<KeygenOutcome, StoreError>;
+}
+
+/// How a signing session ended, with what it finished.
+#[derive(Debug)]
+pub struct SigningEnd<'a> {
+    /// The session.
+    pub session: SessionId,
+    /// The wallet's id.
+    pub wallet: &'a str,
+    /// `Ok(detail)` with a result, `Err(reason)` without.
+    pub outcome: Result<&'a str, &'a str>,
+    /// Finished signatures: (scheme, message, signature).
+    pub signatures: &'a [(Scheme, Vec<u8>, Signature)],
+    /// A party to exclude from a scheme's sessions for good: (scheme, party, reason).
+    pub ban: Option<&'a (Scheme, u8, String)>,
+}
+
+/// Signing sessions: the nonce journal, finished signatures, bans.
+pub trait SessionJournal {
+    /// Records a signing session as running and journals the nonces of
+    /// every part as consumed — one transaction, committed before any
+    /// signature share leaves. [`StoreError::NonceConsumed`] (nothing
+    /// written) if the session or a part was seen before.
+    fn begin_signing(
+        &mut self,
+        session: SessionId,
+        wallet: &str,
+        parts: &[(SessionId, Scheme)],
+        now: i64,
+        deadline: i64,
+    ) -> Result<(), StoreError>;
+    /// Ends a running signing session: outcome, signatures and ban, one
+    /// transaction.
+    fn end_signing(&mut self, end: &SigningEnd<'_>, now: i64) -> Result<(), StoreError>;
+    /// Whether session (or part) `session` was seen here: as a session or in
+    /// the nonce journal.
+    fn seen(&self, session: SessionId) -> Result<bool, StoreError>;
+    /// A finished signature of `message`, if this device has one.
+    fn finished_signature(
+        &self,
+        wallet: &WalletRecord,
+        scheme: Scheme,
+        message: &[u8],
+    ) -> Result<Option<Signature>, StoreError>;
+    /// The parties banned from `scheme` sessions of `wallet`.
+    fn banned(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<BTreeSet<u8>, StoreError>;
+    /// Marks sessions a crash left running as aborted; how many.
+    fn recover(&mut self, now: i64) -> Result<usize, StoreError>;
+}
+
+/// This device: its identity, the devices it is paired with, tickets,
+/// settings.
+pub trait DeviceStore {
+    /// This device's long-term secret (its endpoint key), created on first use.
+    fn device_secret(&mut self) -> Result<Zeroizing<[u8; 32]>, StoreError>;
+    /// The paired devices (not removed), by name.
+    fn devices(&self) -> Result<Vec<PairedDevice>, StoreError>;
+    /// Pins `device` (the redeemer's side of pairing, or a new address).
+    fn pair_device(&mut self, device: &PairedDevice, now: i64) -> Result<(), StoreError>;
+    /// Removes a device: it is let in no more, even as a wallet member.
+    fn remove_device(&mut self, id: &EndpointId, now: i64) -> Result<bool, StoreError>;
+    /// Notes that `id` was heard from at `now`.
+    fn seen_device(&mut self, id: &EndpointId, now: i64) -> Result<(), StoreError>;
+    /// Records a ticket with `secret`, valid until `expires_at`.
+    fn add_ticket(&mut self, secret: &[u8; 32], expires_at: i64) -> Result<(), StoreError>;
+    /// Whether a ticket is unused and unexpired at `now`.
+    fn has_open_ticket(&self, now: i64) -> Result<bool, StoreError>;
+    /// Redeems the ticket with `secret` for `device` and pins it, atomically.
+    fn redeem_ticket(
+        &mut self,
+        secret: &[u8],
+        device: &PairedDevice,
+        now: i64,
+    ) -> Result<Result<(), TicketRefused>, StoreError>;
+    /// Every id to let in: paired devices and wallet members, not removed.
+    fn pinned_ids(&self) -> Result<Vec<EndpointId>, StoreError>;
+    /// Whether `id` is paired (not removed) or a member of a wallet here.
+    fn is_known(&self, id: &EndpointId) -> Result<bool, StoreError>;
+    /// The UDP port this device listened on last.
+    fn bound_port(&self) -> Result<Option<u16>, StoreError>;
+    /// Remembers the UDP port.
+    fn set_bound_port(&mut self, port: u16) -> Result<(), StoreError>;
+    /// A text setting, if set.
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Sets a text setting.
+    fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// The append-only event log.
+pub trait EventLog {
+    /// Appends an event.
+    fn log(
+        &mut self,
+        wallet: Option<&str>,
+        kind: EventKind,
+        detail: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// The events of `wallet` (or of every wallet and the device, with
+    /// `None`) written after `after` (a `seq`; 0 for all), oldest first.
+    fn events(&self, wallet: Option<&str>, after: i64) -> Result<Vec<Event>, StoreError>;
+}
+
+/// Everything the node keeps.
+pub trait Persist: WalletStore + SessionJournal + DeviceStore + EventLog + Send {}
+
+impl<T: WalletStore + SessionJournal + DeviceStore + EventLog + Send> Persist for T {}
