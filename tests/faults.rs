@@ -401,3 +401,79 @@ fn a_corrupt_share_is_detected_on_load_and_not_used() {
     }
     eprintln!("total {:?}", started.elapsed());
 }
+
+/// Wallet creation is everywhere or nowhere: a phone that dies right after
+/// storing its new shares (`ACCORD_FAULT_CRASH_AT=keygen-stored`, before it
+/// told the desktop) leaves no usable wallet anywhere, and the desktop says
+/// why and whom it blames.
+#[test]
+fn a_member_that_dies_while_storing_leaves_no_usable_wallet_anywhere() {
+    let desktop = Device::new("desktop", 0x14);
+    let phone = Device::new("phone", 0x25);
+    let recovery = Device::new("recovery", 0x36);
+    let mut phone_daemon =
+        phone.serve("phone", true, &[("ACCORD_FAULT_CRASH_AT", "keygen-stored")]);
+    let recovery_daemon = recovery.serve("recovery", true, &[]);
+    let started = Instant::now();
+    let run = desktop.run(&[
+        "--json",
+        "wallet",
+        "create",
+        "--name",
+        "w",
+        "--threshold",
+        "2",
+        "--peer",
+        &phone_daemon.ticket,
+        "--peer",
+        &recovery_daemon.ticket,
+    ]);
+    eprintln!("creation failed after {:?}", started.elapsed());
+    assert!(!run.status.success(), "{run:?}");
+    assert!(
+        run.stderr.contains("the wallet was not created"),
+        "{}",
+        run.stderr
+    );
+    let out: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(out["error"]["code"], "session_failed", "{out}");
+    assert_eq!(out["error"]["culprits"][0]["name"], "phone", "{out}");
+    // The phone died where it was told to, after storing.
+    let status = phone_daemon
+        .proc
+        .wait_exit(Duration::from_secs(10))
+        .expect("the phone died");
+    assert_eq!(status.signal(), Some(6), "SIGABRT at the fault point");
+    // Nothing usable anywhere: the desktop and the recovery server dropped
+    // what they stored; the phone's copy is pending (invisible, unusable)
+    // until the desktop says it was not created.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while recovery.count("SELECT COUNT(*) FROM wallets") > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the recovery server kept the wallet"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(desktop.count("SELECT COUNT(*) FROM wallets"), 0);
+    assert_eq!(
+        phone.count("SELECT COUNT(*) FROM wallets WHERE state = 'active'"),
+        0
+    );
+    for d in [&desktop, &phone, &recovery] {
+        assert_eq!(
+            d.json(&["wallet", "list"]),
+            serde_json::json!([]),
+            "{}",
+            d.name
+        );
+    }
+    for d in [&desktop, &recovery] {
+        assert_eq!(
+            d.count("SELECT COUNT(*) FROM events WHERE kind = 'dropped'"),
+            1,
+            "{} logged dropping what it stored",
+            d.name
+        );
+    }
+}

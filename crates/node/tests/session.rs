@@ -272,3 +272,121 @@ async fn replays_and_unpaired_devices_are_refused() {
         n.shutdown().await;
     }
 }
+
+/// An approver that blocks its thread (as a terminal prompt does) and never
+/// answers.
+struct Stuck;
+
+impl accord_node::approve::Approver for Stuck {
+    fn keygen<'a>(
+        &'a self,
+        _: &'a accord_node::approve::KeygenRequest,
+    ) -> accord_node::approve::Pending<'a> {
+        Box::pin(async { accord_node::approve::Decision::Approve })
+    }
+
+    fn sign<'a>(
+        &'a self,
+        _: &'a accord_node::approve::SignRequest,
+        _: Option<&'a accord_node::approve::Policy>,
+    ) -> accord_node::approve::Pending<'a> {
+        Box::pin(async {
+            std::thread::sleep(Duration::from_secs(5));
+            accord_node::approve::Decision::Approve
+        })
+    }
+}
+
+async fn node_with(
+    dir: &std::path::Path,
+    name: &str,
+    n: u8,
+    approver: Arc<dyn accord_node::approve::Approver>,
+) -> Node {
+    let vault = Vault::open(dir, &key(n)).unwrap();
+    Node::start(
+        vault,
+        NodeOptions {
+            name: name.into(),
+            role: name.parse().unwrap_or(Role::Member),
+            transport: Config::loopback(),
+            timeouts: Timeouts {
+                sign_round: Duration::from_secs(2),
+                approval: Duration::from_secs(3),
+                ..Timeouts::default()
+            },
+            approver,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// A phone whose approver blocks its thread forever: the phone's runtime
+/// keeps answering, its approval deadline fires (a technical failure, not a
+/// veto), and the desktop signs with the recovery server instead. Then the
+/// desktop shuts down in the middle of another signing: the signing ends at
+/// once and peers see it gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocking_approver_times_out_and_shutdown_ends_live_sessions() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let auto = || -> Arc<dyn accord_node::approve::Approver> {
+        Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly))
+    };
+    let desktop = Arc::new(node_with(dirs[0].path(), "desktop", 1, auto()).await);
+    let phone = node_with(dirs[1].path(), "phone", 2, Arc::new(Stuck)).await;
+    let recovery = node_with(dirs[2].path(), "recovery", 3, auto()).await;
+    let tickets = [
+        phone.issue_ticket(Duration::from_secs(60)).unwrap(),
+        recovery.issue_ticket(Duration::from_secs(60)).unwrap(),
+    ];
+    let wallet = create(&desktop, &tickets).await;
+    let tx = unsigned(Chain::Solana, &wallet, 1);
+    let signing = {
+        let desktop = desktop.clone();
+        tokio::spawn(async move { sign(&desktop, Chain::Solana, &tx).await })
+    };
+    // While the phone's approver blocks, the phone still answers.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        phone.ping(desktop.addr(), Duration::from_secs(1)).await,
+        "a blocking approver blocked the phone's runtime"
+    );
+    let out = signing.await.unwrap().unwrap();
+    assert_eq!(out.signers, ["desktop", "recovery"]);
+    assert_eq!(
+        out.attempts, 2,
+        "the phone's missing decision was routed around"
+    );
+    assert!(
+        phone
+            .vault()
+            .events(None, 0)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::Failed && e.detail.contains("no decision in time")),
+        "the phone logged its own failure (not a refusal)"
+    );
+
+    // Shut down in the middle of a signing (the phone is deciding).
+    let tx = unsigned(Chain::Ethereum, &wallet, 2);
+    let signing = {
+        let desktop = desktop.clone();
+        tokio::spawn(async move { sign(&desktop, Chain::Ethereum, &tx).await })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let t = Instant::now();
+    desktop.shutdown().await;
+    let ended = tokio::time::timeout(Duration::from_secs(3), signing)
+        .await
+        .expect("the live signing ended with the shutdown")
+        .unwrap();
+    assert!(ended.is_err(), "{ended:?}");
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(
+        !recovery.ping(desktop.addr(), Duration::from_secs(1)).await,
+        "the endpoint is closed"
+    );
+    phone.shutdown().await;
+    recovery.shutdown().await;
+}

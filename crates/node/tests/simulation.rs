@@ -438,3 +438,135 @@ fn wallet_creation_with_loss_and_an_equivocating_member() {
         }
     }
 }
+
+/// Bans party `party` from `scheme` sessions of `wallet` in `store`, as a
+/// DKLs23 `BanCounterparty` abort does.
+fn ban(store: &mut accord_node::store::Store, wallet: &str, scheme: Scheme, party: u8) {
+    use accord_mpc::SessionId;
+    use accord_node::store::{SessionJournal, SigningEnd};
+    let session = SessionId([party; 32]);
+    store.begin_signing(session, wallet, &[], 0, 60).unwrap();
+    let ban = (scheme, party, "banned for the test".to_owned());
+    let end = SigningEnd {
+        session,
+        wallet,
+        outcome: Err("aborted"),
+        signatures: &[],
+        ban: Some(&ban),
+    };
+    store.end_signing(&end, 0).unwrap();
+}
+
+#[test]
+fn a_ban_from_one_scheme_bars_that_scheme_only_on_both_sides() {
+    let mut sim = Sim::new(
+        &THREE,
+        3,
+        Faults {
+            max_delay: 10,
+            ..Faults::default()
+        },
+        timeouts(),
+    );
+    let wallet = install(&mut sim, 2);
+    for d in &mut sim.devs {
+        ban(&mut d.store, &wallet, Scheme::Ecdsa, 2);
+    }
+    // Ed25519: the phone (banned from ECDSA only) co-signs at once.
+    let inst = sign(&mut sim, 0, &wallet, Chain::Solana, 1);
+    sim.run(100_000);
+    match sim.result(inst) {
+        Some(Ok(AnyOutput::Signed(r))) => {
+            assert_eq!(r.attempts, 1);
+            assert_eq!(r.cosigners[0].name, "phone");
+        }
+        other => panic!("{other:?}"),
+    }
+    // ECDSA: the phone is skipped, the recovery server signs.
+    let inst = sign(&mut sim, 0, &wallet, Chain::Ethereum, 2);
+    sim.run(100_000);
+    match sim.result(inst) {
+        Some(Ok(AnyOutput::Signed(r))) => {
+            assert_eq!(r.attempts, 1);
+            assert_eq!(r.cosigners[0].name, "recovery");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The co-signer, driven by hand: after its user approves it loads its share
+/// and only then journals nonces; a share that does not load ends it with
+/// an abort notice (a technical failure the proposer routes around), not a
+/// refusal, and with nothing journaled.
+#[test]
+fn a_cosigner_journals_nothing_before_its_share_loaded_and_aborts_when_it_cannot() {
+    use accord_node::approve::Decision;
+    use accord_node::runner::host::{Admission, admit_proposal};
+    use accord_node::session::{Effect, Input, Session, Time};
+    use accord_node::wire::{Control, Message, Proposal};
+
+    let mut sim = Sim::new(&THREE, 11, Faults::default(), timeouts());
+    let wallet = install(&mut sim, 2);
+    let keys = {
+        let store = &sim.devs[0].store;
+        store
+            .group_keys(&store.wallet_by_id(&wallet).unwrap())
+            .unwrap()
+    };
+    let proposal = Proposal {
+        session: [9; 32],
+        wallet_id: wallet.clone(),
+        chain: "solana".into(),
+        unsigned: support::unsigned(Chain::Solana, &keys, 3),
+        signers: vec![1, 2],
+    };
+    let from = sim.devs[0].id;
+    let Admission::Cosign(mut c) = admit_proposal(&sim.devs[1].store, from, proposal, timeouts())
+    else {
+        panic!("the proposal was not admitted");
+    };
+    let mut rng = StdRng::seed_from_u64(1);
+    let t = Time::ZERO;
+    let journals = |effects: &[Effect<()>]| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Journal(_)))
+            .count()
+    };
+    let started = c.handle(t, Input::Start, &mut rng);
+    assert!(started.iter().any(|e| matches!(e, Effect::Ask(_))));
+    assert_eq!(journals(&started), 0);
+    let approved = c.handle(t, Input::Decision(Decision::Approve), &mut rng);
+    assert_eq!(
+        journals(&approved),
+        0,
+        "no nonce journaled before the share is loaded"
+    );
+    assert!(
+        approved
+            .iter()
+            .any(|e| matches!(e, Effect::LoadShare { .. }))
+    );
+    let failed = c.handle(
+        t,
+        Input::Share(Err("the share is corrupt".into())),
+        &mut rng,
+    );
+    assert_eq!(journals(&failed), 0);
+    let notice = failed.iter().find_map(|e| match e {
+        Effect::Send {
+            message: Message::Control(c),
+            ..
+        } => Some(c.clone()),
+        _ => None,
+    });
+    assert!(
+        matches!(notice, Some(Control::Abort { .. })),
+        "an abort notice, not a veto: {notice:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|e| matches!(e, Effect::Aborted(Failure::Share(_))))
+    );
+}

@@ -168,12 +168,12 @@ impl Node {
         self.shared.send_bytes(&to, bytes).await
     }
 
-    /// Stops: every live session ends, the endpoint closes (peers learn at
-    /// once), serving stops.
-    pub async fn shutdown(self) {
+    /// Stops: every live session ends (with [`crate::session::Failure::ShuttingDown`]),
+    /// the endpoint closes (peers learn at once), serving stops. Sessions
+    /// running elsewhere (another task signing) need not have ended first.
+    pub async fn shutdown(&self) {
         self.shared.stop();
         self.shared.transport.close().await;
         self.serving.abort();
-        let _ = self.serving.await;
     }
 }

@@ -293,13 +293,9 @@ pub(crate) async fn drive<S: Session>(
             let (current, effects) = step(&shared, current, input).await?;
             session = Some(current);
             for effect in effects {
-                match effect {
-                    Effect::Send { to, message } => {
-                        batch.push((to, message));
-                        continue;
-                    }
-                    Effect::Finished(_) | Effect::Aborted(_) | Effect::Journal(_) => {}
-                    _ => {}
+                if let Effect::Send { to, message } = effect {
+                    batch.push((to, message));
+                    continue;
                 }
                 for (to, error) in flush(&shared, &mut batch).await {
                     queue.push_back(Input::Unreachable { to, error });

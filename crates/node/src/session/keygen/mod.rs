@@ -406,9 +406,12 @@ impl Session for KeygenSession {
                                 self.plan.peers.iter().map(|p| p.id).collect();
                             self.pinned.clone_from(&ids);
                             out.push(Effect::Pin(ids));
-                            let peers = self.plan.peers.clone();
+                            // Only the inviter counts joins; the other members
+                            // may not have pinned this one yet.
                             let session = self.base();
-                            self.control(&mut out, &peers, Control::Join { session });
+                            if let Some(leader) = self.leader().cloned() {
+                                out.send(&leader, Message::Control(Control::Join { session }));
+                            }
                             let t = self.plan.timeouts;
                             self.phase = Phase::AwaitStart {
                                 // Other members' users may take their time:

@@ -316,7 +316,9 @@ impl KeygenSession {
                     out.push(Effect::Milestone(Milestone::KeygenStored));
                     if self.lead {
                         self.phase = Phase::AwaitStored {
-                            deadline: now.after(self.plan.timeouts.keygen_round),
+                            // Every member had what it needed to store when
+                            // this device did: it takes them milliseconds.
+                            deadline: now.after(self.plan.timeouts.sign_round * 3),
                         };
                         self.maybe_commit(out);
                     } else {
