@@ -253,6 +253,9 @@ impl Cosigner {
                         Handled::Outgoing(envelopes) => {
                             sends(out, &self.peers, envelopes);
                             if parts.finished() {
+                                // The last share is out (the runner sends it
+                                // before anything else): then the end is recorded.
+                                out.push(Effect::Milestone(Milestone::ShareSent));
                                 out.push(Effect::Journal(Journal::EndSigning {
                                     session: SessionId(self.base),
                                     wallet: self.wallet.clone(),
@@ -454,7 +457,6 @@ impl Session for Cosigner {
                 },
                 State::Ending(result) => match result {
                     Ok(()) => {
-                        out.push(Effect::Milestone(Milestone::ShareSent));
                         out.log(
                             Some(&self.wallet),
                             EventKind::Cosigned,
