@@ -38,7 +38,9 @@ pub fn keygen(e: KeygenError) -> ApiError {
 /// A signing failure.
 pub fn sign(e: SignError) -> ApiError {
     let code = match &e {
-        SignError::Prepare(_) | SignError::TooLarge { .. } => ErrorCode::InvalidInput,
+        SignError::Prepare(_)
+        | SignError::TooLarge { .. }
+        | SignError::TooManySignatures { .. } => ErrorCode::InvalidInput,
         SignError::Store(StoreError::NotFound(_)) => ErrorCode::NotFound,
         SignError::Store(_) => ErrorCode::Storage,
         _ => ErrorCode::Signing,

@@ -570,3 +570,75 @@ fn a_cosigner_journals_nothing_before_its_share_loaded_and_aborts_when_it_cannot
             .any(|e| matches!(e, Effect::Aborted(Failure::Share(_))))
     );
 }
+
+/// An invitation naming a device this one was never paired with says so to
+/// its user: the phone, paired with the desktop only, is asked about a
+/// "recovery server" it has never seen.
+#[test]
+fn an_invitation_naming_a_device_never_seen_shows_it_as_such() {
+    use accord_node::session::Approval;
+    // The phone (1) and the recovery server (2) never paired.
+    let mut sim = Sim::paired(&THREE, 1, Faults::default(), timeouts(), &|i, j| {
+        (i, j) != (1, 2)
+    });
+    let inst = create(&mut sim, 2);
+    sim.run(100_000);
+    assert!(matches!(sim.result(inst), Some(Ok(AnyOutput::Created(_)))));
+    let phone = sim
+        .asked
+        .iter()
+        .find_map(|(dev, a)| match (dev, a) {
+            (1, Approval::Keygen(r)) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("the phone was asked");
+    let known = |name: &str| phone.members.iter().find(|m| m.name == name).unwrap().known;
+    assert!(known("desktop"), "the inviter is paired");
+    assert!(known("phone"), "this device");
+    assert!(!known("recovery"), "never seen: shown as such");
+    let recovery = sim
+        .asked
+        .iter()
+        .find_map(|(dev, a)| match (dev, a) {
+            (2, Approval::Keygen(r)) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("the recovery server was asked");
+    assert!(
+        !recovery
+            .members
+            .iter()
+            .find(|m| m.name == "phone")
+            .unwrap()
+            .known
+    );
+}
+
+/// A team of five signs 3-of-5 with its members deciding seconds apart:
+/// the co-signer that approved first hears the other's heartbeats and
+/// waits for it, instead of calling it gone.
+#[test]
+fn co_signers_that_decide_seconds_apart_wait_for_each_other() {
+    for seed in 0..5u64 {
+        let mut sim = Sim::new(
+            &FIVE,
+            seed,
+            Faults {
+                max_delay: 20,
+                ..Faults::default()
+            },
+            timeouts(),
+        );
+        sim.devs[1].answer = Answer::Approve(0);
+        sim.devs[2].answer = Answer::Approve(8_000);
+        let wallet = install(&mut sim, 3);
+        let inst = sign(&mut sim, 0, &wallet, Chain::Solana, seed);
+        sim.run(100_000);
+        assert_eq!(
+            signed(&sim, inst),
+            Some(1),
+            "seed {seed}: {:?}",
+            sim.result(inst)
+        );
+    }
+}

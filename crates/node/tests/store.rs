@@ -255,7 +255,18 @@ fn nonces_are_consumed_once_and_crashed_sessions_end_aborted() {
         // The process "dies" here: the session is still running.
     }
     let mut store = Store::open(&db, &pass("pw"), 100).unwrap();
+    // A mere open changes nothing (a daemon may be running on it); a node
+    // starting recovers.
     let raw = Connection::open(&db).unwrap();
+    let state: String = raw
+        .query_row(
+            "SELECT state FROM sessions WHERE id = ?1",
+            [session.0.to_vec()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(state, "running");
+    assert_eq!(store.recover(100).unwrap(), 1);
     let state: String = raw
         .query_row(
             "SELECT state FROM sessions WHERE id = ?1",
@@ -543,7 +554,8 @@ fn kill_nine_at_any_instant_leaves_a_consistent_store() {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
 
-        let store = Store::open(&db, &pass("pw"), 1_000).unwrap();
+        let mut store = Store::open(&db, &pass("pw"), 1_000).unwrap();
+        store.recover(1_000).unwrap();
         let conn = Connection::open(&db).unwrap();
         let ok: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))

@@ -88,6 +88,14 @@ pub enum SignError {
         /// The limit.
         max: usize,
     },
+    /// The transaction needs more signatures than one signing carries.
+    #[error("the transaction needs {count} signatures, more than the {max} one signing carries")]
+    TooManySignatures {
+        /// How many it needs.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A member's user or policy refused: a veto.
     #[error("{} declined: {reason}", .who.name)]
     Declined {

@@ -74,6 +74,8 @@ impl Node {
     /// the resumption of wallet creations a restart interrupted.
     pub async fn start(mut vault: Vault, options: NodeOptions) -> Result<Node, NodeError> {
         let store = vault.store();
+        // Sessions a crash left running here ended with it.
+        store.recover(crate::runner::now())?;
         let secret = identity::secret_key(store)?;
         let allowlist = Allowlist::new();
         for id in store.pinned_ids()? {

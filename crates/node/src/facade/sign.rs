@@ -14,6 +14,7 @@ use accord_mpc::PartyId;
 use super::{Node, SignError};
 use crate::event::EventKind;
 use crate::runner::{ProgressFn, drive};
+use crate::session::cosign::MAX_PARTS;
 use crate::session::{Failure, Peer, Proposer, SignPlan, Timeouts};
 use crate::store::{Persist, StoreError};
 use crate::wallet::{WalletRef, public_keys, scheme_of};
@@ -137,6 +138,12 @@ pub fn sign_plan(
         &request.unsigned,
         &keys,
     )?;
+    if prepared.messages.len() > MAX_PARTS {
+        return Err(SignError::TooManySignatures {
+            count: prepared.messages.len(),
+            max: MAX_PARTS,
+        });
+    }
     let scheme = scheme_of(prepared.kind);
     let share = Arc::new(store.share(&record, scheme)?);
     let mut members: Vec<Peer> = store

@@ -87,8 +87,9 @@ pub enum Admission {
     Ignore(String),
 }
 
-/// The store's view of the wallet a proposal names.
-fn wallet_view(store: &dyn Persist, p: &Proposal) -> Result<Option<WalletView>, StoreError> {
+/// The store's view of the wallet a proposal names (`None`: no usable
+/// wallet of that id here).
+pub fn wallet_view(store: &dyn Persist, p: &Proposal) -> Result<Option<WalletView>, StoreError> {
     let record = match store.wallet_by_id(&p.wallet_id) {
         Ok(r) => r,
         Err(StoreError::NotFound(_)) => return Ok(None),
@@ -113,29 +114,57 @@ fn wallet_view(store: &dyn Persist, p: &Proposal) -> Result<Option<WalletView>, 
     }))
 }
 
-/// A proposal `from` sent: a co-signer, or a refusal (a `Decline` — a veto
-/// — for what this device will not sign; an `Abort` when this device
-/// cannot even look, its store failing).
+/// A proposal `from` sent: a co-signer, or a refusal — a `Decline` (a
+/// veto) for what this device will not sign, an `Abort` when it cannot
+/// take part (no such usable wallet here, its store failing, its own
+/// records): the proposer then tries another quorum.
 pub fn admit_proposal(
     store: &dyn Persist,
     from: EndpointId,
     proposal: Proposal,
     timeouts: Timeouts,
 ) -> Admission {
+    let view = wallet_view(store, &proposal);
+    admit_with(view, from, proposal, timeouts)
+}
+
+/// [`admit_proposal`] with the wallet's view already read (the runner reads
+/// it under the store's lock, then previews the transaction outside it).
+pub fn admit_with(
+    view: Result<Option<WalletView>, StoreError>,
+    from: EndpointId,
+    proposal: Proposal,
+    timeouts: Timeouts,
+) -> Admission {
     let session = proposal.session;
-    match wallet_view(store, &proposal) {
+    match view {
         Ok(Some(view)) => match Cosigner::admit(view, from, proposal, timeouts) {
             Ok(c) => Admission::Cosign(Box::new(c)),
-            Err(Refusal(reason)) => Admission::Reply(Control::Decline { session, reason }),
+            Err(refusal) => Admission::Reply(refuse(session, refusal)),
         },
-        Ok(None) => Admission::Reply(Control::Decline {
+        // Possibly a wallet still pending here (its creation undecided).
+        Ok(None) => Admission::Reply(Control::Abort {
             session,
-            reason: "unknown wallet".into(),
+            reason: "this device has no usable wallet of that id".into(),
         }),
         Err(e) => Admission::Reply(Control::Abort {
             session,
             reason: format!("storage error: {e}"),
         }),
+    }
+}
+
+fn refuse(session: SessionBytes, r: Refusal) -> Control {
+    if r.veto {
+        Control::Decline {
+            session,
+            reason: r.reason,
+        }
+    } else {
+        Control::Abort {
+            session,
+            reason: r.reason,
+        }
     }
 }
 
@@ -173,7 +202,7 @@ pub fn admit_invitation(
     };
     match KeygenSession::admit(invitation, from, known, schemes, timeouts) {
         Ok(k) => Admission::Keygen(Box::new(k)),
-        Err(Refusal(reason)) => Admission::Reply(Control::Decline { session, reason }),
+        Err(refusal) => Admission::Reply(refuse(session, refusal)),
     }
 }
 
@@ -252,6 +281,30 @@ pub fn interrupted_creations(
             }
         } else if let Some(inviter) = members.iter().find(|m| m.device == w.initiator) {
             out.push((
+                inviter.addr.clone(),
+                Control::Outcome { session: w.session },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// For every wallet pending here that another device invited, the question
+/// to ask it (sent at start and then now and then, until it answers).
+pub fn pending_questions(
+    store: &dyn Persist,
+) -> Result<Vec<(SessionBytes, EndpointAddr, Control)>, StoreError> {
+    let me_known: Vec<_> = store.pending_wallets()?;
+    let mut out = Vec::new();
+    for w in me_known {
+        let members = store.members(&w.record)?;
+        if let Some(inviter) = members.iter().find(|m| m.device == w.initiator)
+            && members
+                .iter()
+                .any(|m| m.party == w.record.party && m.device != w.initiator)
+        {
+            out.push((
+                w.session,
                 inviter.addr.clone(),
                 Control::Outcome { session: w.session },
             ));

@@ -59,6 +59,8 @@ pub(crate) struct Shared {
     pub(crate) keygens: Mutex<HashMap<EndpointId, usize>>,
     /// Co-signings running per proposer.
     pub(crate) cosigns: Mutex<HashMap<EndpointId, usize>>,
+    /// Ids pinned by running sessions, with how many pinned each.
+    pins: Mutex<HashMap<EndpointId, usize>>,
     /// Set once the node stops: sessions end.
     stopping: AtomicBool,
     stop: Notify,
@@ -105,6 +107,7 @@ impl Shared {
             seen: Mutex::default(),
             keygens: Mutex::default(),
             cosigns: Mutex::default(),
+            pins: Mutex::default(),
             stopping: AtomicBool::new(false),
             stop: Notify::new(),
         }
@@ -193,11 +196,31 @@ impl Shared {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Unpins `ids` unless the store still lets them in.
+    /// Pins `ids` for a session.
+    fn pin(&self, ids: &[EndpointId]) {
+        let mut pins = self.pins.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in ids {
+            *pins.entry(*id).or_insert(0) += 1;
+            self.transport.allowlist().pin(*id);
+        }
+    }
+
+    /// Unpins `ids` a session pinned, unless another running session pinned
+    /// them too or the store still lets them in.
     fn unpin(&self, ids: &[EndpointId]) {
         let keep = self.store().pinned_ids().unwrap_or_default();
-        for id in ids.iter().filter(|id| !keep.contains(id)) {
-            self.transport.allowlist().unpin(id);
+        let mut pins = self.pins.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in ids {
+            let left = pins.get_mut(id).map(|n| {
+                *n = n.saturating_sub(1);
+                *n
+            });
+            if left == Some(0) {
+                pins.remove(id);
+            }
+            if left.unwrap_or(0) == 0 && !keep.contains(id) {
+                self.transport.allowlist().unpin(id);
+            }
         }
     }
 }
@@ -329,11 +352,7 @@ pub(crate) async fn drive<S: Session>(
                         asking = Some(approval::ask(shared.approver.clone(), *approval));
                     }
                     Effect::CancelAsk => asking = None,
-                    Effect::Pin(ids) => {
-                        for id in ids {
-                            shared.transport.allowlist().pin(id);
-                        }
-                    }
+                    Effect::Pin(ids) => shared.pin(&ids),
                     Effect::Unpin(ids) => shared.unpin(&ids),
                     Effect::Progress(p) => progress(p),
                     Effect::Log {
@@ -350,6 +369,10 @@ pub(crate) async fn drive<S: Session>(
                 queue.push_back(Input::Unreachable { to, error });
             }
         }
+        // Registered before the flag is read, so a stop in between is seen.
+        let stopped = shared.stop.notified();
+        tokio::pin!(stopped);
+        stopped.as_mut().enable();
         if shared.stopping() {
             return Err(Failure::ShuttingDown);
         }
@@ -384,7 +407,7 @@ pub(crate) async fn drive<S: Session>(
                 }
             }
             () = sleep => queue.push_back(Input::Tick),
-            () = shared.stop.notified() => return Err(Failure::ShuttingDown),
+            () = &mut stopped => return Err(Failure::ShuttingDown),
         }
     }
 }

@@ -241,9 +241,21 @@ async fn start_cosign(shared: Arc<Shared>, from: EndpointId, proposal: crate::wi
         return refuse(&shared, from, "proposal", control).await;
     };
     let timeouts = shared.timeouts;
-    let admitted = shared
-        .with_store(move |store| host::admit_proposal(store, from, proposal, timeouts))
+    // The wallet's view is read under the store's lock; the transaction (up
+    // to 4 MiB) is parsed and previewed outside it.
+    let p = proposal.clone();
+    let view = shared
+        .with_store(move |store| host::wallet_view(store, &p))
         .await;
+    let admitted =
+        tokio::task::spawn_blocking(move || host::admit_with(view, from, proposal, timeouts))
+            .await
+            .unwrap_or_else(|e| {
+                Admission::Reply(Control::Abort {
+                    session,
+                    reason: format!("the proposal could not be read: {e}"),
+                })
+            });
     match admitted {
         Admission::Cosign(cosigner) => {
             let Some((route, inbox)) = shared.router.register(&cosigner.routes()) else {
@@ -288,8 +300,12 @@ async fn start_keygen(shared: Arc<Shared>, from: EndpointId, invitation: crate::
     }
 }
 
+/// How often a wallet whose creation is undecided here is asked about.
+const ASK_AGAIN: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// At start: tells the members of wallets whose creation was interrupted
-/// here, and asks inviters about the others.
+/// here, and asks inviters about the others — then again every
+/// [`ASK_AGAIN`] while any stays undecided (and its session does not run).
 pub(crate) async fn resume(shared: Arc<Shared>) {
     let messages = shared
         .with_store(|store| host::interrupted_creations(store, now()))
@@ -305,5 +321,19 @@ pub(crate) async fn resume(shared: Arc<Shared>) {
             EventKind::Failed,
             &format!("resuming wallet creations: {e}"),
         ),
+    }
+    loop {
+        tokio::time::sleep(ASK_AGAIN).await;
+        let Ok(questions) = shared
+            .with_store(|store| host::pending_questions(store))
+            .await
+        else {
+            continue;
+        };
+        for (session, addr, control) in questions {
+            if !shared.router.is_running(&session) {
+                let _ = shared.send_control(&addr, &control).await;
+            }
+        }
     }
 }

@@ -395,6 +395,11 @@ impl Proposer {
                 }
                 Control::Join { .. } if a.joined.insert(peer.party) => {
                     out.progress(Progress::of(&peer, ProgressState::Joined, ""));
+                    // Those that joined before waited for this one: their
+                    // next round is due from now.
+                    for p in &a.quorum {
+                        a.live.heard(p.party, now);
+                    }
                 }
                 Control::Decline { reason, .. } => {
                     let reason = truncate(&reason);
@@ -418,27 +423,36 @@ impl Proposer {
         self.state = State::Running(a);
     }
 
-    /// The members the attempt waits for: not joined yet, or owing a round.
-    fn waiting(a: &Attempt) -> Vec<PartyId> {
-        let mut w = a.parts.waiting();
-        w.extend(
-            a.quorum
-                .iter()
-                .map(|p| p.party)
-                .filter(|p| !a.joined.contains(p)),
-        );
-        w.sort();
-        w.dedup();
-        w
+    /// The members owing a round (once nobody decides any more), and the
+    /// members still deciding (not joined). A member deciding is given
+    /// longer before it counts as gone (three rounds: more than a send may
+    /// take), so that its refusal, on its way, is not mistaken for silence
+    /// and routed around.
+    fn waiting(a: &Attempt) -> (Vec<PartyId>, Vec<PartyId>) {
+        let deciding: Vec<PartyId> = a
+            .quorum
+            .iter()
+            .map(|p| p.party)
+            .filter(|p| !a.joined.contains(p))
+            .collect();
+        // While someone decides, those that joined may be waiting for its
+        // first round: their silence means nothing yet.
+        let rounds = if deciding.is_empty() {
+            a.parts.waiting()
+        } else {
+            Vec::new()
+        };
+        (rounds, deciding)
     }
 
     fn on_tick(&mut self, a: Attempt, now: Time, out: &mut Effects<SignResult>) {
         if now >= a.deadline {
             return self.fail(a, Failure::Deadline, out);
         }
-        let silent = a
-            .live
-            .silent(&Self::waiting(&a), now, self.plan.timeouts.sign_round);
+        let round = self.plan.timeouts.sign_round;
+        let (rounds, deciding) = Self::waiting(&a);
+        let mut silent = a.live.silent(&rounds, now, round);
+        silent.extend(a.live.silent(&deciding, now, round * 3));
         if !silent.is_empty() {
             let who = a
                 .quorum
@@ -524,6 +538,24 @@ impl Session for Proposer {
             (State::Ending(a, result), Input::Journaled(_)) => {
                 self.ended(a, result, now, rng, &mut out);
             }
+            // A refusal that arrives while the attempt's end (for another
+            // reason) is being recorded is still a veto.
+            (
+                State::Ending(a, Err(f)),
+                Input::Message {
+                    from,
+                    message: Message::Control(Control::Decline { reason, .. }),
+                },
+            ) if !matches!(f, Failure::Declined { .. }) => {
+                let failure = match by_id(&a.quorum, &from) {
+                    Some(peer) => Failure::Declined {
+                        who: Culprit::from(peer),
+                        reason: truncate(&reason),
+                    },
+                    None => f,
+                };
+                self.state = State::Ending(a, Err(failure));
+            }
             (state, _) => self.state = state,
         }
         out.into_vec()
@@ -531,11 +563,15 @@ impl Session for Proposer {
 
     fn deadline(&self) -> Option<Time> {
         match &self.state {
-            State::Running(a) => earliest([
-                Some(a.deadline),
-                a.live
-                    .next(&Self::waiting(a), self.plan.timeouts.sign_round),
-            ]),
+            State::Running(a) => {
+                let round = self.plan.timeouts.sign_round;
+                let (rounds, deciding) = Self::waiting(a);
+                earliest([
+                    Some(a.deadline),
+                    a.live.next(&rounds, round),
+                    a.live.next(&deciding, round * 3),
+                ])
+            }
             _ => None,
         }
     }

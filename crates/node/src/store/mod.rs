@@ -3,11 +3,13 @@
 //! persister traits of [`persist`]. Key shares are sealed under the
 //! wrapping key (XChaCha20-Poly1305), bound to their wallet, scheme and
 //! party; a wrong key is detected at open by a sealed check value, before
-//! anything else is read. Every write that matters is one transaction.
-//! Opening marks sessions left running by a crash as aborted, so none stays
-//! "in progress" forever; consumed nonces are a primary key, so a session
-//! can never be signed twice, also across crashes. Time comes in as an
-//! argument (seconds since the epoch).
+//! anything else is read. Every write that matters is one transaction. A
+//! node starting on it marks sessions a crash left running as aborted
+//! ([`SessionJournal::recover`] — not a mere open: a command reading the
+//! store beside a running daemon must not end the daemon's sessions), so
+//! none stays "in progress" forever; consumed nonces are a primary key, so a
+//! session can never be signed twice, also across crashes. Time comes in as
+//! an argument (seconds since the epoch).
 
 mod devices;
 mod events;
@@ -156,8 +158,7 @@ pub(crate) fn share_aad(wallet: &str, scheme: Scheme, party: u8) -> Vec<u8> {
 
 impl Store {
     /// Opens (or creates) the store at `path` (the file 0600; SQLite gives
-    /// its WAL the same mode) with the wrapping key from `protector`;
-    /// sessions a crash left running are marked aborted.
+    /// its WAL the same mode) with the wrapping key from `protector`.
     pub fn open(path: &Path, protector: &Protector, now: i64) -> Result<Self, StoreError> {
         owner_only_file(path)?;
         let conn = Connection::open(path)?;
@@ -218,8 +219,7 @@ impl Store {
             }
         }
         tx.commit()?;
-        let mut store = Store { conn, key };
-        store.recover(now)?;
-        Ok(store)
+        let _ = now;
+        Ok(Store { conn, key })
     }
 }

@@ -162,6 +162,10 @@ pub struct Sim {
     pub timeouts: Timeouts,
     /// Schemes of wallets created.
     pub schemes: Vec<Scheme>,
+    /// What each device's approver was asked, in order.
+    pub asked: Vec<(usize, Approval)>,
+    /// What each device logged, in order.
+    pub logs: Vec<(usize, String)>,
     next: u64,
     /// Sessions that ended.
     pub ended: Vec<Ended>,
@@ -179,6 +183,17 @@ fn wall(t: Time) -> i64 {
 impl Sim {
     /// `names.len()` devices, all paired with each other.
     pub fn new(names: &[&str], seed: u64, faults: Faults, timeouts: Timeouts) -> Sim {
+        Sim::paired(names, seed, faults, timeouts, &|_, _| true)
+    }
+
+    /// Devices paired as `paired(i, j)` says (both ways).
+    pub fn paired(
+        names: &[&str],
+        seed: u64,
+        faults: Faults,
+        timeouts: Timeouts,
+        paired: &dyn Fn(usize, usize) -> bool,
+    ) -> Sim {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut devs: Vec<Dev> = names
             .iter()
@@ -205,8 +220,12 @@ impl Sim {
             })
             .collect();
         let ids: Vec<(EndpointId, String)> = devs.iter().map(|d| (d.id, d.name.clone())).collect();
-        for d in &mut devs {
-            for (id, name) in ids.iter().filter(|(id, _)| *id != d.id) {
+        for (i, d) in devs.iter_mut().enumerate() {
+            let others = ids
+                .iter()
+                .enumerate()
+                .filter(|(j, (id, _))| *id != d.id && paired(i.min(*j), i.max(*j)));
+            for (_, (id, name)) in others {
                 let device = PairedDevice {
                     id: *id,
                     name: name.clone(),
@@ -227,6 +246,8 @@ impl Sim {
             faults,
             timeouts,
             schemes: vec![Scheme::FrostTaproot, Scheme::FrostEd25519],
+            asked: Vec::new(),
+            logs: Vec::new(),
             next: 0,
             ended: Vec::new(),
             signings: HashMap::new(),
@@ -380,6 +401,7 @@ impl Sim {
                     front.push(Input::Share(r));
                 }
                 Effect::Ask(approval) => {
+                    self.asked.push((dev, (*approval).clone()));
                     let decide = match (self.devs[dev].answer, *approval) {
                         (Answer::Approve(ms), _) => Some((ms, Decision::Approve)),
                         (Answer::Reject(ms), _) => Some((ms, Decision::Reject("no".into()))),
@@ -402,7 +424,10 @@ impl Sim {
                         self.devs[dev].pinned.remove(id);
                     }
                 }
-                Effect::Progress(_) | Effect::Log { .. } | Effect::Milestone(_) => {}
+                Effect::Log { kind, detail, .. } => {
+                    self.logs.push((dev, format!("{kind}: {detail}")))
+                }
+                Effect::Progress(_) | Effect::Milestone(_) => {}
                 Effect::Finished(o) => return self.finish(dev, inst, Ok(o)),
                 Effect::Aborted(f) => return self.finish(dev, inst, Err(f)),
             }

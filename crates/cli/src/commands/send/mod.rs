@@ -32,6 +32,8 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
         chain_id: args.chain_id,
         fee_rate: args.fee_rate,
     };
+    // A URL this build cannot use fails before anything else.
+    accord_node::rpc::Http::new(&args.rpc)?;
     let wallet = WalletRef::name(&args.wallet);
     let vault = node::open(global)?;
     // An unknown wallet fails before anything is started.

@@ -8,7 +8,7 @@ use accord_chains::signing::prepare;
 use accord_mpc::PartyId;
 use iroh::EndpointId;
 
-use super::{Cosigner, Refusal, State, WalletView};
+use super::{Cosigner, MAX_PARTS, Refusal, State, WalletView};
 use crate::approve;
 use crate::session::clock::Timeouts;
 use crate::session::effect::Approval;
@@ -37,7 +37,7 @@ impl Cosigner {
         proposal: Proposal,
         timeouts: Timeouts,
     ) -> Result<Cosigner, Refusal> {
-        let refuse = |s: &str| Refusal(s.to_owned());
+        let refuse = |s: &str| Refusal::veto(s);
         let wallet = &view.record;
         let proposer = view
             .members
@@ -47,7 +47,7 @@ impl Cosigner {
         let chain: Chain = proposal
             .chain
             .parse()
-            .map_err(|_| Refusal(format!("unknown chain {:?}", truncate(&proposal.chain))))?;
+            .map_err(|_| Refusal::veto(format!("unknown chain {:?}", truncate(&proposal.chain))))?;
         let unique: BTreeSet<u8> = proposal.signers.iter().copied().collect();
         if unique.len() != proposal.signers.len() || unique.len() != usize::from(wallet.threshold) {
             return Err(refuse("the signer set is not a quorum of the wallet"));
@@ -61,7 +61,13 @@ impl Cosigner {
             return Err(refuse("this session was seen before (replayed proposal)"));
         }
         let prepared = prepare(chain, wallet.network.name(), &proposal.unsigned, &view.keys)
-            .map_err(|e| Refusal(format!("cannot sign this transaction: {e}")))?;
+            .map_err(|e| Refusal::cannot(format!("cannot sign this transaction: {e}")))?;
+        if prepared.messages.len() > MAX_PARTS {
+            return Err(Refusal::veto(format!(
+                "the transaction needs {} signatures, more than the {MAX_PARTS} a signing carries",
+                prepared.messages.len()
+            )));
+        }
         let scheme = scheme_of(prepared.kind);
         let banned = view.banned.get(&scheme).cloned().unwrap_or_default();
         let mut peers = Vec::new();
@@ -75,15 +81,18 @@ impl Cosigner {
                 continue;
             }
             if banned.contains(party) {
-                return Err(Refusal(format!(
+                // This device's own record of a protocol abort; the
+                // proposer may not know it: not a veto.
+                return Err(Refusal::cannot(format!(
                     "{} is banned from this wallet's {scheme} sessions",
                     m.name
                 )));
             }
-            peers.push(peer_of(m).ok_or_else(|| refuse("a member's record is corrupt"))?);
+            peers.push(peer_of(m).ok_or_else(|| Refusal::cannot("a member's record is corrupt"))?);
         }
-        let proposer = peer_of(proposer).ok_or_else(|| refuse("a member's record is corrupt"))?;
-        let me = PartyId::new(u16::from(wallet.party)).ok_or_else(|| refuse("party"))?;
+        let proposer =
+            peer_of(proposer).ok_or_else(|| Refusal::cannot("a member's record is corrupt"))?;
+        let me = PartyId::new(u16::from(wallet.party)).ok_or_else(|| Refusal::cannot("party"))?;
         let request = approve::SignRequest {
             wallet: wallet.name.clone(),
             wallet_id: wallet.id.clone(),

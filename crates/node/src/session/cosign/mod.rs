@@ -38,9 +38,9 @@ use crate::event::EventKind;
 use crate::store::{Member, WalletRecord};
 use crate::wire::{Control, Message, SessionBytes};
 
-/// Messages kept while this device decides (members that joined first
-/// start their rounds early).
-const BACKLOG: usize = 256;
+/// Messages kept per part while this device decides (members that joined
+/// first start their rounds early): each signer's first two rounds.
+const BACKLOG_PER_PART: usize = 2 * accord_mpc::MAX_PARTIES as usize;
 
 /// What the store knows of the wallet a proposal names.
 #[derive(Clone, Debug)]
@@ -59,10 +59,40 @@ pub struct WalletView {
     pub seen: bool,
 }
 
-/// Why a proposal is refused before anything is asked.
+/// Why a proposal (or an invitation) is refused before anything is asked.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refusal(pub String);
+#[error("{reason}")]
+pub struct Refusal {
+    /// Why, for the requester's user.
+    pub reason: String,
+    /// Whether it is a decision about the request itself (sent as a
+    /// `Decline`: a veto) rather than something about this device (its
+    /// records, its bans, what it can parse: sent as an `Abort`, and the
+    /// proposer tries another quorum).
+    pub veto: bool,
+}
+
+impl Refusal {
+    /// The request itself is refused.
+    pub fn veto(reason: impl Into<String>) -> Refusal {
+        Refusal {
+            reason: reason.into(),
+            veto: true,
+        }
+    }
+
+    /// This device cannot take part.
+    pub fn cannot(reason: impl Into<String>) -> Refusal {
+        Refusal {
+            reason: reason.into(),
+            veto: false,
+        }
+    }
+}
+
+/// The most parts (messages to sign) one proposal may have: one per
+/// Bitcoin input of the wallet's.
+pub const MAX_PARTS: usize = 1024;
 
 enum State {
     Idle,
@@ -119,6 +149,13 @@ impl Cosigner {
         let mut ids = vec![self.base];
         ids.extend((0..self.messages.len()).map(|i| derive(&self.base, index(i)).0));
         ids
+    }
+
+    /// "Still deciding", to every other signer: the proposer, and the
+    /// co-signers that approved first and wait for this one's rounds.
+    fn heartbeat(&self, out: &mut Effects<()>) {
+        let session = self.base;
+        out.send_all(&self.peers, &Message::Control(Control::Pending { session }));
     }
 
     fn to_proposer(&self, out: &mut Effects<()>, control: Control) {
@@ -228,7 +265,7 @@ impl Cosigner {
                 if let State::Asking { backlog, .. }
                 | State::Loading { backlog }
                 | State::Journaling { backlog, .. } = &mut self.state
-                    && backlog.len() < BACKLOG
+                    && backlog.len() < BACKLOG_PER_PART * self.messages.len()
                     && matches!(message, Message::Mpc(_))
                 {
                     backlog.push((from, message));
@@ -316,8 +353,7 @@ impl Cosigner {
                 }
                 if now >= *beat {
                     *beat = now.after(self.timeouts.heartbeat);
-                    let session = self.base;
-                    self.to_proposer(out, Control::Pending { session });
+                    self.heartbeat(out);
                 }
             }
             State::Running {
@@ -363,8 +399,7 @@ impl Session for Cosigner {
                     out.push(Effect::Milestone(Milestone::ProposalReceived));
                     out.push(Effect::Listen(self.routes()));
                     out.push(Effect::Ask(Box::new(approval)));
-                    let session = self.base;
-                    self.to_proposer(&mut out, Control::Pending { session });
+                    self.heartbeat(&mut out);
                     self.state = State::Asking {
                         deadline: now.after(self.timeouts.approval),
                         beat: now.after(self.timeouts.heartbeat),

@@ -171,6 +171,8 @@ pub struct KeygenSession {
     pinned: Vec<EndpointId>,
     /// Members that said they stored (the inviter's count).
     stored: BTreeSet<PartyId>,
+    /// An abort that came while this device was storing: dropped once stored.
+    aborted: Option<Failure>,
     phase: Phase,
 }
 
@@ -202,6 +204,7 @@ impl KeygenSession {
             approval: None,
             pinned: Vec::new(),
             stored: BTreeSet::new(),
+            aborted: None,
             phase: Phase::Idle,
             plan,
         }
@@ -216,7 +219,7 @@ impl KeygenSession {
         schemes: Vec<Scheme>,
         timeouts: Timeouts,
     ) -> Result<KeygenSession, Refusal> {
-        let refuse = |s: &str| Refusal(s.to_owned());
+        let refuse = |s: &str| Refusal::veto(s);
         if !(known.device)(&from) {
             return Err(refuse("the inviter is not paired with this device"));
         }
@@ -232,8 +235,8 @@ impl KeygenSession {
         }
         let parties =
             u16::try_from(invitation.members.len()).map_err(|_| refuse("too many members"))?;
-        let params =
-            Parameters::new(invitation.threshold, parties).map_err(|e| Refusal(e.to_string()))?;
+        let params = Parameters::new(invitation.threshold, parties)
+            .map_err(|e| Refusal::veto(e.to_string()))?;
         let mut ids = BTreeSet::new();
         for (i, m) in invitation.members.iter().enumerate() {
             if usize::from(m.party) != i + 1
@@ -254,7 +257,7 @@ impl KeygenSession {
         let leader = party_of(from).ok_or_else(|| refuse("the inviter is not a member"))?;
         let me = party_of(known.me).ok_or_else(|| refuse("this device is not a member"))?;
         if (known.wallet)(&invitation.name, &invitation.wallet_id) {
-            return Err(Refusal(format!(
+            return Err(Refusal::veto(format!(
                 "a wallet named {:?} exists already on this device",
                 invitation.name
             )));
@@ -295,6 +298,7 @@ impl KeygenSession {
             approval: Some(request),
             pinned: Vec::new(),
             stored: BTreeSet::new(),
+            aborted: None,
             phase: Phase::Idle,
         })
     }

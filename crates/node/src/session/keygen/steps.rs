@@ -158,6 +158,12 @@ impl KeygenSession {
                     return self.fail(failure, false, out);
                 }
                 Phase::AwaitStored { .. } => return self.fail(failure, true, out),
+                // Storing: drop what is being stored once it is.
+                Phase::Storing if self.lead || peer.party == self.plan.leader => {
+                    self.phase = Phase::Storing;
+                    self.aborted = Some(failure);
+                    return;
+                }
                 Phase::AwaitCommit { .. } if peer.party == self.plan.leader => {
                     return self.fail(failure, true, out);
                 }
@@ -312,6 +318,10 @@ impl KeygenSession {
     ) {
         match std::mem::replace(&mut self.phase, Phase::Over) {
             Phase::Storing => match ok {
+                Ok(()) if self.aborted.is_some() => {
+                    let failure = self.aborted.take().unwrap_or(Failure::ShuttingDown);
+                    self.fail(failure, true, out);
+                }
                 Ok(()) => {
                     out.push(Effect::Milestone(Milestone::KeygenStored));
                     if self.lead {
@@ -347,7 +357,23 @@ impl KeygenSession {
                         name: inv.name.clone(),
                     }));
                 }
-                Err(e) => self.fail(Failure::Storage(e), true, out),
+                // The inviter decides: it drops what it stored (nobody
+                // was told to commit).
+                Err(e) if self.lead => self.fail(Failure::Storage(e), true, out),
+                // A member was told to commit, so the others did: it keeps
+                // its shares pending (unusable) and asks again later.
+                Err(e) => {
+                    out.log(
+                        Some(self.wallet()),
+                        EventKind::Failed,
+                        format!(
+                            "committing wallet {:?}: {e}; it stays pending until the inviter \
+                             is asked again",
+                            self.plan.invitation.name
+                        ),
+                    );
+                    out.push(Effect::Aborted(Failure::Storage(e)));
+                }
             },
             Phase::Dropping(failure) => self.give_up(failure, out),
             other => self.phase = other,
