@@ -49,7 +49,7 @@ pub fn unsigned(chain: Chain, keys: &BTreeMap<Scheme, GroupKey>, variant: u64) -
             build(
                 &wallet,
                 &utxos,
-                &[(to, Amount::from_sat(90_000 - variant))],
+                &[(to, Amount::from_sat(90_000 - variant % 10_000))],
                 3,
             )
             .unwrap()
