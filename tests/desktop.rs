@@ -8,11 +8,16 @@
 //! approves at its prompt), settings (point at Anvil), wallets (balance),
 //! send 0.5 ETH (preview, the phone approves, the transaction id, Anvil's
 //! receipt: the sender Anvil recovered from the signature is the wallet),
-//! the new balance, devices, activity; then a restart (the key is read
-//! back from the keychain, the wallet is there) and a restart with the
-//! keychain entry deleted (the share cannot be opened). Screenshots of
-//! each screen go to `$ACCORD_SCREENSHOT_DIR` (default: a folder in the
-//! target directory).
+//! the new balance, the phone and the recovery server online and the
+//! recovery server offline once its process is killed, devices, activity;
+//! then a restart (the key is read back from the keychain, the wallet is
+//! there) and a restart with the keychain entry deleted (the share cannot
+//! be opened) until the entry is put back and "Check again" opens the
+//! store. Screenshots of each screen go to `$ACCORD_SCREENSHOT_DIR`
+//! (default: a folder in the target directory). `$ACCORD_DESKTOP_BIN` and
+//! `$ACCORD_BIN` name the two binaries, else the ones cargo built (two
+//! checkouts sharing one target directory overwrite each other's
+//! `target/debug/accord*`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/anvil.rs"]
@@ -36,7 +41,14 @@ use desktop_env::{Display, Driver, Keyring};
 use serde_json::json;
 use webdriver::Session;
 
-const APP: &str = env!("CARGO_BIN_EXE_accord-desktop");
+/// The app: `$ACCORD_DESKTOP_BIN`, else the one cargo built with this test.
+fn app() -> String {
+    std::env::var("ACCORD_DESKTOP_BIN")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_accord-desktop").to_owned())
+}
+
 /// Anvil's second default account: the recipient.
 const RECIPIENT: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const ETHER: u128 = 1_000_000_000_000_000_000;
@@ -76,9 +88,94 @@ fn shot(s: &Session, display: &Display, name: &str, focus: &str) {
 
 fn launch(driver: &Driver) -> Session {
     let started = Instant::now();
-    let s = Session::start(driver.port, APP).unwrap_or_else(|e| panic!("new session: {e}"));
+    let s = Session::start(driver.port, &app()).unwrap_or_else(|e| panic!("new session: {e}"));
     eprintln!("session started in {:?}", started.elapsed());
     s
+}
+
+/// The presence a wallet card shows for `device`: its `data-online` and
+/// its text ("online", "offline", "checking…"), once both are there.
+fn member_presence(s: &Session, device: &str) -> Option<(String, String)> {
+    let css = format!(".wallet-card .member[data-device-id=\"{device}\"]");
+    let member = s.all(&css).into_iter().next()?;
+    let online = s.attribute(&member, "data-online")?;
+    let presence = s.all(&format!("{css} .presence")).into_iter().next()?;
+    Some((online, s.text(&presence)))
+}
+
+/// Waits until the wallet card shows `device` as `online` (or offline),
+/// pressing "Refresh" every few seconds: presence is asked (by ping) when
+/// the screen is shown and on refresh, not continuously.
+fn wait_presence(s: &Session, device: &str, online: bool, limit: Duration) {
+    let want = (
+        online.to_string(),
+        if online { "online" } else { "offline" }.to_owned(),
+    );
+    let deadline = Instant::now() + limit;
+    let mut refreshed = Instant::now();
+    loop {
+        let seen = member_presence(s, device);
+        if seen.as_ref() == Some(&want) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "member {device}: {seen:?} after {limit:?}, expected {want:?}; page text: {}",
+            s.page_text()
+        );
+        // Longer than the app's ping timeout (1.5 s): one ask at a time.
+        if refreshed.elapsed() > Duration::from_secs(3) {
+            s.click_css("#refresh-wallets");
+            refreshed = Instant::now();
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+const KEY_STEP: &str = "ACCORD_DESKTOP_TEST_KEYCHAIN";
+
+/// Reads (`read`) or writes back (`write HEX`) the app's keychain entry in
+/// a child process (this test binary again, [`keychain_step`]) on the
+/// test's session bus: `keyring` talks to the bus of its own environment.
+fn keychain(keyring: &Keyring, data: &Path, op: &str) -> String {
+    let mut env = keyring.env();
+    env.push((KEY_STEP.into(), op.into()));
+    env.push(("ACCORD_DESKTOP_DATA_DIR".into(), data.display().to_string()));
+    desktop_env::run_self("keychain_step", &env)
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("key="))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The child side of [`keychain`] (does nothing when run directly).
+#[test]
+fn keychain_step() {
+    use accord_desktop::unlock::ProtectorRecord;
+    let Ok(op) = std::env::var(KEY_STEP) else {
+        return;
+    };
+    let data = PathBuf::from(std::env::var("ACCORD_DESKTOP_DATA_DIR").unwrap());
+    let record: ProtectorRecord =
+        serde_json::from_slice(&std::fs::read(data.join("protector.json")).unwrap()).unwrap();
+    let ProtectorRecord::Keychain { entry } = record else {
+        panic!("the store is not protected by the keychain: {record:?}")
+    };
+    match op.split_once(' ') {
+        None if op == "read" => {
+            let key = accord_desktop::keychain::load(&entry).unwrap();
+            println!("key={}", hex::encode(*key));
+        }
+        Some(("write", key)) => {
+            keyring::Entry::new(accord_desktop::keychain::SERVICE, &entry)
+                .unwrap()
+                .set_secret(&hex::decode(key).unwrap())
+                .unwrap();
+            let back = accord_desktop::keychain::load(&entry).unwrap();
+            assert_eq!(hex::encode(*back), key);
+        }
+        _ => panic!("unknown keychain step {op:?}"),
+    }
 }
 
 fn env_for_app(display: &Display, keyring: &Keyring, data: &Path) -> Vec<(String, String)> {
@@ -97,12 +194,12 @@ fn desktop_end_to_end_in_the_real_window() {
     let tmp = tempfile::tempdir().unwrap();
     let anvil = Anvil::start();
     let mut phone = Cosigner::start(&tmp.path().join("phone"), "phone");
-    let recovery = Cosigner::start(&tmp.path().join("recovery"), "recovery");
+    let mut recovery = Cosigner::start(&tmp.path().join("recovery"), "recovery");
     let display = Display::start();
     let keyring = Keyring::start(&tmp.path().join("home"));
     let data = tmp.path().join("desktop");
     let env = env_for_app(&display, &keyring, &data);
-    let driver = Driver::start(&env);
+    let driver = Driver::start(&env, &tmp.path().join("driver.log"));
     let long = Duration::from_secs(90);
 
     // 1. First run: the create screen, with this device's ticket.
@@ -153,7 +250,10 @@ fn desktop_end_to_end_in_the_real_window() {
         long,
         |t| t.contains("2 ETH"),
     );
-    s.find(".member[data-online=\"true\"]", long);
+    // Each co-signer by its own entry (this device's own entry is always
+    // online), answering the app's ping.
+    wait_presence(&s, &phone.device_id, true, long);
+    wait_presence(&s, &recovery.device_id, true, long);
     shot(&s, &display, "3-wallets", ".wallet-card");
 
     // 4. Send 0.5 ETH: preview first, then the phone approves.
@@ -203,6 +303,13 @@ fn desktop_end_to_end_in_the_real_window() {
     );
     shot(&s, &display, "3-wallets-after-send", ".wallet-card");
 
+    // The recovery server's process is killed: its entry goes offline
+    // (after a refresh), the phone's stays online.
+    recovery.kill();
+    wait_presence(&s, &recovery.device_id, false, long);
+    wait_presence(&s, &phone.device_id, true, long);
+    shot(&s, &display, "3-wallets-recovery-offline", ".wallet-card");
+
     // 5. Devices, 6. Activity, 4. Approvals (empty: no team requests).
     s.click_css("#nav-devices");
     s.find(
@@ -224,16 +331,29 @@ fn desktop_end_to_end_in_the_real_window() {
     s.wait_text(".wallet-card", long, |t| t.contains("family"));
     s.quit();
 
-    // Delete the keychain entry: the share cannot be opened.
-    keyring.clear("org.accord.desktop");
+    // Delete the keychain entry (keeping the key): the share cannot be
+    // opened.
+    let key = keychain(&keyring, &data, "read");
+    assert_eq!(key.len(), 64, "a 32-byte key");
+    keyring.clear(accord_desktop::keychain::SERVICE);
     let s = launch(&driver);
     let message = s.wait_text("#lock-message", long, |t| t.contains("cannot be opened"));
     assert!(message.contains("keychain"), "{message}");
     shot(&s, &display, "10-key-missing", "#lock-message");
-    // Trying again re-runs the opening (the `reopen` command): still no key.
+    // Nothing retries by itself: with the entry back, the app stays locked
+    // until "Check again" re-runs the opening (the `reopen` command), which
+    // then opens the store: the wallet is there.
+    keychain(&keyring, &data, &format!("write {key}"));
+    std::thread::sleep(Duration::from_secs(2));
+    let state = s.find("#lock-message", long);
+    assert_eq!(
+        s.attribute(&state, "data-state").as_deref(),
+        Some("key_missing")
+    );
     s.click_css("#retry-button");
-    std::thread::sleep(Duration::from_millis(500));
-    s.wait_text("#lock-message", long, |t| t.contains("cannot be opened"));
+    let wallets = s.find("#nav-wallets", long);
+    s.click(&wallets);
+    s.wait_text(".wallet-card", long, |t| t.contains("family"));
+    shot(&s, &display, "11-key-restored", ".wallet-card");
     s.quit();
-    drop(recovery);
 }

@@ -6,7 +6,7 @@
 //!   finishes with the recovery server within seconds, and the restarted
 //!   phone has no session left "running".
 //! - A phone that aborts (`ACCORD_FAULT_CRASH_AT`, see
-//!   crates/node/src/runtime/fault.rs) at each step of a co-signing —
+//!   crates/node/src/runner/fault.rs) at each step of a co-signing —
 //!   proposal received, approved, nonces journaled, round 1 sent, share
 //!   sent: the signing still succeeds, and after a restart the phone's
 //!   store has no running session, nonces journaled only after approval,

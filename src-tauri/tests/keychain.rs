@@ -16,7 +16,6 @@
 mod desktop_env;
 
 use std::path::Path;
-use std::process::Command;
 
 use accord_desktop::keychain::SERVICE;
 use accord_desktop::unlock::{self, ProtectorRecord};
@@ -28,22 +27,10 @@ const DIR: &str = "ACCORD_KEYCHAIN_DIR";
 
 /// Runs step `step` of [`step`] in a child process; its stdout.
 fn run_step(step: &str, dir: &Path, env: &[(String, String)]) -> String {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "step", "--nocapture", "--test-threads=1"])
-        .env(STEP, step)
-        .env(DIR, dir)
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("DISPLAY")
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "step {step} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    let mut env = env.to_vec();
+    env.push((STEP.into(), step.into()));
+    env.push((DIR.into(), dir.display().to_string()));
+    desktop_env::run_self("step", &env)
 }
 
 fn said(stdout: &str, key: &str) -> String {

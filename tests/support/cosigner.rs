@@ -107,6 +107,13 @@ impl Cosigner {
         }
     }
 
+    /// Kills the process (SIGKILL, no shutdown: its peers are not told)
+    /// and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// What it printed so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()

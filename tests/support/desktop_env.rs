@@ -54,6 +54,28 @@ pub fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// Runs the test `name` of this very test binary in a child process with
+/// `env` added, after removing `DISPLAY` and the session bus (so only what
+/// `env` names is reachable); its standard output, or a panic with all it
+/// printed if it failed. For steps that need another environment (a
+/// process cannot safely change its own) or a fresh process.
+pub fn run_self(name: &str, env: &[(String, String)]) -> String {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {name} in a child process: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{name} failed in a child process:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// Xvfb on a free display number.
 pub struct Display {
     /// `:N`.
@@ -62,7 +84,7 @@ pub struct Display {
 }
 
 impl Display {
-    /// Starts Xvfb (1280×800).
+    /// Starts Xvfb (1280×800, never resetting).
     pub fn start() -> Display {
         for n in 90..120 {
             if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
@@ -74,7 +96,19 @@ impl Display {
             let mut x = Guard::spawn(
                 "Xvfb",
                 Command::new("Xvfb")
-                    .args([&name, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                    // -noreset: without it the server resets whenever its
+                    // last client leaves (an app killed between two
+                    // launches), and a client connecting meanwhile fails
+                    // ("Failed to initialize GTK").
+                    .args([
+                        &name,
+                        "-screen",
+                        "0",
+                        "1280x800x24",
+                        "-nolisten",
+                        "tcp",
+                        "-noreset",
+                    ])
                     .stdin(Stdio::null())
                     .stdout(Stdio::null())
                     .stderr(Stdio::null()),
@@ -225,12 +259,18 @@ pub struct Driver {
     /// The WebDriver port.
     pub port: u16,
     _driver: Guard,
+    /// What the driver and the apps it launched printed.
+    log: PathBuf,
 }
 
 impl Driver {
     /// Starts `tauri-driver` with `env` (DISPLAY, the bus, the app's
-    /// variables), which the app it launches inherits.
-    pub fn start(env: &[(String, String)]) -> Driver {
+    /// variables), which the app it launches inherits. What the driver and
+    /// the app print goes to `log`, shown when a test fails.
+    pub fn start(env: &[(String, String)], log: &Path) -> Driver {
+        let out = std::fs::File::create(log)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
+        let err = out.try_clone().unwrap();
         let port = free_port();
         let native = free_port();
         let driver = Guard::spawn(
@@ -244,8 +284,8 @@ impl Driver {
                 ])
                 .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
+                .stdout(out)
+                .stderr(err),
         );
         // Both the driver and the WebKitWebDriver it starts must listen.
         wait_until("tauri-driver", Duration::from_secs(20), || {
@@ -255,6 +295,20 @@ impl Driver {
         Driver {
             port,
             _driver: driver,
+            log: log.to_path_buf(),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(80).collect();
+            eprintln!("----- last lines of tauri-driver and the app -----");
+            for line in tail.into_iter().rev() {
+                eprintln!("{line}");
+            }
         }
     }
 }

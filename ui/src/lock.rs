@@ -157,14 +157,23 @@ pub fn LockScreen() -> impl IntoView {
                 <button
                     id="retry-button"
                     type="button"
+                    disabled=move || busy.get()
                     on:click=move |_| {
+                        errors.clear();
+                        busy.set(true);
                         spawn_local(async move {
-                            let _ = crate::ipc::reopen().await;
-                            status.refresh();
+                            // `reopen` answers with the status after trying:
+                            // unlocked (the app opens) or why not, again.
+                            let answer = ipc::reopen().await;
+                            busy.set(false);
+                            match answer {
+                                Ok(new) => status.0.set(Some(new)),
+                                Err(e) => errors.report(e),
+                            }
                         });
                     }
                 >
-                    "Check again"
+                    {move || if busy.get() { "Checking…" } else { "Check again" }}
                 </button>
             </Show>
         </main>

@@ -57,8 +57,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// One line for people.
     pub message: String,
-    /// Whom a failed session blames, if anyone.
-    #[serde(default)]
+    /// Whom a failed session blames, if anyone (left out when no one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub culprits: Vec<CulpritView>,
 }
 
