@@ -21,6 +21,7 @@ pub mod approve;
 pub mod event;
 pub mod facade;
 pub mod pairing;
+pub mod policy;
 pub mod rpc;
 pub mod runner;
 pub mod secret;

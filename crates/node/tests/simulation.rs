@@ -179,6 +179,7 @@ fn faults(rng: &mut StdRng, devices: usize, effects: u64) -> Faults {
             down: rng.gen_range(50..8_000),
         }),
         equivocator: None,
+        unheard: None,
     }
 }
 
@@ -304,6 +305,41 @@ fn a_cosigner_that_cannot_decide_is_routed_around() {
             sim.result(inst)
         );
     }
+}
+
+/// A co-signer whose connection is dead without QUIC knowing (it crashed
+/// and restarted) is silent: the proposer signs with another and asks for
+/// the silent one to be dialled afresh next time.
+#[test]
+fn a_silent_cosigner_is_routed_around_and_dialled_afresh() {
+    let mut redialled = 0;
+    for seed in 0..10u64 {
+        let faults = Faults {
+            unheard: Some(1),
+            ..Faults::default()
+        };
+        let mut sim = Sim::new(&THREE, seed, faults, timeouts());
+        sim.devs[1].answer = Answer::Approve(10);
+        sim.devs[2].answer = Answer::Approve(10);
+        let wallet = install(&mut sim, 2);
+        let inst = sign(&mut sim, 0, &wallet, Chain::Bitcoin, seed);
+        sim.run(100_000);
+        assert_eq!(
+            signed(&sim, inst),
+            Some(2),
+            "seed {seed}: {:?}",
+            sim.result(inst)
+        );
+        let phone = sim.devs[1].id;
+        let recovery = sim.devs[2].id;
+        assert!(!sim.devs[0].redialled.contains(&recovery), "seed {seed}");
+        if sim.devs[0].redialled.contains(&phone) {
+            redialled += 1;
+        }
+    }
+    // Whenever the phone was asked first (it is preferred over the
+    // recovery server), it went silent and is dialled afresh.
+    assert_eq!(redialled, 10);
 }
 
 #[test]

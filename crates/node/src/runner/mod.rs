@@ -354,6 +354,11 @@ pub(crate) async fn drive<S: Session>(
                     Effect::CancelAsk => asking = None,
                     Effect::Pin(ids) => shared.pin(&ids),
                     Effect::Unpin(ids) => shared.unpin(&ids),
+                    Effect::Redial(ids) => {
+                        for id in ids {
+                            shared.transport.forget(id).await;
+                        }
+                    }
                     Effect::Progress(p) => progress(p),
                     Effect::Log {
                         wallet,
@@ -441,10 +446,16 @@ impl Shared {
             }
             None
         };
-        tokio::time::timeout(timeout, asked)
+        let answered = tokio::time::timeout(timeout, asked)
             .await
             .ok()
             .flatten()
-            .is_some()
+            .is_some();
+        if !answered {
+            // Perhaps a dead connection to a device that restarted: the
+            // next message dials afresh.
+            self.transport.forget(from).await;
+        }
+        answered
     }
 }

@@ -263,6 +263,10 @@ pub enum Effect<O> {
     Pin(Vec<EndpointId>),
     /// No longer let these in (pinned by [`Effect::Pin`], the wallet not created).
     Unpin(Vec<EndpointId>),
+    /// These peers went silent: the connection to them may be dead (a
+    /// device that crashed and restarted is not on it any more), so the
+    /// next message to them dials afresh.
+    Redial(Vec<EndpointId>),
     /// Tell the user.
     Progress(Progress),
     /// Append to the event log (best effort).
@@ -295,6 +299,7 @@ impl<O> Effect<O> {
             Effect::CancelAsk => Effect::CancelAsk,
             Effect::Pin(ids) => Effect::Pin(ids),
             Effect::Unpin(ids) => Effect::Unpin(ids),
+            Effect::Redial(ids) => Effect::Redial(ids),
             Effect::Progress(p) => Effect::Progress(p),
             Effect::Log {
                 wallet,

@@ -454,12 +454,13 @@ impl Proposer {
         let mut silent = a.live.silent(&rounds, now, round);
         silent.extend(a.live.silent(&deciding, now, round * 3));
         if !silent.is_empty() {
-            let who = a
+            let quiet: Vec<&Peer> = a
                 .quorum
                 .iter()
                 .filter(|p| silent.contains(&p.party))
-                .map(Culprit::from)
                 .collect();
+            out.push(Effect::Redial(quiet.iter().map(|p| p.id).collect()));
+            let who = quiet.into_iter().map(Culprit::from).collect();
             return self.fail(a, Failure::Silent { who }, out);
         }
         self.state = State::Running(a);

@@ -265,6 +265,21 @@ impl Transport {
         }
     }
 
+    /// Stops using the connection to `peer` for sends: the next one dials
+    /// afresh. For a peer gone silent, whose connection may be dead without
+    /// QUIC knowing yet (it crashed and restarted: the old connection's
+    /// idle timeout has not passed). The connection is not closed: what the
+    /// peer still sends on it is read.
+    pub async fn forget(&self, peer: EndpointId) {
+        let slot = self.links.slot(peer);
+        let mut link = slot.lock().await;
+        if let Some(mut l) = link.take()
+            && let Some(mut stream) = l.stream.take()
+        {
+            let _ = stream.finish();
+        }
+    }
+
     /// Redeemer's side of pairing: sends `request` to `to` on the pairing
     /// ALPN and returns the answer. `to.id` must be pinned first (it comes
     /// from the ticket being redeemed).

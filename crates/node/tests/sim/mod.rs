@@ -49,6 +49,10 @@ pub struct Faults {
     /// A device that sends different payloads of one threshold round to
     /// different peers (equivocation).
     pub equivocator: Option<usize>,
+    /// A device every message to which is lost without an error: a
+    /// connection that is dead while QUIC does not know yet (the device
+    /// crashed and restarted).
+    pub unheard: Option<usize>,
 }
 
 /// A crash: device `device` stops when it carries out its `at_effect`-th
@@ -94,6 +98,8 @@ pub struct Dev {
     routes: BTreeMap<SessionBytes, u64>,
     pending: Vec<(Time, EndpointId, Message)>,
     pinned: BTreeSet<EndpointId>,
+    /// The peers its sessions asked to dial afresh ([`Effect::Redial`]).
+    pub redialled: BTreeSet<EndpointId>,
     down_until: Option<Time>,
     effects: u64,
     rng: StdRng,
@@ -211,6 +217,7 @@ impl Sim {
                     routes: BTreeMap::new(),
                     pending: Vec::new(),
                     pinned: BTreeSet::new(),
+                    redialled: BTreeSet::new(),
                     down_until: None,
                     effects: 0,
                     rng: StdRng::seed_from_u64(rand::RngCore::next_u64(&mut rng)),
@@ -343,7 +350,7 @@ impl Sim {
             self.fly(after, flight);
             return;
         }
-        if self.rng.gen_bool(self.faults.drop) {
+        if self.rng.gen_bool(self.faults.drop) || self.faults.unheard == Some(to_i) {
             return;
         }
         let copies = if self.rng.gen_bool(self.faults.dup) {
@@ -424,6 +431,7 @@ impl Sim {
                         self.devs[dev].pinned.remove(id);
                     }
                 }
+                Effect::Redial(ids) => self.devs[dev].redialled.extend(ids),
                 Effect::Log { kind, detail, .. } => {
                     self.logs.push((dev, format!("{kind}: {detail}")))
                 }
