@@ -10,9 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use accord_desktop_api::ApprovalView;
-use accord_node::approve::{
-    Approver, Decision, KeygenRequest, Pending, Policy, SignRequest, sanitize,
-};
+use accord_node::approve::{Approver, Decision, KeygenRequest, Pending, SignRequest, sanitize};
+use accord_node::policy::PolicyCheck;
 use accord_node::runner::now;
 use tokio::sync::oneshot;
 
@@ -149,7 +148,7 @@ impl Approver for UiApprover {
         })
     }
 
-    fn sign<'a>(&'a self, request: &'a SignRequest, policy: Option<&'a Policy>) -> Pending<'a> {
+    fn sign<'a>(&'a self, request: &'a SignRequest, check: Option<&'a PolicyCheck>) -> Pending<'a> {
         self.ask(ApprovalView {
             id: 0,
             kind: "sign".into(),
@@ -157,7 +156,7 @@ impl Approver for UiApprover {
             from: sanitize(&request.from.name),
             received_at: now(),
             preview: Some(views::preview(&request.preview)),
-            policy: Some(views::verdict(policy, request.chain, &request.preview)),
+            policy: Some(views::verdict(check)),
             summary: format!(
                 "co-sign a {} transaction from {}",
                 request.chain,
@@ -188,6 +187,7 @@ mod tests {
             network: "regtest".into(),
             members: vec![me.clone()],
             from: me,
+            policy: Vec::new(),
         }
     }
 

@@ -3,15 +3,16 @@
 //! came from a peer or a transaction passes through `sanitize` (no
 //! control or bidirectional characters).
 
-use accord_chains::{Chain, FeeKind, Preview};
+use accord_chains::{FeeKind, Preview};
 use accord_desktop_api::{
     AddressView, CallView, CulpritView, DeviceView, Endpoint, EventView, MemberView, PolicyVerdict,
     PreviewView, ProgressEvent, ProgressState, Settings, TransferView, WalletView,
 };
-use accord_node::approve::{Policy, evaluate, sanitize};
+use accord_node::approve::sanitize;
 use accord_node::event::Event;
 use accord_node::facade::WalletSummary;
 use accord_node::facade::settings as node_settings;
+use accord_node::policy::{PolicyCheck, Verdict};
 use accord_node::session::{Culprit, Progress, ProgressState as State};
 use accord_node::store::PairedDevice;
 use accord_node::transport::EndpointId;
@@ -55,26 +56,30 @@ pub fn preview(p: &Preview) -> PreviewView {
     }
 }
 
-/// What `policy` (if any) says of the transaction.
-pub fn verdict(policy: Option<&Policy>, chain: Chain, p: &Preview) -> PolicyVerdict {
-    match policy {
+/// What the policy in force (if any) says of the transaction.
+pub fn verdict(check: Option<&PolicyCheck>) -> PolicyVerdict {
+    match check {
         None => PolicyVerdict {
             has_policy: false,
-            allowed: true,
-            violations: Vec::new(),
+            allowed: false,
+            violations: vec!["no policy in force: the recovery server signs nothing".into()],
+            text: "no policy in force for this wallet".into(),
+            delayed: false,
         },
-        Some(policy) => match evaluate(policy, chain, p) {
-            Ok(()) => PolicyVerdict {
+        Some(c) => {
+            let violations = match &c.verdict {
+                Verdict::Allow { .. } => Vec::new(),
+                Verdict::Delay { reasons, .. } => reasons.iter().map(|r| sanitize(r)).collect(),
+                Verdict::Refuse(v) => vec![sanitize(&v.to_string())],
+            };
+            PolicyVerdict {
                 has_policy: true,
-                allowed: true,
-                violations: Vec::new(),
-            },
-            Err(v) => PolicyVerdict {
-                has_policy: true,
-                allowed: false,
-                violations: vec![sanitize(&v.to_string())],
-            },
-        },
+                allowed: c.allows(),
+                violations,
+                text: sanitize(&c.describe()),
+                delayed: matches!(c.verdict, Verdict::Delay { .. }),
+            }
+        }
     }
 }
 

@@ -120,8 +120,10 @@ pub fn Preview(
     }
 }
 
-/// What the wallet's policy says: `data-verdict` is `none`, `allowed` or
-/// `violated`; each broken rule is a `.violation`.
+/// What the wallet's policy in force says — what the recovery server will
+/// decide: `data-verdict` is `none`, `allowed`, `delayed` or `violated`;
+/// the verdict in words (`.policy-text`), each broken rule (or reason to
+/// wait) a `.violation`.
 #[component]
 pub fn Policy(
     /// The verdict.
@@ -134,6 +136,8 @@ pub fn Policy(
     view! {
         <div class="policy" id=id data-verdict=kind>
             <p>{text}</p>
+            {(!verdict.text.is_empty())
+                .then(|| view! { <p class="policy-text">{verdict.text.clone()}</p> })}
             {(!verdict.violations.is_empty())
                 .then(|| {
                     view! {
@@ -153,9 +157,17 @@ pub fn Policy(
 /// The verdict's kind and sentence.
 pub fn verdict_text(verdict: &PolicyVerdict) -> (&'static str, &'static str) {
     if !verdict.has_policy {
-        ("none", "No policy is set for this wallet.")
+        (
+            "none",
+            "No policy is in force for this wallet: the recovery server signs nothing.",
+        )
     } else if verdict.allowed {
         ("allowed", "The wallet's policy allows this transaction.")
+    } else if verdict.delayed {
+        (
+            "delayed",
+            "The recovery server signs this only after the policy's delay:",
+        )
     } else {
         (
             "violated",
@@ -174,11 +186,15 @@ mod tests {
             has_policy: false,
             allowed: true,
             violations: vec![],
+            text: String::new(),
+            delayed: false,
         };
         assert_eq!(verdict_text(&v).0, "none");
         v.has_policy = true;
         assert_eq!(verdict_text(&v).0, "allowed");
         v.allowed = false;
         assert_eq!(verdict_text(&v).0, "violated");
+        v.delayed = true;
+        assert_eq!(verdict_text(&v).0, "delayed");
     }
 }

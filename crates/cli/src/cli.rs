@@ -55,7 +55,8 @@ pub enum Command {
     SignTx(SignTxArgs),
     /// Build, co-sign, broadcast and confirm a transfer.
     Send(SendArgs),
-    /// Set or show a wallet's signing policy (what a recovery server signs).
+    /// Show, propose, approve or cancel a wallet's policy (what a recovery
+    /// server signs).
     #[command(subcommand)]
     Policy(PolicyCommand),
     /// List the devices paired with this one.
@@ -190,6 +191,11 @@ pub struct CreateArgs {
     /// The network the wallet is for.
     #[arg(long, default_value = "regtest", value_parser = ["mainnet", "testnet", "signet", "regtest"])]
     pub network: String,
+    /// The wallet's first policy, a JSON document (README: "Policies"),
+    /// shown to every member and agreed by all; its `wallet_id`, `version`
+    /// and `previous` may be left out. Default: the cautious default.
+    #[arg(long, value_name = "POLICY.json")]
+    pub policy: Option<std::path::PathBuf>,
 }
 
 /// `accord wallet show`.
@@ -260,31 +266,79 @@ pub struct SendArgs {
 /// `accord policy …`.
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Set the wallet's rule for one chain (replacing the chain's old rule).
-    Set(PolicySetArgs),
-    /// Print the wallet's policy.
+    /// The version in force, its rules, pending changes and who signed.
     Show(PolicyShowArgs),
+    /// Propose the next version (signed by this device): a tightening is
+    /// in force at once; a loosening needs a quorum of the wallet's user
+    /// devices, then waits out the current delay.
+    Propose(Box<PolicyProposeArgs>),
+    /// Approve a pending version (on another member device).
+    Approve(PolicyVersionArgs),
+    /// Cancel a pending version (any member, while it is pending).
+    Cancel(PolicyVersionArgs),
 }
 
-/// `accord policy set`.
+/// `accord policy propose`.
 #[derive(Debug, Args)]
-pub struct PolicySetArgs {
+pub struct PolicyProposeArgs {
     /// The wallet's name.
     #[arg(long)]
     pub wallet: String,
-    /// bitcoin, ethereum or solana.
+    /// The whole next version as a JSON document (README: "Policies");
+    /// the other options change the version in force instead.
+    #[arg(long, value_name = "POLICY.json", conflicts_with_all = ["chain"])]
+    pub file: Option<std::path::PathBuf>,
+    /// The chain whose rules change: bitcoin, ethereum or solana.
+    #[arg(long, required_unless_present = "file")]
+    pub chain: Option<String>,
+    /// The EVM chain id (EIP-155) the rules are for (ethereum only).
     #[arg(long)]
-    pub chain: String,
-    /// The most of the chain's coin one transaction may send to others, in
-    /// base units (satoshi, wei, lamports). Default: no cap.
-    #[arg(long, value_name = "AMOUNT_IN_BASE_UNITS")]
-    pub max: Option<String>,
-    /// A recipient allowed (repeatable); none: any recipient.
-    #[arg(long = "allow", value_name = "ADDR")]
+    pub chain_id: Option<u64>,
+    /// The asset whose limits change: native, or a token contract or mint.
+    #[arg(long, default_value = "native")]
+    pub asset: String,
+    /// The most one transaction may move, in base units.
+    #[arg(long, value_name = "BASE_UNITS")]
+    pub max_per_tx: Option<String>,
+    /// The most all transactions may move within --window, in base units.
+    #[arg(long, value_name = "BASE_UNITS", requires = "window")]
+    pub max_per_window: Option<String>,
+    /// The rolling window of --max-per-window, in seconds.
+    #[arg(long, value_name = "SECS", requires = "max_per_window")]
+    pub window: Option<u64>,
+    /// Add to the address book (repeatable): ADDR or ADDR=NAME.
+    #[arg(long = "allow", value_name = "ADDR[=NAME]")]
     pub allow: Vec<String>,
-    /// Allow token transfers (and, on Ethereum, any token call).
+    /// Who may receive: book-only, book-or-delay or anyone.
     #[arg(long)]
+    pub recipients: Option<String>,
+    /// Allow tokens on this chain (each still needs limits: --asset).
+    #[arg(long, conflicts_with = "no_tokens")]
     pub tokens: bool,
+    /// Forbid tokens on this chain.
+    #[arg(long)]
+    pub no_tokens: bool,
+    /// Transfers of the asset over this many base units wait the delay.
+    #[arg(long, value_name = "BASE_UNITS")]
+    pub delay_over: Option<String>,
+    /// The wallet's delay, in seconds: for delayed transfers and for a
+    /// loosening of the policy.
+    #[arg(long, value_name = "SECS")]
+    pub delay: Option<u64>,
+}
+
+/// `accord policy approve | cancel`.
+#[derive(Debug, Args)]
+pub struct PolicyVersionArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
+    /// The pending version's number.
+    #[arg(long)]
+    pub version: u64,
+    /// The start of its hash, when two pending versions share the number.
+    #[arg(long)]
+    pub hash: Option<String>,
 }
 
 /// `accord policy show`.

@@ -1,7 +1,8 @@
 //! The command line's one error type: every failure is one line.
 
-use accord_node::approve::PolicyError;
+use accord_node::facade::PolicyChangeError;
 use accord_node::facade::{KeygenError, NodeError, OpenError, PairingError, SignError};
+use accord_node::policy::DocumentError;
 use accord_node::rpc::SendError;
 use accord_node::session::Culprit;
 use accord_node::store::StoreError;
@@ -53,9 +54,12 @@ pub enum CliError {
     /// The transaction was not signed.
     #[error(transparent)]
     Sign(#[from] SignError),
-    /// A policy that is not valid.
+    /// A policy change that was not made.
     #[error(transparent)]
-    Policy(#[from] PolicyError),
+    Policy(#[from] PolicyChangeError),
+    /// A policy document that is not valid.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
     /// The user did not confirm.
     #[error("{0}")]
     Refused(String),
@@ -104,7 +108,7 @@ impl CliError {
             }
             CliError::Sign(SignError::Declined { .. }) => "declined",
             CliError::Keygen(_) | CliError::Sign(_) => "invalid_request",
-            CliError::Policy(_) => "policy",
+            CliError::Policy(_) | CliError::Document(_) => "policy",
             CliError::Refused(_) => "refused",
             CliError::Rpc(_) | CliError::Build(_) => "rpc",
             CliError::Confirm(_) => "broadcast",

@@ -32,6 +32,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use accord_node::policy::Statement;
+
 use crate::cli::{Cli, Command, CosignerCommand, PolicyCommand, WalletCommand};
 use crate::error::CliError;
 
@@ -102,7 +104,13 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Wallet(WalletCommand::Show(args)) => commands::wallet::show(g, args),
         Command::SignTx(args) => commands::sign::sign_tx(g, args),
         Command::Send(args) => commands::send::send(g, args),
-        Command::Policy(PolicyCommand::Set(args)) => commands::policy::set(g, args),
         Command::Policy(PolicyCommand::Show(args)) => commands::policy::show(g, args),
+        Command::Policy(PolicyCommand::Propose(args)) => commands::policy::propose(g, args),
+        Command::Policy(PolicyCommand::Approve(args)) => {
+            commands::policy::sign(g, args, Statement::Approve)
+        }
+        Command::Policy(PolicyCommand::Cancel(args)) => {
+            commands::policy::sign(g, args, Statement::Cancel)
+        }
     }
 }

@@ -302,15 +302,22 @@ pub struct CallView {
     pub args: Vec<(String, String)>,
 }
 
-/// What the wallet's policy says of a transaction.
+/// What the wallet's policy in force says of a transaction: what the
+/// recovery server will decide.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyVerdict {
-    /// Whether a policy is set for the wallet.
+    /// Whether a policy is in force for the wallet.
     pub has_policy: bool,
-    /// Whether it allows the transaction.
+    /// Whether it allows the transaction now.
     pub allowed: bool,
-    /// Each rule it breaks.
+    /// Each rule it breaks (or why it waits).
     pub violations: Vec<String>,
+    /// The verdict in words (`policy v2: allows this transaction`).
+    #[serde(default)]
+    pub text: String,
+    /// Whether it waits the policy's delay.
+    #[serde(default)]
+    pub delayed: bool,
 }
 
 /// A built, previewed, unsigned transaction.

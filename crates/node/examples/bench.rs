@@ -163,8 +163,11 @@ fn one_input(w: &WalletSummary, variant: u64) -> Vec<u8> {
         outpoint: OutPoint::new(Txid::from_byte_array(txid), 0),
         amount: Amount::from_sat(100_000),
     };
-    let to = address::parse("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", Network::Regtest)
-        .unwrap();
+    let to = address::parse(
+        "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080",
+        Network::Regtest,
+    )
+    .unwrap();
     build(&wallet, &[utxo], &[(to, Amount::from_sat(50_000))], 2)
         .unwrap()
         .serialize()
@@ -297,6 +300,7 @@ async fn main() {
             threshold: 2,
             network: accord_node::wallet::Network::Regtest,
             peers: vec![phone.ticket(), recovery.ticket()],
+            policy: None,
         };
         let t = Instant::now();
         desktop.create_wallet(&request, &quiet).await.unwrap();

@@ -65,6 +65,9 @@ pub struct Invitation {
     pub network: String,
     /// Every member, the inviter included.
     pub members: Vec<InvitedMember>,
+    /// The wallet's first policy (a JSON document, version 1, for this
+    /// wallet id); `None`: the default one ([`crate::policy::defaults`]).
+    pub policy: Option<String>,
 }
 
 /// A signing proposal: raw unsigned transaction + wallet + chain. Each
@@ -156,6 +159,21 @@ pub enum Control {
         /// The session.
         session: SessionBytes,
     },
+    /// One version of a wallet's policy and the statements about it that
+    /// the sender holds (pushed to every member; each checks every
+    /// signature before it keeps anything).
+    Policy(PolicySync),
+}
+
+/// A wallet's policy version as members exchange it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySync {
+    /// The wallet.
+    pub wallet_id: String,
+    /// The document, as JSON.
+    pub document: String,
+    /// Member devices' signed statements about it.
+    pub statements: Vec<crate::policy::Endorsement>,
 }
 
 impl Control {
@@ -173,7 +191,7 @@ impl Control {
             | Control::Stored { session }
             | Control::Commit { session }
             | Control::Outcome { session } => Some(*session),
-            Control::Ping { .. } | Control::Pong { .. } => None,
+            Control::Ping { .. } | Control::Pong { .. } | Control::Policy(_) => None,
         }
     }
 }

@@ -243,6 +243,11 @@ fn every_field_is_in_the_hash() {
 
 // ------------------------------------------------------------ changes
 
+/// The eth document's successor with a cap of 10 wei per transaction.
+fn tighter(d: &PolicyDocument) -> PolicyDocument {
+    next(d, |e| e.chains[0].assets[0].max_per_tx = "10".into())
+}
+
 fn next(d: &PolicyDocument, edit: impl Fn(&mut PolicyDocument)) -> PolicyDocument {
     let mut n = d.clone();
     n.version = d.version + 1;
@@ -380,7 +385,7 @@ fn the_first_version_needs_every_member() {
 fn a_tightening_applies_once_any_member_signs() {
     let t = team();
     let d = eth_doc();
-    let tighter = next(&d, |e| e.chains[0].assets[0].max_per_tx = "10".into());
+    let tighter = tighter(&d);
     assert!(matches!(
         standing(Some(&d), &tighter, &[], &t.signers, None, NOW).unwrap(),
         Standing::Pending { needs: 1, .. }
@@ -468,7 +473,7 @@ fn a_loosening_needs_a_quorum_of_user_devices_then_the_current_delay() {
 fn forged_foreign_and_unchained_signatures_are_refused() {
     let t = team();
     let d = eth_doc();
-    let tighter = next(&d, |e| e.chains[0].assets[0].max_per_tx = "10".into());
+    let tighter = tighter(&d);
     // A signature on another document.
     let mut forged = endorse(&t.desktop, &d, Statement::Approve);
     forged.device = hex::encode(t.desktop.public().as_bytes());

@@ -129,6 +129,8 @@ fn install(sim: &mut Sim, t: u16) -> String {
             members: members.clone(),
             session: [0x42; 32],
             initiator,
+            policy: None,
+            policy_approval: Vec::new(),
         };
         d.store.store_wallet(&new, WalletState::Active, 0).unwrap();
     }
@@ -404,16 +406,14 @@ fn create(sim: &mut Sim, t: u16) -> u64 {
         })
         .collect();
     let mut rng = StdRng::seed_from_u64(sim.now.as_millis() + 17);
-    let plan = KeygenPlan::invite(
-        "w".into(),
-        t,
-        Network::Regtest,
-        members,
-        sim.schemes.clone(),
-        sim.timeouts,
-        &mut rng,
-    )
-    .unwrap();
+    let wallet = accord_node::session::WalletSpec {
+        name: "w".into(),
+        threshold: t,
+        network: Network::Regtest,
+        policy: None,
+    };
+    let plan =
+        KeygenPlan::invite(wallet, members, sim.schemes.clone(), sim.timeouts, &mut rng).unwrap();
     sim.start(0, AnySession::Keygen(Box::new(KeygenSession::lead(plan))))
 }
 
@@ -481,7 +481,14 @@ fn ban(store: &mut accord_node::store::Store, wallet: &str, scheme: Scheme, part
     use accord_mpc::SessionId;
     use accord_node::store::{SessionJournal, SigningEnd};
     let session = SessionId([party; 32]);
-    store.begin_signing(session, wallet, &[], 0, 60).unwrap();
+    let begin = accord_node::store::SigningBegin {
+        session,
+        wallet,
+        parts: &[],
+        deadline: 60,
+        spends: None,
+    };
+    store.begin_signing(&begin, 0).unwrap();
     let ban = (scheme, party, "banned for the test".to_owned());
     let end = SigningEnd {
         session,

@@ -19,13 +19,34 @@ use accord_node::secret::Protector;
 use accord_node::session::Role;
 use accord_node::store::{
     DeviceStore, EventLog, KeygenOutcome, Member, NewWalletOwned, PairedDevice, SessionJournal,
-    SigningEnd, Store, StoreError, WalletRecord, WalletState, WalletStore,
+    SigningBegin, SigningEnd, Store, StoreError, WalletRecord, WalletState, WalletStore,
 };
 use accord_node::wallet::Network;
 use iroh::{EndpointAddr, SecretKey};
 use rand_core::{OsRng, RngCore};
 use rusqlite::Connection;
 use zeroize::Zeroizing;
+
+/// Begins signing `session` (no spends), as the runner does.
+fn begin(
+    store: &mut Store,
+    session: SessionId,
+    wallet: &str,
+    parts: &[(SessionId, Scheme)],
+    now: i64,
+    deadline: i64,
+) -> Result<(), StoreError> {
+    store.begin_signing(
+        &SigningBegin {
+            session,
+            wallet,
+            parts,
+            deadline,
+            spends: None,
+        },
+        now,
+    )
+}
 
 fn id(n: u8) -> iroh::EndpointId {
     SecretKey::from_bytes(&[n; 32]).public()
@@ -54,6 +75,8 @@ fn new_wallet(name: &str, shares: &[&Arc<KeyShare>]) -> NewWalletOwned {
             .collect(),
         session,
         initiator: id(1),
+        policy: None,
+        policy_approval: Vec::new(),
     }
 }
 
@@ -237,17 +260,15 @@ fn nonces_are_consumed_once_and_crashed_sessions_end_aborted() {
         let mut store = Store::open(&db, &pass("pw"), 1).unwrap();
         let ed = frost_shares();
         wallet = create(&mut store, "w", &[&ed[0]], 1).unwrap();
-        store
-            .begin_signing(session, &wallet.id, &parts, 2, 62)
-            .unwrap();
+        begin(&mut store, session, &wallet.id, &parts, 2, 62).unwrap();
         assert!(store.seen(session).unwrap() && store.seen(part(session)).unwrap());
         // A replay of the session, or of its part in another session: refused.
         assert!(matches!(
-            store.begin_signing(session, &wallet.id, &[], 3, 63),
+            begin(&mut store, session, &wallet.id, &[], 3, 63),
             Err(StoreError::NonceConsumed(_))
         ));
         assert!(matches!(
-            store.begin_signing(SessionId([8; 32]), &wallet.id, &parts, 3, 63),
+            begin(&mut store, SessionId([8; 32]), &wallet.id, &parts, 3, 63),
             Err(StoreError::NonceConsumed(_))
         ));
         // Nothing of the refused one was written.
@@ -276,7 +297,7 @@ fn nonces_are_consumed_once_and_crashed_sessions_end_aborted() {
         .unwrap();
     assert_eq!(state, "aborted");
     assert!(matches!(
-        store.begin_signing(SessionId([7; 32]), &wallet.id, &parts, 101, 160),
+        begin(&mut store, SessionId([7; 32]), &wallet.id, &parts, 101, 160),
         Err(StoreError::NonceConsumed(_))
     ));
     assert!(
@@ -432,9 +453,15 @@ fn the_event_log_is_append_only_and_bans_stick() {
     let ed = frost_shares();
     let w = create(&mut store, "w", &[&ed[0]], 1).unwrap();
     let session = SessionId([5; 32]);
-    store
-        .begin_signing(session, &w.id, &[(part(session), Scheme::Ecdsa)], 2, 60)
-        .unwrap();
+    begin(
+        &mut store,
+        session,
+        &w.id,
+        &[(part(session), Scheme::Ecdsa)],
+        2,
+        60,
+    )
+    .unwrap();
     let ban = (Scheme::Ecdsa, 3, "OT consistency check failed".to_owned());
     let end = SigningEnd {
         session,
@@ -493,9 +520,7 @@ fn crash_child() {
         let w = create(&mut store, &format!("r{round}-w{i}"), &[&shares[0]], i).unwrap();
         let session = session_of(&w.id);
         let parts = [(part(session), Scheme::FrostEd25519)];
-        store
-            .begin_signing(session, &w.id, &parts, i, i + 60)
-            .unwrap();
+        begin(&mut store, session, &w.id, &parts, i, i + 60).unwrap();
         let end = SigningEnd {
             session,
             wallet: &w.id,

@@ -59,7 +59,7 @@ pub async fn prepare_send(
         .await
         .map_err(error::send)?;
     let preview = views::preview(&draft.prepared.preview);
-    let policy = views::verdict(draft.policy.as_ref(), chain, &draft.prepared.preview);
+    let policy = views::verdict(draft.policy.as_ref());
     Ok(SendPreview {
         draft: app.keep_draft(draft),
         preview,

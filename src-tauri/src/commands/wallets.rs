@@ -79,6 +79,8 @@ pub async fn create_wallet(
         threshold: request.threshold,
         network,
         peers,
+        // The default first policy (README: "Policies").
+        policy: None,
     };
     let summary = node
         .create_wallet(&create, &report)

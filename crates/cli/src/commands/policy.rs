@@ -1,71 +1,335 @@
-//! `accord policy set | show`: the wallet's signing policy, which a
-//! recovery co-signer (`PolicyOnly`) enforces. `set` replaces the rule for
-//! one chain and keeps the others.
+//! `accord policy show | propose | approve | cancel`: the wallet's signed
+//! policy documents (`accord_node::policy`). A proposal or a statement is
+//! signed with this device's identity key and kept in its store; a running
+//! `accord cosigner serve` (or the desktop app) of the same data directory
+//! pushes it to the wallet's members within a second.
 
-use accord_chains::bitcoin::{self, Network};
-use accord_chains::{Chain, ethereum, solana};
-use accord_node::approve::{Policy, Rule};
+use accord_chains::bitcoin::Network;
+use accord_chains::{Chain, bitcoin, ethereum, solana};
+use accord_node::facade::PolicyView;
+use accord_node::policy::describe::describe;
+use accord_node::policy::{
+    AssetLimits, BookEntry, ChainRules, PolicyDocument, Recipients, Standing, Statement,
+};
 use accord_node::wallet::WalletRef;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::cli::{Global, PolicySetArgs, PolicyShowArgs};
+use crate::cli::{Global, PolicyProposeArgs, PolicyShowArgs, PolicyVersionArgs};
 use crate::error::CliError;
 use crate::node;
 
-/// Sets the rule for `--chain`; prints the whole policy.
-pub fn set(global: &Global, args: &PolicySetArgs) -> Result<String, CliError> {
-    let chain: Chain = args.chain.parse()?;
-    let mut vault = node::open(global)?;
-    let wallet = WalletRef::name(&args.wallet);
-    let network = vault.wallet(&wallet)?.wallet.network;
-    let mut policy = vault.policy(&wallet)?.unwrap_or_default();
-    let allow = args
-        .allow
-        .iter()
-        .map(|a| canonical(chain, a, network))
-        .collect::<Result<Vec<_>, _>>()?;
-    let rule = Rule {
-        chain,
-        max_per_tx: args.max.as_ref().map(|m| m.trim().to_owned()),
-        allow,
-        tokens: args.tokens,
-    };
-    policy.rules.retain(|r| r.chain != chain);
-    policy.rules.push(rule);
-    policy
-        .rules
-        .sort_by_key(|r| Chain::ALL.iter().position(|c| *c == r.chain));
-    policy.check()?;
-    vault.set_policy(&wallet, &policy)?;
-    Ok(render(global, &policy))
-}
-
-/// Prints the wallet's policy (`null` with `--json` when it has none).
+/// Prints the version in force, its rules, and the pending versions with
+/// who signed them.
 pub fn show(global: &Global, args: &PolicyShowArgs) -> Result<String, CliError> {
     let vault = node::open(global)?;
-    let wallet = WalletRef::name(&args.wallet);
-    match vault.policy(&wallet)? {
-        Some(policy) => Ok(render(global, &policy)),
-        None if global.json => Ok(Value::Null.to_string()),
-        None => Ok(format!(
-            "wallet {:?} has no policy: a recovery co-signer signs nothing for it",
+    let view = vault.policy(&WalletRef::name(&args.wallet))?;
+    if global.json {
+        return Ok(show_json(&view).to_string());
+    }
+    let name = |d: &String| view.names.get(d).cloned().unwrap_or_else(|| d.clone());
+    let mut out = Vec::new();
+    match &view.resolved.active {
+        Some(doc) => {
+            out.push(format!(
+                "policy v{} ({}) in force, approved by {}",
+                doc.version,
+                &doc.hash_hex()[..12],
+                view.resolved
+                    .active_approved_by
+                    .iter()
+                    .map(name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            out.extend(describe(doc).into_iter().map(|l| format!("  {l}")));
+        }
+        None => out.push(format!(
+            "wallet {:?} has no policy in force: a recovery server signs nothing for it",
             args.wallet
         )),
     }
+    for p in &view.resolved.pending {
+        out.push(format!(
+            "v{} ({}) {}; approved by {}",
+            p.document.version,
+            &p.document.hash_hex()[..12],
+            standing_text(&p.standing),
+            p.approved_by
+                .iter()
+                .map(name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        out.extend(describe(&p.document).into_iter().map(|l| format!("  {l}")));
+    }
+    for r in &view.resolved.rejected {
+        out.push(format!("refused: {r}"));
+    }
+    Ok(out.join("\n"))
 }
 
-fn render(global: &Global, policy: &Policy) -> String {
-    if global.json {
-        serde_json::to_string(policy).unwrap_or_else(|_| policy.to_json())
-    } else {
-        policy.to_json()
+fn standing_text(s: &Standing) -> String {
+    match s {
+        Standing::Active => "in force".into(),
+        Standing::Pending {
+            needs,
+            effective_at: None,
+            loosens,
+        } => format!(
+            "pending: needs {needs} more signature(s){}",
+            if loosens.is_empty() {
+                String::new()
+            } else {
+                format!(" (it loosens: {})", loosens.join("; "))
+            }
+        ),
+        Standing::Pending {
+            effective_at: Some(at),
+            ..
+        } => format!("pending: in force at {at} (seconds since 1970) unless cancelled"),
+        Standing::Cancelled { by } => format!("cancelled by {by}"),
     }
 }
 
-/// An allowed address, checked and in the form the policy compares.
+fn standing_json(version: u64, hash: &str, s: &Standing) -> Value {
+    let (status, needs, effective_at, loosens) = match s {
+        Standing::Active => ("active", 0, None, Vec::new()),
+        Standing::Pending {
+            needs,
+            effective_at,
+            loosens,
+        } => ("pending", *needs, *effective_at, loosens.clone()),
+        Standing::Cancelled { .. } => ("cancelled", 0, None, Vec::new()),
+    };
+    json!({
+        "version": version,
+        "hash": hash,
+        "status": status,
+        "needs": needs,
+        "effective_at": effective_at,
+        "loosens": loosens,
+    })
+}
+
+fn document_json(doc: &PolicyDocument) -> Value {
+    serde_json::from_str(&doc.to_json()).unwrap_or(Value::Null)
+}
+
+fn show_json(view: &PolicyView) -> Value {
+    let name = |d: &String| view.names.get(d).cloned().unwrap_or_else(|| d.clone());
+    let active = view.resolved.active.as_ref().map(|doc| {
+        json!({
+            "version": doc.version,
+            "hash": doc.hash_hex(),
+            "approved_by": view.resolved.active_approved_by.iter().map(name).collect::<Vec<_>>(),
+            "rules": describe(doc),
+            "document": document_json(doc),
+        })
+    });
+    let pending: Vec<Value> = view
+        .resolved
+        .pending
+        .iter()
+        .map(|p| {
+            let mut v = standing_json(p.document.version, &p.document.hash_hex(), &p.standing);
+            v["approved_by"] = json!(p.approved_by.iter().map(name).collect::<Vec<_>>());
+            v["rules"] = json!(describe(&p.document));
+            v["document"] = document_json(&p.document);
+            v
+        })
+        .collect();
+    json!({
+        "wallet_id": view.wallet_id,
+        "active": active,
+        "pending": pending,
+        "rejected": view.resolved.rejected,
+    })
+}
+
+/// A wallet's first policy from `path`: a document whose `wallet_id`,
+/// `version` and `previous` may be missing (the wallet's id is known once
+/// it is created: the invitation fills them in).
+pub fn first_policy(path: &std::path::Path) -> Result<PolicyDocument, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+    let mut value: Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::Input(format!("{}: not JSON: {e}", path.display())))?;
+    if let Some(obj) = value.as_object_mut() {
+        obj.entry("wallet_id").or_insert(json!("00".repeat(16)));
+        obj.insert("version".into(), json!(1));
+        obj.remove("previous");
+    }
+    Ok(PolicyDocument::from_json(&value.to_string())?)
+}
+
+/// Proposes the next version: the document in `--file`, or the version
+/// in force with the rules the options name changed.
+pub fn propose(global: &Global, args: &PolicyProposeArgs) -> Result<String, CliError> {
+    let mut vault = node::open(global)?;
+    let wallet = WalletRef::name(&args.wallet);
+    let network = vault.wallet(&wallet)?.wallet.network;
+    let doc = match &args.file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
+            PolicyDocument::from_json(&text)?
+        }
+        None => {
+            let mut doc = vault.policy(&wallet)?.next_draft(network);
+            edit(&mut doc, args, network)?;
+            doc
+        }
+    };
+    let standing = vault.propose_policy(&wallet, &doc)?;
+    Ok(result(global, &doc, &standing))
+}
+
+/// Approves or cancels a pending version.
+pub fn sign(
+    global: &Global,
+    args: &PolicyVersionArgs,
+    statement: Statement,
+) -> Result<String, CliError> {
+    let mut vault = node::open(global)?;
+    let wallet = WalletRef::name(&args.wallet);
+    let (doc, standing) =
+        vault.sign_policy(&wallet, args.version, args.hash.as_deref(), statement)?;
+    Ok(result(global, &doc, &standing))
+}
+
+fn result(global: &Global, doc: &PolicyDocument, standing: &Standing) -> String {
+    let v = standing_json(doc.version, &doc.hash_hex(), standing);
+    if global.json {
+        v.to_string()
+    } else {
+        format!("policy v{}: {}", doc.version, standing_text(standing))
+    }
+}
+
+/// Applies the options to `doc`.
+fn edit(
+    doc: &mut PolicyDocument,
+    args: &PolicyProposeArgs,
+    network: Network,
+) -> Result<(), CliError> {
+    let chain: Chain = args
+        .chain
+        .as_deref()
+        .ok_or_else(|| CliError::Input("--chain or --file is needed".into()))?
+        .parse()?;
+    let chain_id = match (chain, args.chain_id) {
+        (Chain::Ethereum, Some(id)) => Some(id),
+        (Chain::Ethereum, None) => {
+            return Err(CliError::Input(
+                "--chain ethereum needs --chain-id (1 mainnet, 11155111 sepolia, 31337 anvil, …)"
+                    .into(),
+            ));
+        }
+        (_, Some(_)) => return Err(CliError::Input("--chain-id is for ethereum only".into())),
+        (_, None) => None,
+    };
+    if let Some(delay) = args.delay {
+        doc.delay = delay;
+    }
+    for entry in &args.allow {
+        let (address, name) = match entry.split_once('=') {
+            Some((a, n)) => (a.trim(), n.trim().to_owned()),
+            None => (entry.trim(), short(entry.trim())),
+        };
+        let address = canonical(chain, address, network)?;
+        if doc.name_of(chain, &address).is_none() {
+            doc.address_book.push(BookEntry {
+                chain,
+                address,
+                name,
+            });
+        }
+    }
+    let at = match doc
+        .chains
+        .iter()
+        .position(|c| c.chain == chain && c.chain_id == chain_id)
+    {
+        Some(i) => i,
+        None => {
+            doc.chains.push(ChainRules {
+                chain,
+                chain_id,
+                recipients: Recipients::BookOrDelay,
+                tokens: false,
+                assets: Vec::new(),
+            });
+            doc.chains.len() - 1
+        }
+    };
+    let rules = &mut doc.chains[at];
+    if let Some(r) = &args.recipients {
+        rules.recipients = match r.as_str() {
+            "book-only" => Recipients::BookOnly,
+            "book-or-delay" => Recipients::BookOrDelay,
+            "anyone" => Recipients::Anyone,
+            other => {
+                return Err(CliError::Input(format!(
+                    "--recipients {other:?}: book-only, book-or-delay or anyone"
+                )));
+            }
+        };
+    }
+    if args.tokens {
+        rules.tokens = true;
+    }
+    if args.no_tokens {
+        rules.tokens = false;
+    }
+    let touches_asset =
+        args.max_per_tx.is_some() || args.max_per_window.is_some() || args.delay_over.is_some();
+    if touches_asset {
+        let asset = if args.asset == "native" {
+            "native".to_owned()
+        } else {
+            canonical(chain, &args.asset, network)?
+        };
+        let limits = match rules.assets.iter().position(|a| a.asset == asset) {
+            Some(i) => &mut rules.assets[i],
+            None => {
+                let max = args.max_per_tx.clone().ok_or_else(|| {
+                    CliError::Input(format!("{asset} has no limits yet: give --max-per-tx"))
+                })?;
+                rules.assets.push(AssetLimits {
+                    asset,
+                    max_per_tx: max,
+                    max_per_window: None,
+                    window: None,
+                    delay_over: None,
+                });
+                let last = rules.assets.len() - 1;
+                &mut rules.assets[last]
+            }
+        };
+        if let Some(m) = &args.max_per_tx {
+            limits.max_per_tx = m.trim().to_owned();
+        }
+        if let (Some(m), Some(w)) = (&args.max_per_window, args.window) {
+            limits.max_per_window = Some(m.trim().to_owned());
+            limits.window = Some(w);
+        }
+        if let Some(d) = &args.delay_over {
+            limits.delay_over = Some(d.trim().to_owned());
+        }
+    }
+    doc.check()?;
+    Ok(())
+}
+
+fn short(address: &str) -> String {
+    let head: String = address.chars().take(10).collect();
+    format!("{head}…")
+}
+
+/// An address, checked and in the form the policy compares.
 fn canonical(chain: Chain, address: &str, network: Network) -> Result<String, CliError> {
     let bad = |e: &dyn std::fmt::Display| {
-        CliError::Address(crate::error::one_line(format!("--allow {address}: {e}")))
+        CliError::Address(crate::error::one_line(format!("{address}: {e}")))
     };
     match chain {
         Chain::Bitcoin => bitcoin::address::parse(address, network)

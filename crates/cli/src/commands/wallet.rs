@@ -37,6 +37,11 @@ pub fn create(global: &Global, args: &CreateArgs) -> Result<String, CliError> {
         threshold: args.threshold,
         network: args.network.parse()?,
         peers,
+        policy: args
+            .policy
+            .as_deref()
+            .map(crate::commands::policy::first_policy)
+            .transpose()?,
     };
     let vault = node::open(global)?;
     let approver = Arc::new(Interactive::terminal());

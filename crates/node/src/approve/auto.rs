@@ -3,7 +3,8 @@
 //! Building one takes an explicit [`Acknowledged`] token, so no code ends
 //! up with it by accident.
 
-use super::{Approver, Decision, KeygenRequest, Pending, Policy, SignRequest};
+use super::{Approver, Decision, KeygenRequest, Pending, SignRequest};
+use crate::policy::PolicyCheck;
 
 /// The caller's statement that approving everything is what it wants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +33,11 @@ impl Approver for AutoApprove {
         Box::pin(async { Decision::Approve })
     }
 
-    fn sign<'a>(&'a self, _request: &'a SignRequest, _policy: Option<&'a Policy>) -> Pending<'a> {
+    fn sign<'a>(
+        &'a self,
+        _request: &'a SignRequest,
+        _check: Option<&'a PolicyCheck>,
+    ) -> Pending<'a> {
         Box::pin(async { Decision::Approve })
     }
 }

@@ -17,10 +17,8 @@ use core::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read as _, Stderr, Stdin, Write};
 use std::sync::Mutex;
 
-use super::{
-    Approver, Decision, KeygenRequest, Member, Pending, Policy, SignRequest, evaluate, render,
-    sanitize,
-};
+use super::{Approver, Decision, KeygenRequest, Member, Pending, SignRequest, render, sanitize};
+use crate::policy::PolicyCheck;
 
 /// The longest answer line read.
 const MAX_ANSWER: u64 = 256;
@@ -122,11 +120,18 @@ fn keygen_text(r: &KeygenRequest) -> String {
     for m in &r.members {
         let _ = writeln!(out, "    {}", member(m));
     }
+    let _ = writeln!(
+        out,
+        "  its first policy (what the recovery server will sign):"
+    );
+    for line in &r.policy {
+        let _ = writeln!(out, "    {}", sanitize(line));
+    }
     out.trim_end().to_owned()
 }
 
 /// The signing prompt's text.
-fn sign_text(r: &SignRequest, policy: Option<&Policy>) -> String {
+fn sign_text(r: &SignRequest, check: Option<&PolicyCheck>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Co-sign a transaction?");
     let _ = writeln!(out, "  wallet: {} (id {})", r.wallet, r.wallet_id);
@@ -140,13 +145,18 @@ fn sign_text(r: &SignRequest, policy: Option<&Policy>) -> String {
     }
     out.push_str(&render(&r.preview));
     out.push('\n');
-    match policy.map(|p| evaluate(p, r.chain, &r.preview)) {
-        None => {}
-        Some(Ok(())) => {
-            let _ = writeln!(out, "  policy: allows this transaction");
+    match check {
+        None => {
+            let _ = writeln!(out, "  policy: none in force for this wallet");
         }
-        Some(Err(v)) => {
-            let _ = writeln!(out, "  policy: REFUSES this transaction: {v}");
+        Some(c) => {
+            let _ = writeln!(out, "  {}", sanitize(&c.describe()));
+            if !c.allows() {
+                let _ = writeln!(
+                    out,
+                    "  (you may still approve it here; the recovery server will not co-sign it)"
+                );
+            }
         }
     }
     out.trim_end().to_owned()
@@ -157,7 +167,7 @@ impl<R: BufRead + Send, W: Write + Send> Approver for Interactive<R, W> {
         Box::pin(async move { self.ask(&keygen_text(request)) })
     }
 
-    fn sign<'a>(&'a self, request: &'a SignRequest, policy: Option<&'a Policy>) -> Pending<'a> {
-        Box::pin(async move { self.ask(&sign_text(request, policy)) })
+    fn sign<'a>(&'a self, request: &'a SignRequest, check: Option<&'a PolicyCheck>) -> Pending<'a> {
+        Box::pin(async move { self.ask(&sign_text(request, check)) })
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! - [`interactive::Interactive`]: asks a person at a terminal.
 //! - [`policy::PolicyOnly`]: the recovery server — signs only what the
-//!   wallet's [`Policy`] allows.
+//!   wallet's policy in force allows ([`crate::policy`]).
 //! - [`auto::AutoApprove`]: says yes to everything; tests and demos only
 //!   (`--auto-approve`).
 //!
@@ -25,7 +25,9 @@ pub mod policy;
 
 pub use auto::{Acknowledged, AutoApprove};
 pub use interactive::Interactive;
-pub use policy::{Policy, PolicyError, PolicyOnly, Rule, Violation, evaluate};
+pub use policy::PolicyOnly;
+
+use crate::policy::PolicyCheck;
 
 /// A device of a wallet, as the approver shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +60,8 @@ pub struct KeygenRequest {
     pub members: Vec<Member>,
     /// Who sent the invitation.
     pub from: Member,
+    /// The wallet's first policy, in words (agreed by joining).
+    pub policy: Vec<String>,
 }
 
 /// A request to co-sign one transaction.
@@ -100,9 +104,9 @@ pub trait Approver: Send + Sync {
     /// Whether to join the key generation `request` describes.
     fn keygen<'a>(&'a self, request: &'a KeygenRequest) -> Pending<'a>;
 
-    /// Whether to co-sign the transaction `request` previews; `policy` is
-    /// the wallet's policy, if one is set.
-    fn sign<'a>(&'a self, request: &'a SignRequest, policy: Option<&'a Policy>) -> Pending<'a>;
+    /// Whether to co-sign the transaction `request` previews; `check` is
+    /// the verdict of the wallet's policy in force, if one is.
+    fn sign<'a>(&'a self, request: &'a SignRequest, check: Option<&'a PolicyCheck>) -> Pending<'a>;
 }
 
 /// A person's reading of a preview, one fact per line: chain and network,

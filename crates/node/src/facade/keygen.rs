@@ -12,7 +12,9 @@ use rand_core::OsRng;
 use super::{KeygenError, Node, WalletSummary};
 use crate::pairing::ticket::Ticket;
 use crate::runner::{ProgressFn, drive};
-use crate::session::{Failure, KeygenPlan, KeygenSession, Progress, ProgressState, Role};
+use crate::session::{
+    Failure, KeygenPlan, KeygenSession, Progress, ProgressState, Role, WalletSpec,
+};
 use crate::wallet::{Network, WalletRef};
 use crate::wire::{InvitedMember, valid_name};
 
@@ -27,6 +29,10 @@ pub struct CreateWallet {
     pub network: Network,
     /// The other members' pairing tickets.
     pub peers: Vec<Ticket>,
+    /// The wallet's first policy (its `wallet_id`, `version` and
+    /// `previous` are set here); `None`: the default for its network
+    /// ([`crate::policy::defaults`]).
+    pub policy: Option<crate::policy::PolicyDocument>,
 }
 
 impl Node {
@@ -83,10 +89,14 @@ impl Node {
                 name: device.name,
             });
         }
-        let plan = KeygenPlan::invite(
+        let wallet = WalletSpec {
             name,
-            request.threshold,
-            request.network,
+            threshold: request.threshold,
+            network: request.network,
+            policy: request.policy.clone(),
+        };
+        let plan = KeygenPlan::invite(
+            wallet,
             members,
             Scheme::ALL.to_vec(),
             self.shared.timeouts,

@@ -8,6 +8,7 @@
 mod devices;
 mod error;
 mod keygen;
+mod policy;
 mod send;
 pub mod settings;
 mod sign;
@@ -25,6 +26,7 @@ use crate::transport::{Allowlist, Config, Transport, identity};
 
 pub use error::{KeygenError, NodeError, OpenError, PairingError, SendError, SignError};
 pub use keygen::CreateWallet;
+pub use policy::{PolicyChangeError, PolicyView};
 pub use send::{Draft, SendOutcome};
 pub use sign::{SignOutcome, SignRequest, sign_plan};
 pub use vault::{Vault, WalletSummary};
@@ -118,6 +120,7 @@ impl Node {
         }));
         let serving = tokio::spawn(serve::serve(shared.clone(), events));
         tokio::spawn(serve::resume(shared.clone()));
+        tokio::spawn(crate::runner::policy_sync::sync(shared.clone()));
         Ok(Node { shared, serving })
     }
 

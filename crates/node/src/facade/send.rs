@@ -9,10 +9,11 @@ use accord_chains::{Amount, Chain};
 
 use super::sign::{SignOutcome, SignRequest};
 use super::{Node, SendError};
-use crate::approve::Policy;
 use crate::event::EventKind;
+use crate::policy::{self, PolicyCheck};
 use crate::rpc::{self, Http, Transfer};
 use crate::runner::ProgressFn;
+use crate::runner::host;
 use crate::session::{Progress, ProgressState};
 use crate::store::StoreError;
 use crate::wallet::{WalletRef, public_keys};
@@ -30,8 +31,9 @@ pub struct Draft {
     pub unsigned: Vec<u8>,
     /// Its preview and messages, computed here from the raw bytes.
     pub prepared: Prepared,
-    /// The wallet's policy, if it has one (for the verdict shown).
-    pub policy: Option<Policy>,
+    /// The verdict of the policy in force here (what the recovery server
+    /// will decide, by this device's count of the windows), if any.
+    pub policy: Option<PolicyCheck>,
     /// The chain's API it was built from and goes to.
     pub endpoint: String,
 }
@@ -62,8 +64,16 @@ impl Node {
                 let keys = public_keys(&v.read().group_keys(&record)?).ok_or_else(|| {
                     StoreError::Corrupt(format!("the public keys of wallet {}", record.name))
                 })?;
-                let policy = v.read().policy(&record)?;
-                Ok((record, keys, policy))
+                let members = v.read().members(&record)?;
+                let policy = host::active_policy(v.read(), &record, &members)?;
+                // The quorum the recovery server sees: this device and it.
+                let me = v.device_id()?;
+                let quorum: Vec<String> = members
+                    .iter()
+                    .filter(|m| m.device == me || m.role == crate::session::Role::Recovery)
+                    .map(|m| policy::device_hex(&m.device))
+                    .collect();
+                Ok((record, keys, policy.map(|p| (p, quorum))))
             })
             .await?;
         let unsigned = rpc::build(&http, transfer, record.network.name(), &keys).await?;
@@ -71,6 +81,7 @@ impl Node {
         let prepared = self
             .with_vault(move |v| v.prepare_for(&r, chain, &bytes))
             .await?;
+        let policy = policy.map(|(p, quorum)| p.check(chain, &prepared.preview, &quorum));
         Ok(Draft {
             wallet: WalletRef::Id(record.id),
             wallet_name: record.name,

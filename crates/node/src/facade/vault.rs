@@ -12,7 +12,6 @@ use accord_mpc::{GroupKey, Scheme};
 use iroh::{EndpointAddr, EndpointId};
 
 use super::error::{OpenError, SignError};
-use crate::approve::Policy;
 use crate::event::Event;
 use crate::pairing::ticket::Ticket;
 use crate::runner::{now, pair};
@@ -129,17 +128,6 @@ impl Vault {
         let record = wallet.map(|r| self.record(r)).transpose()?;
         self.store
             .events(record.as_ref().map(|w| w.id.as_str()), after)
-    }
-
-    /// The wallet's policy, if it has one.
-    pub fn policy(&self, wallet: &WalletRef) -> Result<Option<Policy>, StoreError> {
-        self.store.policy(&self.record(wallet)?)
-    }
-
-    /// Sets the wallet's policy.
-    pub fn set_policy(&mut self, wallet: &WalletRef, policy: &Policy) -> Result<(), StoreError> {
-        let record = self.record(wallet)?;
-        self.store.set_policy(&record, policy, now())
     }
 
     /// The paired devices.

@@ -190,10 +190,12 @@ pub fn same_address(chain: Chain, a: &str, b: &str) -> bool {
 }
 
 fn is_hex_id(text: &str) -> bool {
-    text.len() == 64
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    text.len() == 64 && is_lower_hex(text)
+}
+
+fn is_lower_hex(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 impl PolicyDocument {
@@ -251,8 +253,9 @@ impl PolicyDocument {
     /// per address; chain ids exactly on EVM chains; amounts in canonical
     /// form; windows with their maximum; bounded durations and sizes.
     pub fn check(&self) -> Result<(), DocumentError> {
-        if !is_hex_id(&self.wallet_id) {
-            return Err(invalid("wallet_id is not 64 lower-case hex digits"));
+        if self.wallet_id.is_empty() || self.wallet_id.len() > 64 || !is_lower_hex(&self.wallet_id)
+        {
+            return Err(invalid("wallet_id is not 1 to 64 lower-case hex digits"));
         }
         match (self.version, &self.previous) {
             (0, _) => return Err(invalid("version starts at 1")),

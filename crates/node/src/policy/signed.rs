@@ -133,28 +133,24 @@ pub fn endorse(key: &SecretKey, doc: &PolicyDocument, statement: Statement) -> E
     }
 }
 
+/// `N` bytes written as hex.
+fn hex_bytes<const N: usize>(text: &str) -> Option<[u8; N]> {
+    hex::decode(text).ok()?.try_into().ok()
+}
+
 /// Checks `e` is a valid signature of its device on `doc`.
 pub fn verify(doc: &PolicyDocument, e: &Endorsement) -> Result<(), SignatureError> {
-    let bad_device = || SignatureError::BadDevice {
-        device: e.device.clone(),
-    };
-    let key: [u8; 32] = hex::decode(&e.device)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(bad_device)?;
-    let key = PublicKey::from_bytes(&key).map_err(|_| bad_device())?;
-    let invalid = || SignatureError::Invalid {
-        device: e.device.clone(),
-    };
-    let sig: [u8; 64] = hex::decode(&e.signature)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(invalid)?;
+    let device = || e.device.clone();
+    let key = hex_bytes::<32>(&e.device)
+        .and_then(|k| PublicKey::from_bytes(&k).ok())
+        .ok_or_else(|| SignatureError::BadDevice { device: device() })?;
+    let sig = hex_bytes::<64>(&e.signature)
+        .ok_or_else(|| SignatureError::Invalid { device: device() })?;
     key.verify(
         &message(&doc.wallet_id, &doc.hash(), e.statement),
         &Signature::from_bytes(&sig),
     )
-    .map_err(|_| invalid())
+    .map_err(|_| SignatureError::Invalid { device: device() })
 }
 
 /// Who may sign a wallet's policies.

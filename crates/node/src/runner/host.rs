@@ -11,10 +11,13 @@ use std::sync::Arc;
 use accord_mpc::{KeyShare, Scheme, SessionId};
 use iroh::{EndpointAddr, EndpointId};
 
+use crate::policy::{self, ActivePolicy};
 use crate::session::{
     Cosigner, Journal, JournalError, KeygenSession, Refusal, Timeouts, WalletView, keygen::Known,
 };
-use crate::store::{KeygenOutcome, Persist, SigningEnd, StoreError, WalletState};
+use crate::store::{
+    KeygenOutcome, Member, Persist, SigningBegin, SigningEnd, StoreError, WalletRecord, WalletState,
+};
 use crate::wire::{Control, Invitation, Proposal, SessionBytes};
 
 /// Carries out `journal`, durably, at wall time `now` (seconds).
@@ -26,9 +29,17 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
             wallet,
             parts,
             lasts,
+            spends,
         } => {
             let deadline = now.saturating_add(i64::try_from(lasts.as_secs()).unwrap_or(i64::MAX));
-            match store.begin_signing(session, &wallet, &parts, now, deadline) {
+            let begin = SigningBegin {
+                session,
+                wallet: &wallet,
+                parts: &parts,
+                deadline,
+                spends: spends.as_ref().map(|(tx, s)| (tx, s.as_slice())),
+            };
+            match store.begin_signing(&begin, now) {
                 Ok(()) => Ok(()),
                 Err(StoreError::NonceConsumed(_)) => Err(JournalError::Replayed),
                 Err(e) => Err(failed(e)),
@@ -50,10 +61,22 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
             };
             store.end_signing(&end, now).map_err(failed)
         }
-        Journal::StoreWallet(new) => store
-            .store_wallet(&new, WalletState::Pending, now)
-            .map(drop)
-            .map_err(failed),
+        Journal::StoreWallet(mut new) => {
+            // This device approves the first policy the invitation carried
+            // (its members agreed to it by taking part), in the same write.
+            if let Some(doc) = &new.policy {
+                let key = iroh::SecretKey::from_bytes(&*store.device_secret().map_err(failed)?);
+                new.policy_approval = vec![policy::signed::endorse(
+                    &key,
+                    doc,
+                    policy::Statement::Approve,
+                )];
+            }
+            store
+                .store_wallet(&new, WalletState::Pending, now)
+                .map(drop)
+                .map_err(failed)
+        }
         Journal::CommitWallet { wallet } => store.commit_wallet(&wallet, now).map_err(failed),
         Journal::DropWallet { wallet, reason } => {
             store.drop_wallet(&wallet, &reason, now).map_err(failed)
@@ -102,7 +125,7 @@ pub fn wallet_view(store: &dyn Persist, p: &Proposal) -> Result<Option<WalletVie
     for scheme in Scheme::ALL {
         banned.insert(scheme, store.banned(&record, scheme)?);
     }
-    let policy = store.policy(&record)?;
+    let policy = active_policy(store, &record, &members)?;
     let seen = store.seen(SessionId(p.session))?;
     Ok(Some(WalletView {
         record,
@@ -111,6 +134,29 @@ pub fn wallet_view(store: &dyn Persist, p: &Proposal) -> Result<Option<WalletVie
         banned,
         policy,
         seen,
+    }))
+}
+
+/// The policy of `record` in force here — every signature on it and its
+/// chain of versions verified ([`crate::policy::resolve`]) — with the
+/// spend ledger; `None` when no version is in force.
+pub fn active_policy(
+    store: &dyn Persist,
+    record: &WalletRecord,
+    members: &[Member],
+) -> Result<Option<ActivePolicy>, StoreError> {
+    let now = u64::try_from(super::now()).unwrap_or(0);
+    let versions = store.policy_versions(record)?;
+    let signers = policy::signers_of(members, record.threshold);
+    let Some(document) = policy::resolve(&versions, &signers, now).active else {
+        return Ok(None);
+    };
+    let since = now.saturating_sub(policy::document::MAX_SECONDS);
+    let ledger = store.spends(record, i64::try_from(since).unwrap_or(0))?;
+    Ok(Some(ActivePolicy {
+        document,
+        ledger,
+        now,
     }))
 }
 

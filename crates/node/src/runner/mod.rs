@@ -9,6 +9,7 @@ mod approval;
 pub mod fault;
 pub mod host;
 pub(crate) mod pair;
+pub(crate) mod policy_sync;
 pub(crate) mod router;
 pub(crate) mod serve;
 

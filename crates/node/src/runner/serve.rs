@@ -128,6 +128,25 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
             }
             tokio::spawn(start_keygen(shared.clone(), from, invitation));
         }
+        Message::Control(Control::Policy(sync)) => {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                let got = shared
+                    .with_store(move |store| super::policy_sync::receive(store, from, &sync, now()))
+                    .await;
+                match got {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(why)) => shared.log(
+                        None,
+                        EventKind::Rejected,
+                        &format!("policy from {from}: {why}"),
+                    ),
+                    Err(e) => {
+                        shared.log(None, EventKind::Failed, &format!("keeping a policy: {e}"))
+                    }
+                }
+            });
+        }
         Message::Control(Control::Propose(proposal)) => {
             if shared.router.is_running(&proposal.session) {
                 return shared.log(

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use super::failure::Failure;
 use super::peer::Peer;
-use crate::approve::{Decision, KeygenRequest, Policy, SignRequest};
+use crate::approve::{Decision, KeygenRequest, SignRequest};
 use crate::event::EventKind;
+use crate::policy::{PolicyCheck, Spend};
 use crate::store::NewWalletOwned;
 use crate::wire::{Message, SessionBytes};
 
@@ -78,6 +79,10 @@ pub enum Journal {
         parts: Vec<(SessionId, Scheme)>,
         /// How long it may run.
         lasts: Duration,
+        /// The transaction (a digest of its unsigned bytes) and what it
+        /// spends by the policy in force: recorded in the spend ledger in
+        /// the same write.
+        spends: Option<([u8; 32], Vec<Spend>)>,
     },
     /// A signing session ended: its outcome, the signatures it finished,
     /// and a party the protocol says must be banned.
@@ -115,8 +120,9 @@ pub enum Journal {
 pub enum Approval {
     /// Join a new wallet's key generation?
     Keygen(KeygenRequest),
-    /// Co-sign this transaction? (With the wallet's policy, if any.)
-    Sign(Box<SignRequest>, Option<Policy>),
+    /// Co-sign this transaction? (With the verdict of the wallet's policy
+    /// in force, if any.)
+    Sign(Box<SignRequest>, Option<PolicyCheck>),
 }
 
 /// A named step of a session, for fault injection in tests and for the

@@ -33,7 +33,7 @@ pub use effect::{
     Approval, Effect, Input, Journal, JournalError, Milestone, Progress, ProgressState,
 };
 pub use failure::Failure;
-pub use keygen::{Created, KeygenPlan, KeygenSession};
+pub use keygen::{Created, KeygenPlan, KeygenSession, WalletSpec};
 pub use parts::derive;
 pub use peer::{Culprit, Peer, Role};
 pub use propose::{Proposer, SignPlan, SignResult};

@@ -222,6 +222,7 @@ impl Proposer {
             wallet: self.plan.wallet.clone(),
             parts,
             lasts: self.plan.timeouts.approval + self.plan.timeouts.session,
+            spends: None,
         }));
         self.state = State::Journaling(Attempt {
             base,

@@ -7,19 +7,12 @@ use std::collections::BTreeSet;
 use accord_mpc::{Scheme, SessionId, Signature};
 use rusqlite::{OptionalExtension, params};
 
-use super::persist::{SessionJournal, SigningEnd};
+use super::persist::{SessionJournal, SigningBegin, SigningEnd};
 use super::records::WalletRecord;
 use super::{Store, StoreError};
 
 impl SessionJournal for Store {
-    fn begin_signing(
-        &mut self,
-        session: SessionId,
-        wallet: &str,
-        parts: &[(SessionId, Scheme)],
-        now: i64,
-        deadline: i64,
-    ) -> Result<(), StoreError> {
+    fn begin_signing(&mut self, begin: &SigningBegin<'_>, now: i64) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let conflict = |e: rusqlite::Error, session| match e {
             rusqlite::Error::SqliteFailure(f, _)
@@ -31,15 +24,18 @@ impl SessionJournal for Store {
         };
         tx.execute(
             "INSERT INTO sessions (id, wallet_id, kind, state, started_at, deadline) VALUES (?1, ?2, 'sign', 'running', ?3, ?4)",
-            params![session.0.to_vec(), wallet, now, deadline],
+            params![begin.session.0.to_vec(), begin.wallet, now, begin.deadline],
         )
-        .map_err(|e| conflict(e, session))?;
-        for (part, scheme) in parts {
+        .map_err(|e| conflict(e, begin.session))?;
+        for (part, scheme) in begin.parts {
             tx.execute(
                 "INSERT INTO consumed_nonces (session_id, scheme, at) VALUES (?1, ?2, ?3)",
                 params![part.0.to_vec(), scheme.code(), now],
             )
             .map_err(|e| conflict(e, *part))?;
+        }
+        if let Some((digest, spends)) = begin.spends {
+            super::policies::record_spends(&tx, begin.wallet, digest, spends, now)?;
         }
         tx.commit()?;
         Ok(())

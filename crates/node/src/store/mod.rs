@@ -15,6 +15,7 @@ mod devices;
 mod events;
 mod journal;
 pub mod persist;
+mod policies;
 mod records;
 mod schema;
 mod wallets;
@@ -29,7 +30,8 @@ use crate::secret::{self, ProtectError, Protector, WrappingKey};
 
 pub use devices::TicketRefused;
 pub use persist::{
-    DeviceStore, EventLog, Persist, SessionJournal, SigningEnd, WalletState, WalletStore,
+    DeviceStore, EventLog, Persist, PolicyStore, SessionJournal, SigningBegin, SigningEnd,
+    WalletState, WalletStore,
 };
 pub use records::{
     KeygenOutcome, Member, NewWalletOwned, PairedDevice, PendingWallet, WalletRecord,

@@ -1,7 +1,7 @@
 //! The store behind narrow traits, one per concern, each with typed
 //! records, so a second backend (PostgreSQL, for a fleet of recovery
 //! servers) can implement them: [`WalletStore`] (wallets, shares, members,
-//! keys, policies), [`SessionJournal`] (signing sessions, the nonce journal,
+//! keys), [`PolicyStore`] (policy documents, the spend ledger), [`SessionJournal`] (signing sessions, the nonce journal,
 //! finished signatures, bans), [`DeviceStore`] (identity, paired devices,
 //! tickets, settings) and [`EventLog`]. The node holds a [`Persist`]: all
 //! four. No connection or transaction leaves a backend; every method that
@@ -17,8 +17,11 @@ use super::records::{
     KeygenOutcome, Member, NewWalletOwned, PairedDevice, PendingWallet, WalletRecord,
 };
 use super::{StoreError, TicketRefused};
-use crate::approve::Policy;
 use crate::event::{Event, EventKind};
+use crate::policy::PolicyDocument;
+use crate::policy::ledger::{LedgerEntry, Spend};
+use crate::policy::resolve::StoredVersion;
+use crate::policy::signed::Endorsement;
 use crate::wire::SessionBytes;
 
 /// Whether a stored wallet can be used.
@@ -44,15 +47,6 @@ pub trait WalletStore {
     fn group_keys(&self, wallet: &WalletRecord) -> Result<BTreeMap<Scheme, GroupKey>, StoreError>;
     /// This device's `scheme` share, opened and validated.
     fn share(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<KeyShare, StoreError>;
-    /// Its policy, if one is set.
-    fn policy(&self, wallet: &WalletRecord) -> Result<Option<Policy>, StoreError>;
-    /// Sets its policy.
-    fn set_policy(
-        &mut self,
-        wallet: &WalletRecord,
-        policy: &Policy,
-        now: i64,
-    ) -> Result<(), StoreError>;
     /// Stores a wallet in `state`; never over an existing wallet of that name or id.
     fn store_wallet(
         &mut self,
@@ -85,20 +79,30 @@ pub struct SigningEnd<'a> {
     pub ban: Option<&'a (Scheme, u8, String)>,
 }
 
+/// A signing session starting on this device.
+#[derive(Debug)]
+pub struct SigningBegin<'a> {
+    /// The session.
+    pub session: SessionId,
+    /// The wallet's id.
+    pub wallet: &'a str,
+    /// Each part (one signature) and its scheme.
+    pub parts: &'a [(SessionId, Scheme)],
+    /// When it must be over (seconds since the epoch).
+    pub deadline: i64,
+    /// The transaction (a digest of its unsigned bytes) and what it spends
+    /// by the policy's count: recorded once per transaction.
+    pub spends: Option<(&'a [u8; 32], &'a [Spend])>,
+}
+
 /// Signing sessions: the nonce journal, finished signatures, bans.
 pub trait SessionJournal {
-    /// Records a signing session as running and journals the nonces of
-    /// every part as consumed — one transaction, committed before any
+    /// Records a signing session as running, journals the nonces of every
+    /// part as consumed and records what the signature will spend in the
+    /// wallet's spend ledger — one transaction, committed before any
     /// signature share leaves. [`StoreError::NonceConsumed`] (nothing
     /// written) if the session or a part was seen before.
-    fn begin_signing(
-        &mut self,
-        session: SessionId,
-        wallet: &str,
-        parts: &[(SessionId, Scheme)],
-        now: i64,
-        deadline: i64,
-    ) -> Result<(), StoreError>;
+    fn begin_signing(&mut self, begin: &SigningBegin<'_>, now: i64) -> Result<(), StoreError>;
     /// Ends a running signing session: outcome, signatures and ban, one
     /// transaction.
     fn end_signing(&mut self, end: &SigningEnd<'_>, now: i64) -> Result<(), StoreError>;
@@ -156,6 +160,26 @@ pub trait DeviceStore {
     fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
 }
 
+/// The wallet's policy documents, the statements about them, and the
+/// spend ledger (written with the nonce journal: [`SessionJournal::begin_signing`]).
+pub trait PolicyStore {
+    /// Every version of `wallet`'s policy held here, with the statements
+    /// about each (unverified: [`crate::policy::resolve`] checks them),
+    /// oldest first.
+    fn policy_versions(&self, wallet: &WalletRecord) -> Result<Vec<StoredVersion>, StoreError>;
+    /// Keeps `document` (once) and the `statements` about it not kept yet;
+    /// one transaction. How many rows were new.
+    fn add_policy(
+        &mut self,
+        wallet: &WalletRecord,
+        document: &PolicyDocument,
+        statements: &[Endorsement],
+        now: i64,
+    ) -> Result<usize, StoreError>;
+    /// The ledger's spends of `wallet` recorded after `since`.
+    fn spends(&self, wallet: &WalletRecord, since: i64) -> Result<Vec<LedgerEntry>, StoreError>;
+}
+
 /// The append-only event log.
 pub trait EventLog {
     /// Appends an event.
@@ -172,6 +196,9 @@ pub trait EventLog {
 }
 
 /// Everything the node keeps.
-pub trait Persist: WalletStore + SessionJournal + DeviceStore + EventLog + Send {}
+pub trait Persist:
+    WalletStore + SessionJournal + DeviceStore + PolicyStore + EventLog + Send
+{
+}
 
-impl<T: WalletStore + SessionJournal + DeviceStore + EventLog + Send> Persist for T {}
+impl<T: WalletStore + SessionJournal + DeviceStore + PolicyStore + EventLog + Send> Persist for T {}

@@ -79,6 +79,10 @@ pub struct NewWalletOwned {
     pub session: SessionBytes,
     /// The device that invited the members (it decides the commit).
     pub initiator: EndpointId,
+    /// The wallet's first policy, agreed at creation (stored with it).
+    pub policy: Option<crate::policy::PolicyDocument>,
+    /// This device's signed approval of it (stored with it).
+    pub policy_approval: Vec<crate::policy::Endorsement>,
 }
 
 /// A wallet whose creation is not committed yet.

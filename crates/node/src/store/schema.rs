@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -121,6 +121,42 @@ CREATE INDEX wallets_session ON wallets (session);
 CREATE INDEX peers_endpoint ON peers (endpoint_id);
 ";
 
+/// Version 4: signed policy documents (every version received, with the
+/// member devices' statements about it) and the spend ledger, replacing the
+/// unsigned `policies` rows — which are no longer read: an unsigned policy
+/// is never enforced.
+const V4: &str = "
+CREATE TABLE policy_versions (
+    wallet_id   TEXT NOT NULL REFERENCES wallets(id),
+    hash        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    document    TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (wallet_id, hash)
+) STRICT;
+CREATE TABLE policy_statements (
+    wallet_id TEXT NOT NULL,
+    hash      TEXT NOT NULL,
+    device    TEXT NOT NULL,
+    statement TEXT NOT NULL CHECK (statement IN ('approve', 'cancel')),
+    signature TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (wallet_id, hash, device, statement),
+    FOREIGN KEY (wallet_id, hash) REFERENCES policy_versions (wallet_id, hash)
+) STRICT;
+CREATE TABLE spend_ledger (
+    wallet_id TEXT NOT NULL REFERENCES wallets(id),
+    tx        BLOB NOT NULL,
+    chain     TEXT NOT NULL,
+    chain_id  INTEGER,
+    asset     TEXT NOT NULL,
+    amount    TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (wallet_id, tx, asset)
+) STRICT;
+CREATE INDEX spend_ledger_at ON spend_ledger (wallet_id, at);
+";
+
 /// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
 /// newer database.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
@@ -136,7 +172,10 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         if version < 2 {
             tx.execute_batch(V2)?;
         }
-        tx.execute_batch(V3)?;
+        if version < 3 {
+            tx.execute_batch(V3)?;
+        }
+        tx.execute_batch(V4)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

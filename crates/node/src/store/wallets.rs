@@ -1,6 +1,6 @@
 //! [`WalletStore`] on SQLite: wallets (usable, or stored before every
 //! member confirmed), this device's sealed shares, the group keys (readable
-//! without opening a share), the members and the policy.
+//! without opening a share) and the members.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +14,6 @@ use super::records::{
     parse_group_key,
 };
 use super::{Store, StoreError, share_aad};
-use crate::approve::Policy;
 use crate::secret::{self, SealError};
 use crate::wire::SessionBytes;
 
@@ -170,43 +169,6 @@ impl WalletStore for Store {
         Ok(share)
     }
 
-    fn policy(&self, wallet: &WalletRecord) -> Result<Option<Policy>, StoreError> {
-        let text: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT policy FROM policies WHERE wallet_id = ?1",
-                [&wallet.id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        text.map(|t| {
-            Policy::from_json(&t)
-                .map_err(|e| StoreError::Corrupt(format!("the policy of {}: {e}", wallet.name)))
-        })
-        .transpose()
-    }
-
-    fn set_policy(
-        &mut self,
-        wallet: &WalletRecord,
-        policy: &Policy,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let json = policy.to_json();
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO policies (wallet_id, policy, at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (wallet_id) DO UPDATE SET policy = excluded.policy, at = excluded.at",
-            params![wallet.id, json, now],
-        )?;
-        tx.execute(
-            "INSERT INTO events (wallet_id, at, kind, detail) VALUES (?1, ?2, 'policy', ?3)",
-            params![wallet.id, now, json],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
     fn store_wallet(
         &mut self,
         new: &NewWalletOwned,
@@ -298,6 +260,9 @@ impl WalletStore for Store {
                 ],
             )?;
         }
+        if let Some(doc) = &new.policy {
+            super::policies::insert_policy(&tx, &record.id, doc, &new.policy_approval, now)?;
+        }
         if state == WalletState::Active {
             created_event(&tx, &record, now)?;
         }
@@ -347,6 +312,9 @@ impl WalletStore for Store {
                 "wallet_keys",
                 "peers",
                 "policies",
+                "policy_statements",
+                "policy_versions",
+                "spend_ledger",
                 "signatures",
                 "banned",
                 "sessions",

@@ -10,6 +10,7 @@ use iroh::EndpointId;
 
 use super::{Cosigner, MAX_PARTS, Refusal, State, WalletView};
 use crate::approve;
+use crate::policy::Verdict;
 use crate::session::clock::Timeouts;
 use crate::session::effect::Approval;
 use crate::session::failure::truncate;
@@ -17,6 +18,7 @@ use crate::session::peer::Peer;
 use crate::store::Member;
 use crate::wallet::scheme_of;
 use crate::wire::Proposal;
+use sha2::{Digest as _, Sha256};
 
 fn peer_of(m: &Member) -> Option<Peer> {
     Some(Peer {
@@ -93,6 +95,25 @@ impl Cosigner {
         let proposer =
             peer_of(proposer).ok_or_else(|| Refusal::cannot("a member's record is corrupt"))?;
         let me = PartyId::new(u16::from(wallet.party)).ok_or_else(|| Refusal::cannot("party"))?;
+        // The verdict of the policy in force (the approver follows it or
+        // shows it), and what the signature spends by its count.
+        let signer_ids: Vec<String> = view
+            .members
+            .iter()
+            .filter(|m| unique.contains(&m.party))
+            .map(|m| crate::policy::device_hex(&m.device))
+            .collect();
+        let check = view
+            .policy
+            .as_ref()
+            .map(|p| p.check(chain, &prepared.preview, &signer_ids));
+        let spends = check.as_ref().and_then(|c| match &c.verdict {
+            Verdict::Allow { spends } | Verdict::Delay { spends, .. } => {
+                let digest: [u8; 32] = Sha256::digest(&proposal.unsigned).into();
+                Some((digest, spends.clone()))
+            }
+            Verdict::Refuse(_) => None,
+        });
         let request = approve::SignRequest {
             wallet: wallet.name.clone(),
             wallet_id: wallet.id.clone(),
@@ -119,7 +140,8 @@ impl Cosigner {
             chain,
             base: proposal.session,
             messages: prepared.messages,
-            approval: Some(Approval::Sign(Box::new(request), view.policy)),
+            approval: Some(Approval::Sign(Box::new(request), check)),
+            spends,
             timeouts,
             state: State::Idle,
         })

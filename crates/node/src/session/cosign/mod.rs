@@ -33,8 +33,9 @@ use super::effect::{Approval, Effect, Effects, Input, Journal, JournalError, Mil
 use super::failure::{Failure, truncate};
 use super::parts::{Handled, Liveness, Parts, derive, sends};
 use super::peer::{Culprit, Peer, by_id};
-use crate::approve::{self, Policy};
+use crate::approve;
 use crate::event::EventKind;
+use crate::policy::{ActivePolicy, Spend};
 use crate::store::{Member, WalletRecord};
 use crate::wire::{Control, Message, SessionBytes};
 
@@ -53,8 +54,8 @@ pub struct WalletView {
     pub keys: WalletPublicKeys,
     /// Parties banned, per scheme.
     pub banned: BTreeMap<Scheme, BTreeSet<u8>>,
-    /// Its policy, if it has one.
-    pub policy: Option<Policy>,
+    /// The policy in force, if any, with the spend ledger.
+    pub policy: Option<ActivePolicy>,
     /// Whether the proposal's session was seen here before.
     pub seen: bool,
 }
@@ -130,6 +131,8 @@ pub struct Cosigner {
     base: SessionBytes,
     messages: Vec<Vec<u8>>,
     approval: Option<Approval>,
+    /// The transaction's digest and what it spends by the policy in force.
+    spends: Option<([u8; 32], Vec<Spend>)>,
     timeouts: Timeouts,
     state: State,
 }
@@ -466,6 +469,7 @@ impl Session for Cosigner {
                                     .map(|i| (derive(&self.base, index(i)), self.scheme))
                                     .collect(),
                                 lasts: self.timeouts.session,
+                                spends: self.spends.clone(),
                             }));
                             self.state = State::Journaling { share, backlog };
                         }

@@ -38,6 +38,7 @@ use super::parts::derive;
 use super::peer::{Culprit, Peer, by_id};
 use crate::approve::{self, Decision, KeygenRequest};
 use crate::event::EventKind;
+use crate::policy::{PolicyDocument, defaults};
 use crate::wallet::Network;
 use crate::wire::{Control, Invitation, Message, SessionBytes, valid_name};
 
@@ -63,18 +64,35 @@ pub struct KeygenPlan {
     pub timeouts: Timeouts,
 }
 
+/// The wallet an inviter asks for.
+#[derive(Clone, Debug)]
+pub struct WalletSpec {
+    /// Its name.
+    pub name: String,
+    /// `t`.
+    pub threshold: u16,
+    /// Its network.
+    pub network: Network,
+    /// Its first policy (`None`: the default for the network).
+    pub policy: Option<PolicyDocument>,
+}
+
 impl KeygenPlan {
     /// The inviter's plan: a fresh session (random, from `rng`) inviting
     /// `members` (party 1, the inviter, first) to a `threshold`-of-n wallet.
     pub fn invite(
-        name: String,
-        threshold: u16,
-        network: Network,
+        wallet: WalletSpec,
         members: Vec<crate::wire::InvitedMember>,
         schemes: Vec<Scheme>,
         timeouts: Timeouts,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<KeygenPlan, Failure> {
+        let WalletSpec {
+            name,
+            threshold,
+            network,
+            policy,
+        } = wallet;
         let parties = u16::try_from(members.len())
             .map_err(|_| Failure::Invalid("too many members".into()))?;
         let params =
@@ -86,13 +104,26 @@ impl KeygenPlan {
         let leader = PartyId::new(1).ok_or_else(|| Failure::Invalid("party 1".into()))?;
         let mut session = [0u8; 32];
         rng.fill_bytes(&mut session);
+        let wallet_id = hex::encode(&session[..16]);
+        let policy = match policy {
+            Some(mut doc) => {
+                doc.wallet_id.clone_from(&wallet_id);
+                doc.version = 1;
+                doc.previous = None;
+                doc.check()
+                    .map_err(|e| Failure::Invalid(format!("the first policy: {e}")))?;
+                Some(doc.to_json())
+            }
+            None => None,
+        };
         let invitation = Invitation {
             session,
-            wallet_id: hex::encode(&session[..16]),
+            wallet_id,
             name,
             threshold,
             network: network.name().to_owned(),
             members,
+            policy,
         };
         Ok(KeygenPlan {
             peers: peers_of(&invitation, me),
@@ -113,6 +144,19 @@ pub struct Created {
     pub wallet: String,
     /// Its name.
     pub name: String,
+}
+
+/// The first policy an invitation carries — checked: version 1 of this
+/// wallet — or the default one for its network.
+pub fn first_policy(invitation: &Invitation, network: Network) -> Result<PolicyDocument, String> {
+    let Some(text) = &invitation.policy else {
+        return Ok(defaults::first_policy(&invitation.wallet_id, network));
+    };
+    let doc = PolicyDocument::from_json(text).map_err(|e| format!("the first policy: {e}"))?;
+    if doc.wallet_id != invitation.wallet_id || doc.version != 1 {
+        return Err("the first policy is not version 1 of this wallet".into());
+    }
+    Ok(doc)
 }
 
 /// The ids of a wallet creation's messages: the invitation's session and
@@ -233,6 +277,7 @@ impl KeygenSession {
         if invitation.wallet_id != hex::encode(&invitation.session[..16]) {
             return Err(refuse("the wallet id does not match the session"));
         }
+        let policy = first_policy(&invitation, network).map_err(Refusal::veto)?;
         let parties =
             u16::try_from(invitation.members.len()).map_err(|_| refuse("too many members"))?;
         let params = Parameters::new(invitation.threshold, parties)
@@ -282,6 +327,7 @@ impl KeygenSession {
             network: network.name().to_owned(),
             members: invitation.members.iter().map(member).collect(),
             from: from_member,
+            policy: crate::policy::describe::describe(&policy),
         };
         let peers = peers_of(&invitation, known.me);
         Ok(KeygenSession {

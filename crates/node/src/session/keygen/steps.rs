@@ -99,6 +99,10 @@ impl KeygenSession {
         let Some(initiator) = initiator else {
             return self.fail(Failure::Invalid("no inviter".into()), false, out);
         };
+        let policy = match super::first_policy(inv, network) {
+            Ok(p) => p,
+            Err(e) => return self.fail(Failure::Invalid(e), false, out),
+        };
         out.push(Effect::Journal(Journal::StoreWallet(Box::new(
             NewWalletOwned {
                 id: inv.wallet_id.clone(),
@@ -108,6 +112,8 @@ impl KeygenSession {
                 members,
                 session: inv.session,
                 initiator,
+                policy: Some(policy),
+                policy_approval: Vec::new(),
             },
         ))));
         self.phase = Phase::Storing;

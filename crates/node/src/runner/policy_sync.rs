@@ -1,0 +1,228 @@
+//! Members exchange their wallets' policy versions and the signed
+//! statements about them: each device pushes what it holds to every other
+//! member when it changes here (a change made by this node, or by the
+//! `accord` CLI in the same store) and every [`PUSH_EVERY`] in any case (a
+//! member that was offline gets it when back). A receiver keeps only what
+//! verifies: a member's document for that wallet, and statements whose
+//! signatures check and come from members. Which version is in force is
+//! then decided by each device alone ([`crate::policy::resolve`]).
+//!
+//! Every wallet gets its first policy here too, if it has none: the
+//! default ([`crate::policy::defaults`]), approved by this device — in
+//! force once every member's approval has arrived.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use iroh::{EndpointAddr, EndpointId};
+
+use super::{Shared, now};
+use crate::event::EventKind;
+use crate::policy::signed::{self, Statement};
+use crate::policy::{self, PolicyDocument, defaults};
+use crate::store::{Persist, StoreError};
+use crate::wire::{Control, PolicySync};
+
+/// How often everything is pushed to every member.
+const PUSH_EVERY: Duration = Duration::from_secs(20);
+
+/// How often changes are looked for.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
+
+/// The most versions a wallet keeps from its members.
+pub const MAX_VERSIONS: usize = 256;
+
+/// What to push for one wallet.
+struct Push {
+    wallet: String,
+    fingerprint: usize,
+    to: Vec<EndpointAddr>,
+    messages: Vec<Control>,
+}
+
+/// Pushes policy changes to members, forever.
+pub(crate) async fn sync(shared: Arc<Shared>) {
+    let mut last: HashMap<String, usize> = HashMap::new();
+    let mut quiet = Duration::ZERO;
+    while !shared.stopping() {
+        let full = quiet >= PUSH_EVERY;
+        let pushes = shared.with_store(|store| pushes(store, now())).await;
+        match pushes {
+            Ok(pushes) => {
+                for p in pushes {
+                    if full || last.get(&p.wallet) != Some(&p.fingerprint) {
+                        for addr in &p.to {
+                            for m in &p.messages {
+                                let _ = tokio::time::timeout(
+                                    Duration::from_secs(5),
+                                    shared.send_control(addr, m),
+                                )
+                                .await;
+                            }
+                        }
+                        last.insert(p.wallet, p.fingerprint);
+                    }
+                }
+            }
+            Err(e) => shared.log(None, EventKind::Failed, &format!("policy sync: {e}")),
+        }
+        if full {
+            quiet = Duration::ZERO;
+        }
+        tokio::time::sleep(LOOK_EVERY).await;
+        quiet += LOOK_EVERY;
+    }
+}
+
+/// Every wallet's versions, as messages to its other members (and the
+/// default first policy, approved here, for a wallet that has none).
+fn pushes(store: &mut dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
+    let me = crate::transport::identity::device_id(store)?;
+    let mut out = Vec::new();
+    for record in store.wallets()? {
+        let mut versions = store.policy_versions(&record)?;
+        if versions.is_empty() {
+            let first = defaults::first_policy(&record.id, record.network);
+            approve(store, &record, &first, now)?;
+            versions = store.policy_versions(&record)?;
+        }
+        let members = store.members(&record)?;
+        let fingerprint =
+            versions.len() + versions.iter().map(|v| v.statements.len()).sum::<usize>();
+        out.push(Push {
+            wallet: record.id.clone(),
+            fingerprint,
+            to: members
+                .iter()
+                .filter(|m| m.device != me)
+                .map(|m| m.addr.clone())
+                .collect(),
+            messages: versions
+                .into_iter()
+                .map(|v| {
+                    Control::Policy(PolicySync {
+                        wallet_id: record.id.clone(),
+                        document: v.document.to_json(),
+                        statements: v.statements.into_iter().map(|(e, _)| e).collect(),
+                    })
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Signs `statement` about `doc` with this device's identity key and keeps
+/// both.
+pub(crate) fn sign_and_keep(
+    store: &mut dyn Persist,
+    record: &crate::store::WalletRecord,
+    doc: &PolicyDocument,
+    statement: Statement,
+    now: i64,
+) -> Result<(), StoreError> {
+    let key = iroh::SecretKey::from_bytes(&*store.device_secret()?);
+    let e = signed::endorse(&key, doc, statement);
+    store.add_policy(record, doc, &[e], now)?;
+    Ok(())
+}
+
+fn approve(
+    store: &mut dyn Persist,
+    record: &crate::store::WalletRecord,
+    doc: &PolicyDocument,
+    now: i64,
+) -> Result<(), StoreError> {
+    sign_and_keep(store, record, doc, Statement::Approve, now)
+}
+
+/// Keeps what a member sent of a wallet's policy, after checking it; how
+/// many new rows, or why it was refused.
+pub(crate) fn receive(
+    store: &mut dyn Persist,
+    from: EndpointId,
+    sync: &PolicySync,
+    now: i64,
+) -> Result<Result<usize, String>, StoreError> {
+    let record = match store.wallet_by_id(&sync.wallet_id) {
+        Ok(r) => r,
+        Err(StoreError::NotFound(_)) => return Ok(Err("a policy for a wallet not here".into())),
+        Err(e) => return Err(e),
+    };
+    let members = store.members(&record)?;
+    if !members.iter().any(|m| m.device == from) {
+        return Ok(Err(format!(
+            "a policy of wallet {} from a device that is not a member",
+            record.name
+        )));
+    }
+    let doc = match PolicyDocument::from_json(&sync.document) {
+        Ok(d) if d.wallet_id == record.id => d,
+        Ok(_) => return Ok(Err("a policy document for another wallet".into())),
+        Err(e) => return Ok(Err(format!("a policy of wallet {}: {e}", record.name))),
+    };
+    let held = store.policy_versions(&record)?;
+    let known = held.iter().any(|v| v.document == doc);
+    if !known && held.len() >= MAX_VERSIONS {
+        return Ok(Err(format!(
+            "wallet {} holds {MAX_VERSIONS} policy versions already",
+            record.name
+        )));
+    }
+    let signers = policy::signers_of(&members, record.threshold);
+    let mut valid = Vec::new();
+    let mut refused = Vec::new();
+    for e in &sync.statements {
+        match signed::verify(&doc, e) {
+            Ok(())
+                if signers.user_devices.contains(&e.device)
+                    || signers.others.contains(&e.device) =>
+            {
+                valid.push(e.clone());
+            }
+            Ok(()) => refused.push(format!("{} is not a member", e.device)),
+            Err(err) => refused.push(err.to_string()),
+        }
+    }
+    if !refused.is_empty() {
+        store.log(
+            Some(&record.id),
+            EventKind::Rejected,
+            &format!(
+                "policy v{} of wallet {} from {from}: left out {}",
+                doc.version,
+                record.name,
+                refused.join("; ")
+            ),
+            now,
+        )?;
+    }
+    // A version nobody vouches for is not kept.
+    if valid.is_empty() && !known {
+        return Ok(Err(format!(
+            "policy v{} of wallet {} without a valid member's signature",
+            doc.version, record.name
+        )));
+    }
+    let added = store.add_policy(&record, &doc, &valid, now)?;
+    if added > 0 {
+        store.log(
+            Some(&record.id),
+            EventKind::Policy,
+            &format!(
+                "policy v{} ({}) of wallet {}: now signed by {} device(s)",
+                doc.version,
+                &doc.hash_hex()[..12],
+                record.name,
+                store
+                    .policy_versions(&record)?
+                    .iter()
+                    .find(|v| v.document == doc)
+                    .map_or(0, |v| v.statements.len())
+            ),
+            now,
+        )?;
+    }
+    Ok(Ok(added))
+}

@@ -1,0 +1,194 @@
+//! [`PolicyStore`] on SQLite: every version of a wallet's policy this
+//! device received, the member devices' signed statements about each, and
+//! the spend ledger. Nothing here decides what is in force: that is
+//! [`crate::policy::resolve`], which verifies every signature, so a row
+//! written into the database by hand is never enforced.
+
+use accord_chains::Chain;
+use rusqlite::params;
+
+use super::persist::PolicyStore;
+use super::records::WalletRecord;
+use super::{Store, StoreError};
+use crate::policy::PolicyDocument;
+use crate::policy::ledger::{LedgerEntry, Spend};
+use crate::policy::resolve::StoredVersion;
+use crate::policy::signed::{Endorsement, Statement};
+
+fn statement_name(s: Statement) -> &'static str {
+    match s {
+        Statement::Approve => "approve",
+        Statement::Cancel => "cancel",
+    }
+}
+
+impl PolicyStore for Store {
+    fn policy_versions(&self, wallet: &WalletRecord) -> Result<Vec<StoredVersion>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT hash, document, received_at FROM policy_versions
+             WHERE wallet_id = ?1 ORDER BY received_at, version, hash",
+        )?;
+        let rows = stmt
+            .query_map([&wallet.id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut statements = self.conn.prepare(
+            "SELECT device, statement, signature, at FROM policy_statements
+             WHERE wallet_id = ?1 AND hash = ?2 ORDER BY at, device",
+        )?;
+        for (hash, text, received_at) in rows {
+            // A document that no longer parses is skipped, not an error: it
+            // is not enforced, and the rest of the wallet stays usable.
+            let Ok(document) = PolicyDocument::from_json(&text) else {
+                continue;
+            };
+            let said = statements
+                .query_map(params![wallet.id, hash], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .filter_map(|(device, statement, signature, at)| {
+                    let statement = match statement.as_str() {
+                        "approve" => Statement::Approve,
+                        "cancel" => Statement::Cancel,
+                        _ => return None,
+                    };
+                    Some((
+                        Endorsement {
+                            device,
+                            statement,
+                            signature,
+                        },
+                        u64::try_from(at).unwrap_or(0),
+                    ))
+                })
+                .collect();
+            out.push(StoredVersion {
+                document,
+                statements: said,
+                received_at: u64::try_from(received_at).unwrap_or(0),
+            });
+        }
+        Ok(out)
+    }
+
+    fn add_policy(
+        &mut self,
+        wallet: &WalletRecord,
+        document: &PolicyDocument,
+        statements: &[Endorsement],
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let added = insert_policy(&tx, &wallet.id, document, statements, now)?;
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn spends(&self, wallet: &WalletRecord, since: i64) -> Result<Vec<LedgerEntry>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT chain, chain_id, asset, amount, at FROM spend_ledger
+             WHERE wallet_id = ?1 AND at > ?2 ORDER BY at",
+        )?;
+        let rows = stmt
+            .query_map(params![wallet.id, since], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(chain, chain_id, asset, amount, at)| {
+                let corrupt = || StoreError::Corrupt(format!("a spend of wallet {}", wallet.name));
+                let chain: Chain = chain.parse().map_err(|_| corrupt())?;
+                let amount = crate::policy::document::parse_units(&amount).ok_or_else(corrupt)?;
+                Ok(LedgerEntry {
+                    spend: Spend {
+                        chain,
+                        chain_id: chain_id.and_then(|id| u64::try_from(id).ok()),
+                        asset,
+                        amount,
+                    },
+                    at: u64::try_from(at).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Keeps `document` (once) and `statements` about it within `tx`; how
+/// many rows were new.
+pub(super) fn insert_policy(
+    tx: &rusqlite::Transaction<'_>,
+    wallet: &str,
+    document: &PolicyDocument,
+    statements: &[Endorsement],
+    now: i64,
+) -> Result<usize, StoreError> {
+    let hash = document.hash_hex();
+    let version = i64::try_from(document.version).unwrap_or(i64::MAX);
+    let mut added = tx.execute(
+        "INSERT OR IGNORE INTO policy_versions (wallet_id, hash, version, document, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![wallet, hash, version, document.to_json(), now],
+    )?;
+    for e in statements {
+        added += tx.execute(
+            "INSERT OR IGNORE INTO policy_statements (wallet_id, hash, device, statement, signature, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                wallet,
+                hash,
+                e.device,
+                statement_name(e.statement),
+                e.signature,
+                now
+            ],
+        )?;
+    }
+    Ok(added)
+}
+
+/// Writes `spends` of transaction `tx` within `db` (the nonce journal's
+/// transaction): a transaction already recorded adds nothing, so a retry
+/// cannot spend a window twice.
+pub(super) fn record_spends(
+    db: &rusqlite::Transaction<'_>,
+    wallet: &str,
+    tx: &[u8; 32],
+    spends: &[Spend],
+    now: i64,
+) -> Result<(), StoreError> {
+    for s in spends {
+        db.execute(
+            "INSERT OR IGNORE INTO spend_ledger (wallet_id, tx, chain, chain_id, asset, amount, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                wallet,
+                tx.to_vec(),
+                s.chain.to_string(),
+                s.chain_id.and_then(|id| i64::try_from(id).ok()),
+                s.asset,
+                s.amount.to_string(),
+                now
+            ],
+        )?;
+    }
+    Ok(())
+}
