@@ -14,9 +14,10 @@
 //!   is mined (receipt status 1) and the recipient's balance moves by the
 //!   amount.
 //! - A recovery server without `--auto-approve` signs by the wallet's
-//!   policy only: nothing without a policy, a transfer under the cap (then
-//!   mined on Anvil), and it declines one over the cap with the policy's
-//!   reason in the command's error.
+//!   policy only (its first, agreed at creation with `wallet create
+//!   --policy`): a transfer under the cap (then mined on Anvil), and it
+//!   declines one over the cap with the policy's reason in the command's
+//!   error. (tests/policies.rs: windows, changes, tampering, crashes.)
 //!
 //! Anvil is `$ACCORD_ANVIL` (set by scripts/test), else `anvil` on `PATH`.
 
@@ -29,8 +30,8 @@ use std::time::Instant;
 use accord_chains::Chain;
 use anvil::{Anvil, hex_u128};
 use common::{
-    ANVIL_ACCOUNT_1, ANVIL_ACCOUNT_2, CHAINS, ETHER, Trio, Unsigned, eth_transfer, unsigned,
-    verify, verify_ethereum,
+    ANVIL_ACCOUNT_1, ANVIL_ACCOUNT_2, CHAIN_ID, CHAINS, ETHER, Trio, Unsigned, eth_transfer,
+    unsigned, verify, verify_ethereum,
 };
 use serde_json::json;
 
@@ -145,12 +146,24 @@ fn every_pair_of_devices_cosigns_on_every_chain() {
     eprintln!("total {:?}", started.elapsed());
 }
 
+/// A first policy: up to `cap` wei per transfer on chain 31337, to anyone,
+/// no window, no delays.
+fn cap_policy(cap: u128) -> String {
+    json!({
+        "chains": [{"chain": "ethereum", "chain_id": CHAIN_ID, "recipients": "anyone",
+                    "tokens": false, "assets": [{"asset": "native", "max_per_tx": cap.to_string()}]}],
+        "delay": 0,
+        "replace_delay": 259200
+    })
+    .to_string()
+}
+
 #[test]
 fn send_on_anvil_and_the_recovery_servers_policy() {
     let started = Instant::now();
     let anvil = Anvil::start();
     // The recovery server decides by policy alone (no --auto-approve).
-    let mut trio = Trio::new(false, &[]);
+    let mut trio = Trio::with_policy(false, &[], Some(&cap_policy(ETHER / 10)));
     let w = trio.wallet.clone();
 
     // 3. `accord send`: built from the node, co-signed by desktop + phone,
@@ -218,8 +231,10 @@ fn send_on_anvil_and_the_recovery_servers_policy() {
             .any(|(kind, detail)| kind == "sent" && detail.contains(txid))
     );
 
-    // 4. The recovery server's policy. The phone is stopped, so every
-    //    signing below ends up proposed to the recovery server.
+    // 4. The recovery server's policy (the wallet's first, agreed at
+    //    creation: up to 0.1 ETH per transfer on chain 31337, to anyone).
+    //    The phone is stopped, so every signing below ends up proposed to
+    //    the recovery server.
     trio.stop_phone();
     let small = Unsigned {
         chain: Chain::Ethereum,
@@ -231,16 +246,6 @@ fn send_on_anvil_and_the_recovery_servers_policy() {
         bytes: eth_transfer(1, ANVIL_ACCOUNT_2, ETHER / 5),
         spent: Vec::new(),
     };
-    // No policy yet: a recovery server signs nothing.
-    let err = trio.desktop.sign_fails("w", &small);
-    assert!(err.contains("recovery declined"), "{err}");
-    assert!(err.contains("no policy for wallet w"), "{err}");
-    // A cap of 0.1 ETH, set on the recovery server's store while it runs.
-    let cap = (ETHER / 10).to_string();
-    let policy = trio.recovery.json(&[
-        "policy", "set", "--wallet", "w", "--chain", "ethereum", "--max", &cap,
-    ]);
-    assert_eq!(policy["rules"][0]["max_per_tx"], cap.as_str(), "{policy}");
     // Under the cap: co-signed by the recovery server, and mined.
     let s = trio.desktop.sign("w", &small);
     verify(&w, &small, &s.signed);
@@ -253,9 +258,10 @@ fn send_on_anvil_and_the_recovery_servers_policy() {
     // Over the cap: declined, with the policy's reason.
     let err = trio.desktop.sign_fails("w", &large);
     assert!(err.contains("recovery declined"), "{err}");
+    let cap = ETHER / 10;
     assert!(
         err.contains(&format!(
-            "sends {} base units of the native asset in total, above the cap of {cap}",
+            "moves {} base units of native, above the maximum of {cap} per transaction",
             ETHER / 5
         )),
         "{err}"
@@ -264,7 +270,7 @@ fn send_on_anvil_and_the_recovery_servers_policy() {
         .recovery
         .events("w")
         .into_iter()
-        .filter(|(kind, detail)| kind == "rejected" && detail.contains("above the cap"))
+        .filter(|(kind, detail)| kind == "rejected" && detail.contains("above the maximum"))
         .count();
     assert_eq!(rejected, 1, "the recovery server logged its refusal");
 

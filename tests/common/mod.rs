@@ -535,9 +535,25 @@ impl Wallet {
 /// `accord wallet create --name NAME --threshold 2 --peer …` on `desktop`;
 /// checks the output's shape.
 pub fn create_wallet(desktop: &Device, name: &str, tickets: &[&str]) -> Wallet {
+    create_wallet_with(desktop, name, tickets, None)
+}
+
+/// [`create_wallet`] with a first policy (a JSON document) for
+/// `--policy`.
+pub fn create_wallet_with(
+    desktop: &Device,
+    name: &str,
+    tickets: &[&str],
+    policy: Option<&str>,
+) -> Wallet {
     let mut args = vec!["wallet", "create", "--name", name, "--threshold", "2"];
     for t in tickets {
         args.extend(["--peer", t]);
+    }
+    let path = desktop.dir().join("first-policy.json");
+    if let Some(policy) = policy {
+        std::fs::write(&path, policy).unwrap();
+        args.extend(["--policy", path.to_str().unwrap()]);
     }
     let json = desktop.json(&args);
     assert_eq!(json["wallet"], name);
@@ -569,16 +585,26 @@ impl Trio {
     /// server (auto-approving if asked), and creates wallet `w` from the
     /// desktop with their first tickets.
     pub fn new(recovery_auto_approve: bool, phone_env: &[(&str, &str)]) -> Trio {
+        Trio::with_policy(recovery_auto_approve, phone_env, None)
+    }
+
+    /// [`Trio::new`] with the wallet's first policy (JSON).
+    pub fn with_policy(
+        recovery_auto_approve: bool,
+        phone_env: &[(&str, &str)],
+        policy: Option<&str>,
+    ) -> Trio {
         let desktop = Device::new("desktop", 0x11);
         let phone = Device::new("phone", 0x22);
         let recovery = Device::new("recovery", 0x33);
         let phone_daemon = phone.serve("phone", true, phone_env);
         let recovery_daemon = recovery.serve("recovery", recovery_auto_approve, &[]);
         let started = Instant::now();
-        let wallet = create_wallet(
+        let wallet = create_wallet_with(
             &desktop,
             "w",
             &[&phone_daemon.ticket, &recovery_daemon.ticket],
+            policy,
         );
         eprintln!("wallet created in {:?}", started.elapsed());
         Trio {

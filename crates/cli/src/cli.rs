@@ -279,7 +279,7 @@ pub enum PolicyCommand {
 }
 
 /// `accord policy propose`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PolicyProposeArgs {
     /// The wallet's name.
     #[arg(long)]

@@ -163,6 +163,19 @@ pub enum Control {
     /// the sender holds (pushed to every member; each checks every
     /// signature before it keeps anything).
     Policy(PolicySync),
+    /// Send me what you hold of this wallet's policy: answered with
+    /// `Policy` messages, then `PolicyPulled`.
+    PolicyPull {
+        /// The wallet.
+        wallet_id: String,
+        /// Echoed in the `PolicyPulled`.
+        nonce: u64,
+    },
+    /// Every `Policy` message answering `PolicyPull { nonce }` was sent.
+    PolicyPulled {
+        /// The pull's nonce.
+        nonce: u64,
+    },
 }
 
 /// A wallet's policy version as members exchange it.
@@ -191,7 +204,11 @@ impl Control {
             | Control::Stored { session }
             | Control::Commit { session }
             | Control::Outcome { session } => Some(*session),
-            Control::Ping { .. } | Control::Pong { .. } | Control::Policy(_) => None,
+            Control::Ping { .. }
+            | Control::Pong { .. }
+            | Control::Policy(_)
+            | Control::PolicyPull { .. }
+            | Control::PolicyPulled { .. } => None,
         }
     }
 }

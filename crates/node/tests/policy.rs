@@ -142,6 +142,7 @@ fn verdict(
             now: NOW,
             signers: &[],
             ledger,
+            tx: None,
         },
     )
 }
@@ -163,7 +164,11 @@ fn spends(v: Verdict) -> Vec<Spend> {
 fn recorded(spends: Vec<Spend>, at: u64) -> Vec<LedgerEntry> {
     spends
         .into_iter()
-        .map(|spend| LedgerEntry { spend, at })
+        .map(|spend| LedgerEntry {
+            spend,
+            at,
+            tx: [at as u8; 32],
+        })
         .collect()
 }
 
@@ -796,6 +801,7 @@ fn required_approvers_must_sign() {
         now: NOW,
         signers,
         ledger: &[],
+        tx: None,
     };
     let without: &'static [String] = Box::leak(vec!["ab".repeat(32)].into_boxed_slice());
     assert!(matches!(
@@ -859,11 +865,12 @@ proptest! {
                 now,
                 signers: &[],
                 ledger: &ledger,
+                tx: None,
             });
             if let Verdict::Allow { spends } = v {
                 for spend in spends {
                     prop_assert!(spend.amount <= U256::from(1_000u32));
-                    ledger.push(LedgerEntry { spend, at: now });
+                    ledger.push(LedgerEntry { spend, at: now, tx: [0; 32] });
                 }
             }
         }
@@ -877,4 +884,74 @@ proptest! {
             prop_assert!(total <= U256::from(1_500u32), "{total} in the day up to {}", end.at);
         }
     }
+}
+
+#[test]
+fn a_retry_of_the_same_transaction_does_not_count_against_itself() {
+    let d = eth_doc();
+    let first = spends(verdict(&d, Chain::Ethereum, &eth(CAROL, 900), &[]));
+    let ledger: Vec<LedgerEntry> = first
+        .into_iter()
+        .map(|spend| LedgerEntry {
+            spend,
+            at: NOW - 60,
+            tx: [7; 32],
+        })
+        .collect();
+    let cx = |tx| Context {
+        chain: Chain::Ethereum,
+        now: NOW,
+        signers: &[],
+        ledger: &ledger,
+        tx,
+    };
+    // The same transaction again (its signing crashed, or was retried).
+    assert!(matches!(
+        evaluate(&d, &eth(CAROL, 900), cx(Some(&[7; 32]))),
+        Verdict::Allow { .. }
+    ));
+    // Another one: the window holds the first.
+    assert!(matches!(
+        evaluate(&d, &eth(CAROL, 900), cx(Some(&[8; 32]))),
+        Verdict::Refuse(Violation::OverWindow { .. })
+    ));
+}
+
+#[test]
+fn resolve_waits_out_a_loosenings_delay_from_when_its_quorum_arrived() {
+    use accord_node::policy::{StoredVersion, resolve};
+    let t = team();
+    let mut d = eth_doc();
+    d.delay = 6;
+    let looser = next(&d, |e| e.chains[0].assets[0].max_per_tx = "5000".into());
+    let approve = |k: &SecretKey, doc: &PolicyDocument| endorse(k, doc, Statement::Approve);
+    let versions = vec![
+        StoredVersion {
+            document: d.clone(),
+            statements: vec![
+                (approve(&t.desktop, &d), 10),
+                (approve(&t.phone, &d), 10),
+                (approve(&t.recovery, &d), 10),
+            ],
+            received_at: 10,
+        },
+        StoredVersion {
+            document: looser.clone(),
+            statements: vec![
+                (approve(&t.desktop, &looser), 100),
+                (approve(&t.phone, &looser), 200),
+            ],
+            received_at: 100,
+        },
+    ];
+    let at = |now| resolve(&versions, &t.signers, now);
+    assert_eq!(at(201).active, Some(d.clone()));
+    assert!(matches!(
+        at(201).pending[0].standing,
+        Standing::Pending {
+            effective_at: Some(206),
+            ..
+        }
+    ));
+    assert_eq!(at(206).active, Some(looser));
 }

@@ -6,13 +6,18 @@
 
 use accord_chains::bitcoin::Network;
 use accord_chains::{Chain, bitcoin, ethereum, solana};
+use accord_node::approve::PolicyOnly;
 use accord_node::facade::PolicyView;
+use accord_node::facade::Vault;
 use accord_node::policy::describe::describe;
 use accord_node::policy::{
     AssetLimits, BookEntry, ChainRules, PolicyDocument, Recipients, Standing, Statement,
 };
+use accord_node::session::Role;
 use accord_node::wallet::WalletRef;
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
 
 use crate::cli::{Global, PolicyProposeArgs, PolicyShowArgs, PolicyVersionArgs};
 use crate::error::CliError;
@@ -165,23 +170,29 @@ pub fn first_policy(path: &std::path::Path) -> Result<PolicyDocument, CliError> 
 /// Proposes the next version: the document in `--file`, or the version
 /// in force with the rules the options name changed.
 pub fn propose(global: &Global, args: &PolicyProposeArgs) -> Result<String, CliError> {
-    let mut vault = node::open(global)?;
-    let wallet = WalletRef::name(&args.wallet);
-    let network = vault.wallet(&wallet)?.wallet.network;
-    let doc = match &args.file {
+    let file = match &args.file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| CliError::Input(format!("cannot read {}: {e}", path.display())))?;
-            PolicyDocument::from_json(&text)?
+            Some(PolicyDocument::from_json(&text)?)
         }
-        None => {
-            let mut doc = vault.policy(&wallet)?.next_draft(network);
-            edit(&mut doc, args, network)?;
-            doc
-        }
+        None => None,
     };
-    let standing = vault.propose_policy(&wallet, &doc)?;
-    Ok(result(global, &doc, &standing))
+    let wallet = WalletRef::name(&args.wallet);
+    let (args, w) = (args.clone(), wallet.clone());
+    change(global, &wallet, move |vault| {
+        let doc = match file {
+            Some(doc) => doc,
+            None => {
+                let network = vault.wallet(&w)?.wallet.network;
+                let mut doc = vault.policy(&w)?.next_draft(network);
+                edit(&mut doc, &args, network)?;
+                doc
+            }
+        };
+        let standing = vault.propose_policy(&w, &doc)?;
+        Ok((doc, standing))
+    })
 }
 
 /// Approves or cancels a pending version.
@@ -190,10 +201,40 @@ pub fn sign(
     args: &PolicyVersionArgs,
     statement: Statement,
 ) -> Result<String, CliError> {
-    let mut vault = node::open(global)?;
     let wallet = WalletRef::name(&args.wallet);
-    let (doc, standing) =
-        vault.sign_policy(&wallet, args.version, args.hash.as_deref(), statement)?;
+    let (w, version, hash) = (wallet.clone(), args.version, args.hash.clone());
+    change(global, &wallet, move |vault| {
+        Ok(vault.sign_policy(&w, version, hash.as_deref(), statement)?)
+    })
+}
+
+/// Runs `make` (a change of the wallet's policy) on a node of this
+/// device: what the other members hold is pulled first (a device that was
+/// not running may have missed versions and statements), and the change is
+/// pushed to them after. (A running `cosigner serve` of this data
+/// directory would push it too, within a second.)
+fn change(
+    global: &Global,
+    wallet: &WalletRef,
+    make: impl FnOnce(&mut Vault) -> Result<(PolicyDocument, Standing), CliError> + Send + 'static,
+) -> Result<String, CliError> {
+    let vault = node::open(global)?;
+    let role = vault
+        .name()?
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(Role::Desktop);
+    let (doc, standing) = node::block_on(node::with_node(
+        vault,
+        role,
+        global,
+        Arc::new(PolicyOnly),
+        async |node| {
+            node.pull_policies(wallet, Duration::from_secs(3)).await?;
+            let made = node.with_vault(make).await?;
+            node.push_policies(Some(wallet)).await?;
+            Ok(made)
+        },
+    ))?;
     Ok(result(global, &doc, &standing))
 }
 

@@ -108,6 +108,9 @@ impl Node {
             .await
             .map_err(|f: Failure| KeygenError::Failed(f))?;
         let id = WalletRef::Id(created.wallet);
+        // Every member approved the first policy as it stored the wallet;
+        // this device's approval goes out now, before anything is proposed.
+        self.push_policies(Some(&id)).await?;
         Ok(self.with_vault(move |v| v.wallet(&id)).await?)
     }
 }

@@ -22,7 +22,9 @@ use tokio::task::JoinHandle;
 use crate::approve::Approver;
 use crate::runner::{Shared, serve};
 use crate::session::{Role, Timeouts};
+use crate::store::StoreError;
 use crate::transport::{Allowlist, Config, Transport, identity};
+use crate::wallet::WalletRef;
 
 pub use error::{KeygenError, NodeError, OpenError, PairingError, SendError, SignError};
 pub use keygen::CreateWallet;
@@ -171,6 +173,34 @@ impl Node {
     #[doc(hidden)]
     pub async fn send_raw(&self, to: EndpointAddr, bytes: &[u8]) -> Result<(), String> {
         self.shared.send_bytes(&to, bytes).await
+    }
+
+    /// Asks the other members of `wallet` for what they hold of its policy
+    /// and waits (at most `timeout`) for their answers — before a change is
+    /// drafted on a device that was not running. How many were asked.
+    pub async fn pull_policies(
+        &self,
+        wallet: &WalletRef,
+        timeout: std::time::Duration,
+    ) -> Result<usize, StoreError> {
+        let r = wallet.clone();
+        let id = self.with_vault(move |v| v.record(&r)).await?.id;
+        crate::runner::policy_sync::pull(&self.shared, id, timeout).await
+    }
+
+    /// Pushes the policy versions of `wallet` (every wallet: `None`) and
+    /// the statements about them held here to the members now (otherwise
+    /// done within a second of a change while the node runs): for a short
+    /// run of the CLI that changed them.
+    pub async fn push_policies(&self, wallet: Option<&WalletRef>) -> Result<(), StoreError> {
+        let id = match wallet {
+            Some(r) => {
+                let r = r.clone();
+                Some(self.with_vault(move |v| v.record(&r)).await?.id)
+            }
+            None => None,
+        };
+        crate::runner::policy_sync::push_now(&self.shared, id).await
     }
 
     /// Stops: every live session ends (with [`crate::session::Failure::ShuttingDown`]),

@@ -30,10 +30,29 @@ pub struct PolicyView {
 }
 
 impl PolicyView {
-    /// The base of a new version: the version in force with the next
+    /// The version a new one follows: a version every member needed has
+    /// signed that is only waiting out its delay (it will be in force
+    /// first), else the version in force.
+    pub fn head(&self) -> Option<&PolicyDocument> {
+        let signed = self.resolved.pending.iter().find(|p| {
+            matches!(
+                p.standing,
+                Standing::Pending {
+                    needs: 0,
+                    effective_at: Some(_),
+                    ..
+                }
+            )
+        });
+        signed
+            .map(|p| &p.document)
+            .or(self.resolved.active.as_ref())
+    }
+
+    /// The base of a new version: the [`PolicyView::head`] with the next
     /// version number and its hash, or the default first policy.
     pub fn next_draft(&self, network: crate::wallet::Network) -> PolicyDocument {
-        match &self.resolved.active {
+        match self.head() {
             Some(active) => {
                 let mut next = active.clone();
                 next.version = active.version.saturating_add(1);
@@ -131,7 +150,9 @@ impl Vault {
         if doc.wallet_id != view.wallet_id {
             return Err(PolicyChangeError::OtherWallet(doc.wallet_id.clone()));
         }
-        follows(view.resolved.active.as_ref(), doc)?;
+        if follows(view.head(), doc).is_err() {
+            follows(view.resolved.active.as_ref(), doc)?;
+        }
         self.sign_policy_document(wallet, doc, Statement::Approve)
     }
 

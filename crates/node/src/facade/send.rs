@@ -6,6 +6,7 @@
 
 use accord_chains::signing::Prepared;
 use accord_chains::{Amount, Chain};
+use sha2::Digest as _;
 
 use super::sign::{SignOutcome, SignRequest};
 use super::{Node, SendError};
@@ -81,7 +82,8 @@ impl Node {
         let prepared = self
             .with_vault(move |v| v.prepare_for(&r, chain, &bytes))
             .await?;
-        let policy = policy.map(|(p, quorum)| p.check(chain, &prepared.preview, &quorum));
+        let digest: [u8; 32] = sha2::Sha256::digest(&unsigned).into();
+        let policy = policy.map(|(p, quorum)| p.check(chain, &prepared.preview, &quorum, &digest));
         Ok(Draft {
             wallet: WalletRef::Id(record.id),
             wallet_name: record.name,

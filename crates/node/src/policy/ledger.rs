@@ -23,29 +23,33 @@ pub struct Spend {
     pub amount: U256,
 }
 
-/// A spend as recorded, with when.
+/// A spend as recorded, with when and for which transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LedgerEntry {
     /// What.
     pub spend: Spend,
     /// Seconds since the Unix epoch when it was recorded.
     pub at: u64,
+    /// The transaction (SHA-256 of its unsigned bytes).
+    pub tx: [u8; 32],
 }
 
 /// The sum of the ledger's spends of `asset` on `chain` (and `chain_id`)
-/// recorded after `since` (saturating: a sum past 2^256 counts as the
-/// largest amount).
+/// recorded after `since`, but those of transaction `tx` itself (a retry
+/// of a transaction is not counted against itself) — saturating: a sum
+/// past 2^256 counts as the largest amount.
 pub fn spent_since(
     ledger: &[LedgerEntry],
-    chain: Chain,
-    chain_id: Option<u64>,
-    asset: &str,
+    key: (Chain, Option<u64>, &str),
     since: u64,
+    tx: Option<&[u8; 32]>,
 ) -> U256 {
+    let (chain, chain_id, asset) = key;
     ledger
         .iter()
         .filter(|e| {
             e.at > since
+                && tx != Some(&e.tx)
                 && e.spend.chain == chain
                 && e.spend.chain_id == chain_id
                 && same_address(chain, &e.spend.asset, asset)

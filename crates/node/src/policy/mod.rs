@@ -86,12 +86,13 @@ pub struct PolicyCheck {
 
 impl ActivePolicy {
     /// The verdict on `preview` (for `chain`) signed by `signers` (device
-    /// ids, hex).
+    /// ids, hex); `tx` is the transaction's digest.
     pub fn check(
         &self,
         chain: accord_chains::Chain,
         preview: &Preview,
         signers: &[String],
+        tx: &[u8; 32],
     ) -> PolicyCheck {
         PolicyCheck {
             version: self.document.version,
@@ -104,6 +105,7 @@ impl ActivePolicy {
                     now: self.now,
                     signers,
                     ledger: &self.ledger,
+                    tx: Some(tx),
                 },
             ),
         }

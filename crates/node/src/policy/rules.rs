@@ -154,6 +154,9 @@ pub struct Context<'a> {
     /// The wallet's spend ledger (older entries may be left out: only the
     /// longest window counts).
     pub ledger: &'a [LedgerEntry],
+    /// The transaction (SHA-256 of its unsigned bytes), whose own earlier
+    /// spends (a retry) do not count.
+    pub tx: Option<&'a [u8; 32]>,
 }
 
 /// The verdict of `doc` on the transaction `preview` shows.
@@ -261,7 +264,7 @@ fn evaluate_inner(
         if let (Some(max), Some(window)) = (&limits.max_per_window, limits.window) {
             let max = units(max);
             let since = cx.now.saturating_sub(window);
-            let spent = spent_since(cx.ledger, chain, chain_id, &asset, since);
+            let spent = spent_since(cx.ledger, (chain, chain_id, &asset), since, cx.tx);
             if spent.checked_add(amount).is_none_or(|total| total > max) {
                 return refuse(Violation::OverWindow {
                     asset,

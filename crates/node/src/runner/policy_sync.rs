@@ -30,6 +30,9 @@ const PUSH_EVERY: Duration = Duration::from_secs(20);
 /// How often changes are looked for.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 
+/// How long one push to a member may take (an offline one costs this).
+const SEND_LIMIT: Duration = Duration::from_secs(2);
+
 /// The most versions a wallet keeps from its members.
 pub const MAX_VERSIONS: usize = 256;
 
@@ -39,6 +42,114 @@ struct Push {
     fingerprint: usize,
     to: Vec<EndpointAddr>,
     messages: Vec<Control>,
+}
+
+/// The routing id of the answers to a pull.
+pub(crate) fn pull_session(nonce: u64) -> crate::wire::SessionBytes {
+    let mut id = [0u8; 32];
+    id[..8].copy_from_slice(b"polpull\0");
+    id[24..].copy_from_slice(&nonce.to_be_bytes());
+    id
+}
+
+/// Answers a member's pull: what this device holds of the wallet's
+/// policy, then the end marker (on the same stream, so after them).
+pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: String, nonce: u64) {
+    let Ok(pushes) = shared.with_store(|store| pushes(store, now())).await else {
+        return;
+    };
+    let Some(p) = pushes.into_iter().find(|p| p.wallet == wallet) else {
+        return;
+    };
+    let Some(addr) = p.to.iter().find(|a| a.id == from).cloned() else {
+        // Not a member of that wallet: nothing.
+        return;
+    };
+    for m in &p.messages {
+        if shared.send_control(&addr, m).await.is_err() {
+            return;
+        }
+    }
+    let _ = shared
+        .send_control(&addr, &Control::PolicyPulled { nonce })
+        .await;
+}
+
+/// Asks every other member of `wallet` for what it holds of the wallet's
+/// policy and waits (at most `timeout`) until each reachable one has
+/// answered; how many did.
+pub(crate) async fn pull(
+    shared: &Arc<Shared>,
+    wallet: String,
+    timeout: Duration,
+) -> Result<usize, StoreError> {
+    let w = wallet.clone();
+    let members = shared
+        .with_store(move |store| -> Result<_, StoreError> {
+            let me = crate::transport::identity::device_id(store)?;
+            let record = store.wallet_by_id(&w)?;
+            Ok(store
+                .members(&record)?
+                .into_iter()
+                .filter(|m| m.device != me)
+                .map(|m| m.addr)
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    let nonce = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
+    let Some((_route, mut rx)) = shared.router.register(&[pull_session(nonce)]) else {
+        return Ok(0);
+    };
+    let ask = Control::PolicyPull {
+        wallet_id: wallet,
+        nonce,
+    };
+    let asked = async {
+        // Concurrently: a member that is offline costs a connect timeout.
+        let sends = members
+            .iter()
+            .map(|addr| async { shared.send_control(addr, &ask).await.ok().map(|()| addr.id) });
+        let mut waiting: Vec<EndpointId> = futures_util::future::join_all(sends)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+        let expected = waiting.len();
+        while !waiting.is_empty() {
+            let Some(inbound) = rx.recv().await else {
+                break;
+            };
+            waiting.retain(|id| *id != inbound.from);
+        }
+        expected
+    };
+    Ok(tokio::time::timeout(timeout, asked).await.unwrap_or(0))
+}
+
+/// Pushes the policy versions of wallet `only` (every wallet: `None`) to
+/// its members now, each message handed to the transport before this
+/// returns (so a proposal sent after it arrives after it).
+pub(crate) async fn push_now(shared: &Arc<Shared>, only: Option<String>) -> Result<(), StoreError> {
+    let pushes = shared.with_store(|store| pushes(store, now())).await?;
+    for p in pushes
+        .iter()
+        .filter(|p| only.as_ref().is_none_or(|w| w == &p.wallet))
+    {
+        send(shared, p).await;
+    }
+    Ok(())
+}
+
+async fn send(shared: &Shared, p: &Push) {
+    let sends = p.to.iter().map(|addr| async move {
+        for m in &p.messages {
+            let sent = tokio::time::timeout(SEND_LIMIT, shared.send_control(addr, m)).await;
+            if !matches!(sent, Ok(Ok(()))) {
+                return;
+            }
+        }
+    });
+    futures_util::future::join_all(sends).await;
 }
 
 /// Pushes policy changes to members, forever.
@@ -52,15 +163,7 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
             Ok(pushes) => {
                 for p in pushes {
                     if full || last.get(&p.wallet) != Some(&p.fingerprint) {
-                        for addr in &p.to {
-                            for m in &p.messages {
-                                let _ = tokio::time::timeout(
-                                    Duration::from_secs(5),
-                                    shared.send_control(addr, m),
-                                )
-                                .await;
-                            }
-                        }
+                        send(&shared, &p).await;
                         last.insert(p.wallet, p.fingerprint);
                     }
                 }

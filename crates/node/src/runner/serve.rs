@@ -129,23 +129,36 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
             tokio::spawn(start_keygen(shared.clone(), from, invitation));
         }
         Message::Control(Control::Policy(sync)) => {
-            let shared = shared.clone();
-            tokio::spawn(async move {
-                let got = shared
-                    .with_store(move |store| super::policy_sync::receive(store, from, &sync, now()))
-                    .await;
-                match got {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(why)) => shared.log(
-                        None,
-                        EventKind::Rejected,
-                        &format!("policy from {from}: {why}"),
-                    ),
-                    Err(e) => {
-                        shared.log(None, EventKind::Failed, &format!("keeping a policy: {e}"))
-                    }
-                }
-            });
+            // Kept before the next message from the same peer is looked at
+            // (a proposal right after a policy is judged by it): a short
+            // write, on this thread.
+            let got = super::policy_sync::receive(&mut *shared.store(), from, &sync, now());
+            match got {
+                Ok(Ok(_)) => {}
+                Ok(Err(why)) => shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("policy from {from}: {why}"),
+                ),
+                Err(e) => shared.log(None, EventKind::Failed, &format!("keeping a policy: {e}")),
+            }
+        }
+        Message::Control(Control::PolicyPull { wallet_id, nonce }) => {
+            tokio::spawn(super::policy_sync::answer_pull(
+                shared.clone(),
+                from,
+                wallet_id,
+                nonce,
+            ));
+        }
+        Message::Control(Control::PolicyPulled { nonce }) => {
+            let inbound = Inbound {
+                from,
+                message: Message::Control(Control::PolicyPulled { nonce }),
+            };
+            let _ = shared
+                .router
+                .deliver(super::policy_sync::pull_session(nonce), inbound, bytes);
         }
         Message::Control(Control::Propose(proposal)) => {
             if shared.router.is_running(&proposal.session) {

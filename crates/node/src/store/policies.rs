@@ -43,11 +43,19 @@ impl PolicyStore for Store {
              WHERE wallet_id = ?1 AND hash = ?2 ORDER BY at, device",
         )?;
         for (hash, text, received_at) in rows {
-            // A document that no longer parses is skipped, not an error: it
-            // is not enforced, and the rest of the wallet stays usable.
-            let Ok(document) = PolicyDocument::from_json(&text) else {
-                continue;
-            };
+            // A document that no longer parses, or is not the one its
+            // statements were kept for (edited in place), makes the whole
+            // policy unreadable: falling back to the version before it (a
+            // looser one, perhaps) is what an edit would be made for.
+            let document = PolicyDocument::from_json(&text)
+                .ok()
+                .filter(|d| d.hash_hex() == hash)
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "a policy version of wallet {} was altered in the store",
+                        wallet.name
+                    ))
+                })?;
             let said = statements
                 .query_map(params![wallet.id, hash], |r| {
                     Ok((
@@ -99,7 +107,7 @@ impl PolicyStore for Store {
 
     fn spends(&self, wallet: &WalletRecord, since: i64) -> Result<Vec<LedgerEntry>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT chain, chain_id, asset, amount, at FROM spend_ledger
+            "SELECT chain, chain_id, asset, amount, at, tx FROM spend_ledger
              WHERE wallet_id = ?1 AND at > ?2 ORDER BY at",
         )?;
         let rows = stmt
@@ -110,11 +118,12 @@ impl PolicyStore for Store {
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, i64>(4)?,
+                    r.get::<_, Vec<u8>>(5)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(chain, chain_id, asset, amount, at)| {
+            .map(|(chain, chain_id, asset, amount, at, tx)| {
                 let corrupt = || StoreError::Corrupt(format!("a spend of wallet {}", wallet.name));
                 let chain: Chain = chain.parse().map_err(|_| corrupt())?;
                 let amount = crate::policy::document::parse_units(&amount).ok_or_else(corrupt)?;
@@ -126,6 +135,7 @@ impl PolicyStore for Store {
                         amount,
                     },
                     at: u64::try_from(at).unwrap_or(0),
+                    tx: tx.try_into().map_err(|_| corrupt())?,
                 })
             })
             .collect()

@@ -103,13 +103,13 @@ impl Cosigner {
             .filter(|m| unique.contains(&m.party))
             .map(|m| crate::policy::device_hex(&m.device))
             .collect();
+        let digest: [u8; 32] = Sha256::digest(&proposal.unsigned).into();
         let check = view
             .policy
             .as_ref()
-            .map(|p| p.check(chain, &prepared.preview, &signer_ids));
+            .map(|p| p.check(chain, &prepared.preview, &signer_ids, &digest));
         let spends = check.as_ref().and_then(|c| match &c.verdict {
             Verdict::Allow { spends } | Verdict::Delay { spends, .. } => {
-                let digest: [u8; 32] = Sha256::digest(&proposal.unsigned).into();
                 Some((digest, spends.clone()))
             }
             Verdict::Refuse(_) => None,
