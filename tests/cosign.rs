@@ -235,6 +235,7 @@ fn send_on_anvil_and_the_recovery_servers_policy() {
     //    creation: up to 0.1 ETH per transfer on chain 31337, to anyone).
     //    The phone is stopped, so every signing below ends up proposed to
     //    the recovery server.
+    trio.first_policy_in_force();
     trio.stop_phone();
     let small = Unsigned {
         chain: Chain::Ethereum,

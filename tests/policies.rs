@@ -74,20 +74,6 @@ fn call(nonce: u64, to: &str, data: Vec<u8>) -> Unsigned {
     }
 }
 
-/// Waits until every member's approval of the first policy reached the
-/// recovery server (pushed within a second of creation).
-fn first_policy_in_force(trio: &Trio) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let v = trio.recovery.json(&["policy", "show", "w"]);
-        if v["active"]["version"] == 1 {
-            return;
-        }
-        assert!(Instant::now() < deadline, "no policy in force: {v}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 /// `accord sign-tx` on the desktop asking the recovery server (party 3)
 /// first: the phone is stopped, and would cost a connect timeout.
 fn sign_args(tx: &Unsigned) -> Vec<String> {
@@ -153,7 +139,7 @@ fn status(v: &Value) -> (&str, u64) {
 fn the_recovery_server_enforces_the_members_policy() {
     let tenth = ETHER / 10;
     let mut trio = Trio::with_policy(false, &[], Some(&policy(tenth, tenth * 3 / 2, DELAY)));
-    first_policy_in_force(&trio);
+    trio.first_policy_in_force();
     trio.stop_phone();
 
     // The window: 0.1 + 0.1 > 0.15 ETH per hour.
@@ -269,7 +255,7 @@ fn a_crash_between_the_spend_and_the_share_does_not_spend_the_window_twice() {
     let tenth = ETHER / 10;
     // 0.1 ETH per transfer, 0.25 per hour.
     let mut trio = Trio::with_policy(false, &[], Some(&policy(tenth, tenth * 5 / 2, 0)));
-    first_policy_in_force(&trio);
+    trio.first_policy_in_force();
     trio.stop_phone();
     // The recovery server aborts right after it journaled the nonces and
     // the spend, before its signature share leaves.

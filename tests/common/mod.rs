@@ -617,6 +617,21 @@ impl Trio {
         }
     }
 
+    /// Waits until every member's approval of the wallet's first policy
+    /// reached the recovery server (members push theirs within a second of
+    /// the wallet's creation), so it is in force there.
+    pub fn first_policy_in_force(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = self.recovery.json(&["policy", "show", "w"]);
+            if v["active"]["version"] == 1 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no policy in force: {v}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Starts the phone's daemon again (auto-approving, with `env`).
     pub fn start_phone(&mut self, env: &[(&str, &str)]) {
         assert!(self.phone_daemon.is_none(), "the phone runs already");

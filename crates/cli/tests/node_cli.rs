@@ -186,7 +186,17 @@ fn unknown_wallets_fail_cleanly() {
     for args in [
         &["wallet", "show", "nope"][..],
         &["policy", "show", "nope"][..],
-        &["policy", "set", "--wallet", "nope", "--chain", "bitcoin"][..],
+        &[
+            "policy",
+            "propose",
+            "--wallet",
+            "nope",
+            "--chain",
+            "bitcoin",
+            "--max-per-tx",
+            "1",
+        ][..],
+        &["policy", "approve", "--wallet", "nope", "--version", "2"][..],
     ] {
         let err = fails_with(run(dir.path(), args), 1);
         assert!(err.contains("no wallet named"), "{args:?}: {err}");

@@ -219,6 +219,7 @@ fn change(
     make: impl FnOnce(&mut Vault) -> Result<(PolicyDocument, Standing), CliError> + Send + 'static,
 ) -> Result<String, CliError> {
     let vault = node::open(global)?;
+    vault.record(wallet)?;
     let role = vault
         .name()?
         .and_then(|n| n.parse().ok())

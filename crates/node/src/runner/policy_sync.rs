@@ -248,9 +248,20 @@ pub(crate) fn receive(
     sync: &PolicySync,
     now: i64,
 ) -> Result<Result<usize, String>, StoreError> {
+    // A wallet stored but not committed yet counts: the members that
+    // committed first push their approvals of its first policy at once.
     let record = match store.wallet_by_id(&sync.wallet_id) {
         Ok(r) => r,
-        Err(StoreError::NotFound(_)) => return Ok(Err("a policy for a wallet not here".into())),
+        Err(StoreError::NotFound(_)) => {
+            let pending = store
+                .pending_wallets()?
+                .into_iter()
+                .find(|p| p.record.id == sync.wallet_id);
+            match pending {
+                Some(p) => p.record,
+                None => return Ok(Err("a policy for a wallet not here".into())),
+            }
+        }
         Err(e) => return Err(e),
     };
     let members = store.members(&record)?;

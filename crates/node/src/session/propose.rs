@@ -282,16 +282,18 @@ impl Proposer {
             session: a.base,
             reason: failure.notice(),
         };
-        // Not to a member that could not be reached: it would only delay
-        // the next attempt.
-        let unreachable = match &failure {
-            Failure::Unreachable { who, .. } => Some(who.device_id.clone()),
-            _ => None,
+        // Not to a member that could not be reached or went silent: it
+        // would only delay the next attempt (a silent one's connection is
+        // dialled afresh, which costs a connect timeout if it is gone).
+        let gone: Vec<String> = match &failure {
+            Failure::Unreachable { who, .. } => vec![who.device_id.clone()],
+            Failure::Silent { who } => who.iter().map(|c| c.device_id.clone()).collect(),
+            _ => Vec::new(),
         };
         let told: Vec<Peer> = a
             .quorum
             .iter()
-            .filter(|p| unreachable.as_deref() != Some(p.id.to_string().as_str()))
+            .filter(|p| !gone.contains(&p.id.to_string()))
             .cloned()
             .collect();
         out.send_all(&told, &Message::Control(notice));
