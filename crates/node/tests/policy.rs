@@ -955,3 +955,32 @@ fn resolve_waits_out_a_loosenings_delay_from_when_its_quorum_arrived() {
     ));
     assert_eq!(at(206).active, Some(looser));
 }
+
+#[test]
+fn of_two_competing_tightenings_every_device_picks_the_same() {
+    use accord_node::policy::{StoredVersion, resolve};
+    let t = team();
+    let d = eth_doc();
+    let first = StoredVersion {
+        document: d.clone(),
+        statements: [&t.desktop, &t.phone, &t.recovery]
+            .iter()
+            .map(|k| (endorse(k, &d, Statement::Approve), 10))
+            .collect(),
+        received_at: 10,
+    };
+    let by = |k: &SecretKey, cap: &str| {
+        let doc = next(&d, |e| e.chains[0].assets[0].max_per_tx = cap.into());
+        StoredVersion {
+            statements: vec![(endorse(k, &doc, Statement::Approve), 20)],
+            document: doc,
+            received_at: 20,
+        }
+    };
+    let (a, b) = (by(&t.desktop, "10"), by(&t.phone, "20"));
+    let one = resolve(&[first.clone(), a.clone(), b.clone()], &t.signers, 30);
+    let other = resolve(&[first, b, a], &t.signers, 30);
+    assert!(one.active.is_some());
+    assert_eq!(one.active, other.active);
+    assert_eq!(one.active.unwrap().version, 2);
+}

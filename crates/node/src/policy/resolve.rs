@@ -6,6 +6,9 @@
 //! at that level is pending (or cancelled). Statements whose signature
 //! does not verify, or that come from a device that is not a member, are
 //! left out and reported — so nothing written into a store by hand counts.
+//! Of two versions that could both be in force at one level (two
+//! tightenings), the one with the lower hash is: every device picks the
+//! same.
 //! A loosening's delay runs from when this device received the statement
 //! that completed its quorum.
 
@@ -51,12 +54,21 @@ pub struct Resolved {
 
 /// Resolves `versions` for a wallet signed by `signers`, at `now`.
 pub fn resolve(versions: &[StoredVersion], signers: &Signers, now: u64) -> Resolved {
+    // Competing versions of one number (two members each proposed a
+    // tightening) are taken in the order of their hashes, the same on every
+    // device whatever order they arrived in.
+    let mut versions: Vec<(String, &StoredVersion)> = versions
+        .iter()
+        .map(|v| (v.document.hash_hex(), v))
+        .collect();
+    versions.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = Resolved::default();
     let mut rejected_at_level = Vec::new();
     loop {
         let mut next: Option<(&StoredVersion, Vec<String>)> = None;
         let mut pending = Vec::new();
-        for v in versions {
+        for (_, v) in &versions {
+            let v: &StoredVersion = v;
             if follows(out.active.as_ref(), &v.document).is_err() {
                 continue;
             }
