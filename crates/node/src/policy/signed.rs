@@ -23,8 +23,12 @@
 //! is not a member, makes the whole set invalid: a document without valid
 //! signatures is never enforced.
 
+use std::collections::BTreeSet;
+use std::sync::{Mutex, PoisonError};
+
 use iroh::{PublicKey, SecretKey, Signature};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 
 use super::change::{Change, classify};
 use super::document::PolicyDocument;
@@ -138,19 +142,49 @@ fn hex_bytes<const N: usize>(text: &str) -> Option<[u8; N]> {
     hex::decode(text).ok()?.try_into().ok()
 }
 
+/// Statements whose signature was checked in this process (a digest of
+/// the signed message, the device and the signature): a policy is resolved
+/// for every proposal, and checking its signatures again each time was most
+/// of that cost. A hit means exactly these bytes verified before.
+static VERIFIED: Mutex<BTreeSet<[u8; 32]>> = Mutex::new(BTreeSet::new());
+
+/// The most digests [`VERIFIED`] keeps (then it starts over).
+const VERIFIED_MAX: usize = 4096;
+
 /// Checks `e` is a valid signature of its device on `doc`.
 pub fn verify(doc: &PolicyDocument, e: &Endorsement) -> Result<(), SignatureError> {
+    let message = message(&doc.wallet_id, &doc.hash(), e.statement);
+    let seen: [u8; 32] = {
+        let mut h = Sha256::new();
+        h.update(&message);
+        h.update(e.device.as_bytes());
+        h.update([0]);
+        h.update(e.signature.as_bytes());
+        h.finalize().into()
+    };
+    let verified = || VERIFIED.lock().unwrap_or_else(PoisonError::into_inner);
+    if verified().contains(&seen) {
+        return Ok(());
+    }
+    check(&message, e)?;
+    let mut set = verified();
+    if set.len() >= VERIFIED_MAX {
+        set.clear();
+    }
+    set.insert(seen);
+    Ok(())
+}
+
+/// The signature check itself (iroh's Ed25519, RFC 8032).
+fn check(message: &[u8], e: &Endorsement) -> Result<(), SignatureError> {
     let device = || e.device.clone();
     let key = hex_bytes::<32>(&e.device)
         .and_then(|k| PublicKey::from_bytes(&k).ok())
         .ok_or_else(|| SignatureError::BadDevice { device: device() })?;
     let sig = hex_bytes::<64>(&e.signature)
         .ok_or_else(|| SignatureError::Invalid { device: device() })?;
-    key.verify(
-        &message(&doc.wallet_id, &doc.hash(), e.statement),
-        &Signature::from_bytes(&sig),
-    )
-    .map_err(|_| SignatureError::Invalid { device: device() })
+    key.verify(message, &Signature::from_bytes(&sig))
+        .map_err(|_| SignatureError::Invalid { device: device() })
 }
 
 /// Who may sign a wallet's policies.

@@ -280,7 +280,19 @@ async fn step<S: Session>(
     input: Input,
 ) -> Result<(S, Vec<Effect<S::Output>>), Failure> {
     let now = shared.time();
-    if session.heavy() {
+    // Only what can run the threshold protocol: its messages, and the
+    // journal's answer after which the first round is computed. Control
+    // messages, decisions and ticks are quick.
+    let computes = matches!(
+        input,
+        Input::Start
+            | Input::Journaled(_)
+            | Input::Message {
+                message: Message::Mpc(_),
+                ..
+            }
+    );
+    if session.heavy() && computes {
         let mut session = session;
         tokio::task::spawn_blocking(move || {
             let effects = session.handle(now, input, &mut OsRng);
