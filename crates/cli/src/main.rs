@@ -12,7 +12,9 @@
 //!   stdout line `{"device_id", "ticket"}`; events on stderr; stops on
 //!   SIGINT/SIGTERM); `cosigner ticket`: another pairing ticket for it.
 //! - `wallet create | list | show`: threshold wallets (three DKGs with the
-//!   `--peer` devices); `policy set | show`: what a recovery server signs.
+//!   `--peer` devices, with a first policy); `policy show | propose |
+//!   approve | cancel`: the wallet's signed policy (what a recovery server
+//!   signs).
 //! - `sign-tx`: co-sign raw unsigned bytes; `send`: build from a chain
 //!   node, co-sign, broadcast, confirm.
 //!
