@@ -139,11 +139,18 @@ impl Approver for UiApprover {
             preview: None,
             policy: None,
             summary: format!(
-                "create a {} of {} wallet on {} with {}",
+                "create a {} of {} wallet on {} with {}; its first policy (what the recovery \
+                 server will sign): {}",
                 request.threshold,
                 request.parties,
                 sanitize(&request.network),
-                names.join(", ")
+                names.join(", "),
+                request
+                    .policy
+                    .iter()
+                    .map(|l| sanitize(l))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         })
     }
@@ -187,7 +194,7 @@ mod tests {
             network: "regtest".into(),
             members: vec![me.clone()],
             from: me,
-            policy: Vec::new(),
+            policy: vec!["bitcoin: BTC: up to 0.01 BTC per transfer".into()],
         }
     }
 
@@ -199,6 +206,13 @@ mod tests {
         let waiting = approver.pending();
         assert_eq!(waiting.len(), 1);
         assert!(!waiting[0].wallet.contains('\u{202e}'), "sanitized");
+        assert!(
+            waiting[0].summary.contains(
+                "first policy (what the recovery server will sign): bitcoin: BTC: up to 0.01 BTC"
+            ),
+            "{}",
+            waiting[0].summary
+        );
         assert!(approver.decide(waiting[0].id, Decision::Approve));
         assert_eq!(pending.await, Decision::Approve);
         assert!(approver.pending().is_empty());
