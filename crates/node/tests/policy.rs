@@ -917,32 +917,28 @@ fn a_retry_of_the_same_transaction_does_not_count_against_itself() {
     ));
 }
 
+/// `doc` as a device holds it: approved by each of `by`, received at `at`.
+fn held(doc: &PolicyDocument, by: &[(&SecretKey, u64)]) -> accord_node::policy::StoredVersion {
+    accord_node::policy::StoredVersion {
+        document: doc.clone(),
+        statements: by
+            .iter()
+            .map(|(k, at)| (endorse(k, doc, Statement::Approve), *at))
+            .collect(),
+        received_at: by.iter().map(|(_, at)| *at).min().unwrap_or(0),
+    }
+}
+
 #[test]
 fn resolve_waits_out_a_loosenings_delay_from_when_its_quorum_arrived() {
-    use accord_node::policy::{StoredVersion, resolve};
+    use accord_node::policy::resolve;
     let t = team();
     let mut d = eth_doc();
     d.delay = 6;
     let looser = next(&d, |e| e.chains[0].assets[0].max_per_tx = "5000".into());
-    let approve = |k: &SecretKey, doc: &PolicyDocument| endorse(k, doc, Statement::Approve);
     let versions = vec![
-        StoredVersion {
-            document: d.clone(),
-            statements: vec![
-                (approve(&t.desktop, &d), 10),
-                (approve(&t.phone, &d), 10),
-                (approve(&t.recovery, &d), 10),
-            ],
-            received_at: 10,
-        },
-        StoredVersion {
-            document: looser.clone(),
-            statements: vec![
-                (approve(&t.desktop, &looser), 100),
-                (approve(&t.phone, &looser), 200),
-            ],
-            received_at: 100,
-        },
+        held(&d, &[(&t.desktop, 10), (&t.phone, 10), (&t.recovery, 10)]),
+        held(&looser, &[(&t.desktop, 100), (&t.phone, 200)]),
     ];
     let at = |now| resolve(&versions, &t.signers, now);
     assert_eq!(at(201).active, Some(d.clone()));
@@ -958,24 +954,15 @@ fn resolve_waits_out_a_loosenings_delay_from_when_its_quorum_arrived() {
 
 #[test]
 fn of_two_competing_tightenings_every_device_picks_the_same() {
-    use accord_node::policy::{StoredVersion, resolve};
+    use accord_node::policy::resolve;
     let t = team();
     let d = eth_doc();
-    let first = StoredVersion {
-        document: d.clone(),
-        statements: [&t.desktop, &t.phone, &t.recovery]
-            .iter()
-            .map(|k| (endorse(k, &d, Statement::Approve), 10))
-            .collect(),
-        received_at: 10,
-    };
+    let first = held(&d, &[(&t.desktop, 10), (&t.phone, 10), (&t.recovery, 10)]);
     let by = |k: &SecretKey, cap: &str| {
-        let doc = next(&d, |e| e.chains[0].assets[0].max_per_tx = cap.into());
-        StoredVersion {
-            statements: vec![(endorse(k, &doc, Statement::Approve), 20)],
-            document: doc,
-            received_at: 20,
-        }
+        held(
+            &next(&d, |e| e.chains[0].assets[0].max_per_tx = cap.into()),
+            &[(k, 20)],
+        )
     };
     let (a, b) = (by(&t.desktop, "10"), by(&t.phone, "20"));
     let one = resolve(&[first.clone(), a.clone(), b.clone()], &t.signers, 30);

@@ -9,10 +9,9 @@ use super::vault::Vault;
 use crate::policy::resolve::Pending;
 use crate::policy::signed::{ChainError, follows};
 use crate::policy::{
-    self, ActivePolicy, DocumentError, PolicyDocument, Resolved, Signers, Standing, Statement,
-    defaults,
+    self, DocumentError, PolicyDocument, Resolved, Signers, Standing, Statement, defaults,
 };
-use crate::runner::{host, now, policy_sync};
+use crate::runner::{now, policy_sync};
 use crate::store::StoreError;
 use crate::wallet::WalletRef;
 
@@ -127,14 +126,6 @@ impl Vault {
                 .map(|m| (policy::device_hex(&m.device), m.name.clone()))
                 .collect(),
         })
-    }
-
-    /// The policy in force with the spend ledger (for the verdict shown
-    /// before proposing a transaction).
-    pub fn active_policy(&self, wallet: &WalletRef) -> Result<Option<ActivePolicy>, StoreError> {
-        let record = self.record(wallet)?;
-        let members = self.read().members(&record)?;
-        host::active_policy(self.read(), &record, &members)
     }
 
     /// Proposes `doc` as the wallet's next policy version, approved by this

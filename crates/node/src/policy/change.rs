@@ -10,6 +10,7 @@
 
 use accord_chains::ethereum::U256;
 
+use super::describe::chain_name;
 use super::document::{AssetLimits, ChainRules, PolicyDocument, parse_units, same_address};
 
 /// What a change does.
@@ -64,13 +65,6 @@ pub fn classify(old: &PolicyDocument, new: &PolicyDocument) -> Change {
         Change::Tightening
     } else {
         Change::Loosening(why)
-    }
-}
-
-fn chain_name(c: &ChainRules) -> String {
-    match c.chain_id {
-        Some(id) => format!("{} (chain id {id})", c.chain),
-        None => c.chain.to_string(),
     }
 }
 

@@ -80,7 +80,9 @@ pub fn resolve(versions: &[StoredVersion], signers: &Signers, now: u64) -> Resol
                 .collect();
             let seen = quorum_seen(&valid, signers);
             let statements: Vec<Endorsement> = valid.into_iter().map(|(e, _)| e).collect();
-            match signed::standing(
+            // Checked above: it follows, every statement a member's valid
+            // signature.
+            match signed::standing_verified(
                 out.active.as_ref(),
                 &v.document,
                 &statements,
@@ -88,17 +90,12 @@ pub fn resolve(versions: &[StoredVersion], signers: &Signers, now: u64) -> Resol
                 seen,
                 now,
             ) {
-                Ok(Standing::Active) if next.is_none() => next = Some((v, approved_by)),
-                Ok(standing) => pending.push(Pending {
+                Standing::Active if next.is_none() => next = Some((v, approved_by)),
+                standing => pending.push(Pending {
                     document: v.document.clone(),
                     standing,
                     approved_by,
                 }),
-                Err(e) => rejected_at_level.push(format!(
-                    "version {} ({}): {e}",
-                    v.document.version,
-                    short(&v.document.hash_hex())
-                )),
             }
         }
         match next {
@@ -113,10 +110,6 @@ pub fn resolve(versions: &[StoredVersion], signers: &Signers, now: u64) -> Resol
             }
         }
     }
-}
-
-fn short(hash: &str) -> &str {
-    hash.get(..12).unwrap_or(hash)
 }
 
 /// The statements about `v` that verify and come from members, each

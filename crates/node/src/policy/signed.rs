@@ -283,37 +283,47 @@ pub fn standing(
             .into());
         }
     }
+    Ok(standing_verified(
+        current,
+        new,
+        statements,
+        signers,
+        quorum_seen,
+        now,
+    ))
+}
+
+/// [`standing`] of statements already verified as members' signatures on
+/// `new`, which follows `current`.
+pub(super) fn standing_verified(
+    current: Option<&PolicyDocument>,
+    new: &PolicyDocument,
+    statements: &[Endorsement],
+    signers: &Signers,
+    quorum_seen: Option<u64>,
+    now: u64,
+) -> Standing {
     let approved = |d: &String| {
         statements
             .iter()
             .any(|e| &e.device == d && e.statement == Statement::Approve)
     };
     let change = current.map(|cur| classify(cur, new));
-    if let Some(cancel) = statements.iter().find(|e| e.statement == Statement::Cancel) {
-        // A cancel counts only while the version is not in force.
-        let in_force = standing_without_cancels(
-            current,
-            change.as_ref(),
-            signers,
-            &approved,
-            quorum_seen,
-            now,
-        );
-        if !matches!(in_force, Standing::Active) {
-            return Ok(Standing::Cancelled {
-                by: cancel.device.clone(),
-            });
-        }
-        return Ok(in_force);
-    }
-    Ok(standing_without_cancels(
+    let standing = standing_without_cancels(
         current,
         change.as_ref(),
         signers,
         &approved,
         quorum_seen,
         now,
-    ))
+    );
+    // A cancel counts only while the version is not in force.
+    match statements.iter().find(|e| e.statement == Statement::Cancel) {
+        Some(cancel) if standing != Standing::Active => Standing::Cancelled {
+            by: cancel.device.clone(),
+        },
+        _ => standing,
+    }
 }
 
 fn standing_without_cancels(

@@ -151,7 +151,15 @@ pub fn active_policy(
     let Some(document) = policy::resolve(&versions, &signers, now).active else {
         return Ok(None);
     };
-    let since = now.saturating_sub(policy::document::MAX_SECONDS);
+    // Only the longest window of the version in force counts.
+    let longest = document
+        .chains
+        .iter()
+        .flat_map(|c| &c.assets)
+        .filter_map(|a| a.window)
+        .max()
+        .unwrap_or(0);
+    let since = now.saturating_sub(longest);
     let ledger = store.spends(record, i64::try_from(since).unwrap_or(0))?;
     Ok(Some(ActivePolicy {
         document,
