@@ -282,3 +282,78 @@ fn a_crash_between_the_spend_and_the_share_does_not_spend_the_window_twice() {
     assert_eq!(ledger(), 2);
     trio.recovery_daemon.take().unwrap().stop();
 }
+
+/// Up to 1 ETH per transfer to anyone; over 0.05 ETH waits `delay`
+/// seconds.
+fn delaying_policy(delay: u64) -> String {
+    json!({
+        "chains": [{
+            "chain": "ethereum", "chain_id": CHAIN_ID, "recipients": "anyone", "tokens": false,
+            "assets": [
+                {"asset": "native", "max_per_tx": ETHER.to_string(),
+                 "delay_over": (ETHER / 20).to_string()}
+            ]
+        }],
+        "delay": delay,
+        "replace_delay": 259200
+    })
+    .to_string()
+}
+
+/// The id of the queued transfer a refusal names.
+fn transfer_id(err: &str) -> String {
+    let at = err.find("transfer ").expect("a transfer id") + "transfer ".len();
+    err[at..at + 12].to_owned()
+}
+
+#[test]
+fn delayed_transfers_wait_their_delay_and_a_member_can_cancel_them() {
+    let delay = 6;
+    let mut trio = Trio::with_policy(false, &[], Some(&delaying_policy(delay)));
+    trio.first_policy_in_force();
+    trio.stop_phone();
+    let amount = ETHER / 10;
+
+    // Over 0.05 ETH: queued by the recovery server, refused until the delay
+    // is over — also when proposed again with another nonce (another
+    // transaction, the same transfer).
+    let first = declined_by_recovery(&trio, &eth(20, amount), "queued as transfer");
+    let queued_at = Instant::now();
+    let id = transfer_id(&first);
+    let again = declined_by_recovery(&trio, &eth(21, amount), "is queued");
+    assert_eq!(transfer_id(&again), id, "{again}");
+    let listed = trio.desktop.json(&["policy", "delayed", "w"]);
+    assert_eq!(listed[0]["id"], id.as_str(), "{listed}");
+    assert_eq!(listed[0]["status"], "waiting", "{listed}");
+    assert!(listed[0]["eligible_at"]["recovery"].is_u64(), "{listed}");
+
+    // After the delay: co-signed, as a third transaction of that transfer.
+    std::thread::sleep(Duration::from_secs(delay + 1).saturating_sub(queued_at.elapsed()));
+    signed_by_recovery(&trio, &eth(22, amount));
+    // Used up: the same transfer again waits again.
+    let next = declined_by_recovery(&trio, &eth(23, amount), "queued as transfer");
+    let queued_at = Instant::now();
+    let id = transfer_id(&next);
+
+    // A member cancels it: after the delay it is still refused.
+    let cancelled = trio
+        .desktop
+        .json(&["policy", "cancel-transfer", "--wallet", "w", "--id", &id]);
+    assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let there = trio.recovery.json(&["policy", "delayed", "w"]);
+        if there[0]["status"] == "cancelled" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cancel never arrived: {there}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(delay + 1).saturating_sub(queued_at.elapsed()));
+    declined_by_recovery(&trio, &eth(24, amount), "CANCELLED");
+    // Under the delay's amount: signed at once.
+    signed_by_recovery(&trio, &eth(25, ETHER / 20));
+}

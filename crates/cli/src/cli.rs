@@ -276,6 +276,23 @@ pub enum PolicyCommand {
     Approve(PolicyVersionArgs),
     /// Cancel a pending version (any member, while it is pending).
     Cancel(PolicyVersionArgs),
+    /// The transfers the policy delays: what each member queued, when its
+    /// delay is over, who cancelled.
+    Delayed(PolicyShowArgs),
+    /// Cancel a delayed transfer (any member, for good): the recovery
+    /// server will not co-sign it.
+    CancelTransfer(CancelTransferArgs),
+}
+
+/// `accord policy cancel-transfer`.
+#[derive(Debug, Args)]
+pub struct CancelTransferArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
+    /// The transfer's id (`accord policy delayed`), or its start.
+    #[arg(long)]
+    pub id: String,
 }
 
 /// `accord policy propose`.

@@ -114,5 +114,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Policy(PolicyCommand::Cancel(args)) => {
             commands::policy::sign(g, args, Statement::Cancel)
         }
+        Command::Policy(PolicyCommand::Delayed(args)) => commands::delayed::list(g, args),
+        Command::Policy(PolicyCommand::CancelTransfer(args)) => commands::delayed::cancel(g, args),
     }
 }

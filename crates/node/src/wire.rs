@@ -176,6 +176,34 @@ pub enum Control {
         /// The pull's nonce.
         nonce: u64,
     },
+    /// A transfer a wallet's policy delays: the sender's queue entry, and
+    /// the members' cancels of it the sender holds.
+    Delayed(DelayedSync),
+}
+
+/// A delayed transfer as members exchange it
+/// ([`crate::policy::delayed`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelayedSync {
+    /// The wallet.
+    pub wallet_id: String,
+    /// The transfer's intent.
+    pub intent: [u8; 32],
+    /// The sender's own queue entry of it, if it holds one.
+    pub queued: Option<DelayedReport>,
+    /// Members' signed cancels of it.
+    pub cancels: Vec<crate::policy::Endorsement>,
+}
+
+/// A member's queue entry of a delayed transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelayedReport {
+    /// What it moves, in words.
+    pub summary: String,
+    /// When the member first saw it (its clock).
+    pub first_seen: u64,
+    /// When its delay is over there.
+    pub eligible_at: u64,
 }
 
 /// A wallet's policy version as members exchange it.
@@ -208,7 +236,8 @@ impl Control {
             | Control::Pong { .. }
             | Control::Policy(_)
             | Control::PolicyPull { .. }
-            | Control::PolicyPulled { .. } => None,
+            | Control::PolicyPulled { .. }
+            | Control::Delayed(_) => None,
         }
     }
 }

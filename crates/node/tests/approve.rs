@@ -87,6 +87,7 @@ fn check(verdict: Verdict) -> PolicyCheck {
         version: 3,
         hash: "ab".repeat(32),
         verdict,
+        queued: None,
     }
 }
 

@@ -13,10 +13,11 @@ use accord_chains::solana::{self, Hash, Pubkey, SplTransfer};
 use accord_chains::{Chain, Preview};
 use accord_node::policy::document::parse_units;
 use accord_node::policy::ledger::{LedgerEntry, Spend};
-use accord_node::policy::signed::{ChainError, SignatureError, endorse, message};
+use accord_node::policy::signed::{ChainError, Endorsement, SignatureError, endorse, message};
 use accord_node::policy::{
-    AssetLimits, BookEntry, ChainRules, Change, Context, PolicyDocument, Recipients, Signers,
-    Standing, StandingError, Statement, Verdict, Violation, classify, defaults, evaluate, standing,
+    ActivePolicy, AssetLimits, BookEntry, ChainRules, Change, Context, DelayedTransfer,
+    PolicyDocument, Queue, Recipients, Signers, Standing, StandingError, Statement, Verdict,
+    Violation, classify, defaults, delayed, evaluate, standing,
 };
 use accord_node::wallet::Network;
 use iroh::SecretKey;
@@ -970,4 +971,166 @@ fn of_two_competing_tightenings_every_device_picks_the_same() {
     assert!(one.active.is_some());
     assert_eq!(one.active, other.active);
     assert_eq!(one.active.unwrap().version, 2);
+}
+
+// ------------------------------------------------------ delayed transfers
+
+fn delaying_doc() -> PolicyDocument {
+    doc(vec![eth_rules(
+        Recipients::Anyone,
+        false,
+        vec![limits("native", 1_000, None, Some(500))],
+    )])
+}
+
+fn eth_tx(nonce: u64, to: &str, wei: u64, fee: u64) -> (Preview, [u8; 32]) {
+    use sha2::Digest as _;
+    let tx = ethereum::UnsignedTx::eth_transfer(
+        1,
+        nonce,
+        a(to),
+        U256::from(wei),
+        Gas {
+            gas_limit: 21_000,
+            max_fee_per_gas: u128::from(fee),
+            max_priority_fee_per_gas: 1_000_000_000,
+        },
+    );
+    (eth_preview(&tx), sha2::Sha256::digest(tx.encode()).into())
+}
+
+fn checked(
+    queue: &[DelayedTransfer],
+    now: u64,
+    (preview, tx): &(Preview, [u8; 32]),
+) -> accord_node::policy::PolicyCheck {
+    ActivePolicy {
+        document: delaying_doc(),
+        ledger: Vec::new(),
+        delayed: queue.to_vec(),
+        now,
+    }
+    .check(Chain::Ethereum, preview, &[], tx)
+}
+
+#[test]
+fn a_transfer_is_known_by_what_it_moves_not_by_its_bytes() {
+    let (p, _) = eth_tx(0, BOB, 600, 20_000_000_000);
+    let id = delayed::intent(WALLET_ID, &p);
+    // Another nonce and fee, the address in lower case: the same transfer.
+    let (q, _) = eth_tx(7, &BOB.to_lowercase(), 600, 35_000_000_000);
+    assert_eq!(delayed::intent(WALLET_ID, &q), id);
+    // Another amount, recipient, chain id or wallet: another.
+    assert_ne!(
+        delayed::intent(WALLET_ID, &eth_tx(0, BOB, 601, 20_000_000_000).0),
+        id
+    );
+    assert_ne!(
+        delayed::intent(WALLET_ID, &eth_tx(0, CAROL, 600, 20_000_000_000).0),
+        id
+    );
+    assert_ne!(delayed::intent(WALLET_ID, &eth_on(5, BOB, 600)), id);
+    assert_ne!(delayed::intent(&"ab".repeat(32), &p), id);
+}
+
+#[test]
+fn a_delayed_transfer_is_signed_once_after_its_delay_unless_cancelled() {
+    let first = eth_tx(0, BOB, 600, 20_000_000_000);
+    let later = eth_tx(1, BOB, 600, 30_000_000_000);
+    // Not queued: queued now, not allowed.
+    let c = checked(&[], NOW, &first);
+    let q = c.queued.clone().expect("queued");
+    assert_eq!(
+        q.queue,
+        Queue::New {
+            eligible_at: NOW + 2 * DAY
+        }
+    );
+    assert!(!c.allows());
+    assert!(
+        c.describe().contains("queued as transfer"),
+        "{}",
+        c.describe()
+    );
+    // Under the delay's amount: no queue.
+    let small = checked(&[], NOW, &eth_tx(0, BOB, 500, 20_000_000_000));
+    assert!(small.allows() && small.queued.is_none());
+
+    let entry = DelayedTransfer {
+        intent: q.intent,
+        summary: q.summary.clone(),
+        first_seen: NOW,
+        eligible_at: NOW + 2 * DAY,
+        used_by: None,
+        cancelled_by: Vec::new(),
+    };
+    // Waiting, then ready — for another transaction of the same transfer.
+    let waiting = checked(std::slice::from_ref(&entry), NOW + DAY, &later);
+    assert!(matches!(
+        waiting.queued.unwrap().queue,
+        Queue::Waiting { .. }
+    ));
+    assert!(!checked(std::slice::from_ref(&entry), NOW + 2 * DAY - 1, &later).allows());
+    let ready = checked(std::slice::from_ref(&entry), NOW + 2 * DAY, &later);
+    assert!(ready.allows());
+    assert_eq!(ready.uses(), Some(q.intent));
+
+    // Used by `later`: its retry is still allowed, another transaction of
+    // the same transfer waits again.
+    let used = DelayedTransfer {
+        used_by: Some(later.1),
+        ..entry.clone()
+    };
+    assert!(checked(std::slice::from_ref(&used), NOW + 2 * DAY, &later).allows());
+    let again = checked(std::slice::from_ref(&used), NOW + 2 * DAY, &first);
+    assert!(!again.allows());
+    assert!(matches!(again.queued.unwrap().queue, Queue::New { .. }));
+
+    // Forgotten a week after its delay: queued afresh.
+    let stale = checked(
+        std::slice::from_ref(&entry),
+        NOW + 2 * DAY + delayed::READY_FOR + 1,
+        &later,
+    );
+    assert!(!stale.allows());
+
+    // Cancelled: refused, also after the delay and a week later.
+    let cancelled = DelayedTransfer {
+        cancelled_by: vec!["cd".repeat(32)],
+        ..entry
+    };
+    for now in [NOW + 2 * DAY, NOW + 30 * DAY] {
+        let c = checked(std::slice::from_ref(&cancelled), now, &later);
+        assert!(!c.allows());
+        assert!(c.describe().contains("CANCELLED"), "{}", c.describe());
+    }
+}
+
+#[test]
+fn transfer_cancels_verify_with_another_library_and_bind_the_transfer() {
+    let t = team();
+    let (p, _) = eth_tx(0, BOB, 600, 20_000_000_000);
+    let id = delayed::intent(WALLET_ID, &p);
+    let c = delayed::sign_cancel(&t.phone, WALLET_ID, &id);
+    let public = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ED25519,
+        hex::decode(&c.device).unwrap(),
+    );
+    let sig = hex::decode(&c.signature).unwrap();
+    public
+        .verify(&delayed::cancel_message(WALLET_ID, &id), &sig)
+        .unwrap();
+    delayed::verify_cancel(WALLET_ID, &id, &c).unwrap();
+    // Not for another transfer or wallet; not as an approval.
+    let other = delayed::intent(WALLET_ID, &eth_tx(0, BOB, 601, 20_000_000_000).0);
+    assert!(delayed::verify_cancel(WALLET_ID, &other, &c).is_err());
+    assert!(delayed::verify_cancel(&"ab".repeat(32), &id, &c).is_err());
+    let approve = Endorsement {
+        statement: Statement::Approve,
+        ..c.clone()
+    };
+    assert!(delayed::verify_cancel(WALLET_ID, &id, &approve).is_err());
+    // Nor a policy statement's signature taken for a cancel.
+    let e = endorse(&t.phone, &delaying_doc(), Statement::Cancel);
+    assert!(delayed::verify_cancel(WALLET_ID, &id, &e).is_err());
 }

@@ -487,6 +487,7 @@ fn ban(store: &mut accord_node::store::Store, wallet: &str, scheme: Scheme, part
         parts: &[],
         deadline: 60,
         spends: None,
+        uses: None,
     };
     store.begin_signing(&begin, 0).unwrap();
     let ban = (scheme, party, "banned for the test".to_owned());

@@ -43,6 +43,7 @@ fn begin(
             parts,
             deadline,
             spends: None,
+            uses: None,
         },
         now,
     )
@@ -629,5 +630,76 @@ fn kill_nine_at_any_instant_leaves_a_consistent_store() {
             .unwrap()
             .len(),
         written
+    );
+}
+
+#[test]
+fn a_delayed_transfer_is_used_up_with_the_nonces_and_cancels_stick() {
+    use accord_node::policy::{DelayedTransfer, delayed};
+    use accord_node::store::PolicyStore;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("a.db"), &pass("pw"), 0).unwrap();
+    let shares = frost_shares();
+    let w = create(&mut store, "w", &[&shares[0]], 1).unwrap();
+    let intent = [7u8; 32];
+    let t = DelayedTransfer {
+        intent,
+        summary: "0.1 ETH to bob".into(),
+        first_seen: 10,
+        eligible_at: 20,
+        used_by: None,
+        cancelled_by: Vec::new(),
+    };
+    // A member's report is kept as first received; this device's own entry
+    // is its own.
+    let member = "ab".repeat(32);
+    assert!(store.queue_delayed(&w.id, "", &t).unwrap());
+    let later = DelayedTransfer {
+        eligible_at: 99,
+        ..t.clone()
+    };
+    assert!(store.queue_delayed(&w.id, &member, &t).unwrap());
+    assert!(!store.queue_delayed(&w.id, &member, &later).unwrap());
+    let held = store.delayed(&w).unwrap();
+    assert_eq!(held.len(), 2);
+    assert!(held.iter().all(|q| q.transfer.eligible_at == 20));
+
+    // Signing it marks this device's entry used by the transaction, in the
+    // nonce journal's write; a replayed session writes nothing.
+    let session = SessionId([3; 32]);
+    let tx = [9u8; 32];
+    let begin = SigningBegin {
+        session,
+        wallet: &w.id,
+        parts: &[(part(session), Scheme::FrostEd25519)],
+        deadline: 100,
+        spends: Some((&tx, &[])),
+        uses: Some(&intent),
+    };
+    store.begin_signing(&begin, 30).unwrap();
+    let own = |s: &Store| {
+        s.delayed(&w)
+            .unwrap()
+            .into_iter()
+            .find(|q| q.origin.is_empty())
+            .unwrap()
+    };
+    assert_eq!(own(&store).transfer.used_by, Some(tx));
+
+    // A cancel of an intent nobody queued is refused; of this one, kept.
+    let key = SecretKey::from_bytes(&[5; 32]);
+    let other = delayed::sign_cancel(&key, &w.id, &[8; 32]);
+    assert!(matches!(
+        store.cancel_delayed(&w.id, &[8; 32], &other, 40),
+        Err(StoreError::NotFound(_))
+    ));
+    let c = delayed::sign_cancel(&key, &w.id, &intent);
+    assert!(store.cancel_delayed(&w.id, &intent, &c, 40).unwrap());
+    assert!(!store.cancel_delayed(&w.id, &intent, &c, 41).unwrap());
+    drop(store);
+    let store = Store::open(&dir.path().join("a.db"), &pass("pw"), 0).unwrap();
+    assert_eq!(
+        own(&store).transfer.cancelled_by,
+        vec![hex::encode(key.public().as_bytes())]
     );
 }

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod cosigner;
+pub mod delayed;
 pub mod device;
 pub mod policy;
 pub mod preview;

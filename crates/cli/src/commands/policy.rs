@@ -4,15 +4,13 @@
 //! `accord cosigner serve` (or the desktop app) of the same data directory
 //! pushes it to the wallet's members within a second.
 
-use accord_chains::bitcoin::Network;
-use accord_chains::{Chain, bitcoin, ethereum, solana};
+use accord_chains::Chain;
 use accord_node::approve::PolicyOnly;
-use accord_node::facade::PolicyView;
 use accord_node::facade::Vault;
+use accord_node::facade::{PolicyChangeError, PolicyView};
 use accord_node::policy::describe::describe;
-use accord_node::policy::{
-    AssetLimits, BookEntry, ChainRules, PolicyDocument, Recipients, Standing, Statement,
-};
+use accord_node::policy::edit::parse_recipients;
+use accord_node::policy::{PolicyDocument, PolicyEdit, Standing, Statement};
 use accord_node::session::Role;
 use accord_node::wallet::WalletRef;
 use serde_json::{Value, json};
@@ -186,7 +184,9 @@ pub fn propose(global: &Global, args: &PolicyProposeArgs) -> Result<String, CliE
             None => {
                 let network = vault.wallet(&w)?.wallet.network;
                 let mut doc = vault.policy(&w)?.next_draft(network);
-                edit(&mut doc, &args, network)?;
+                edit_of(&args)?
+                    .apply(&mut doc, network)
+                    .map_err(PolicyChangeError::from)?;
                 doc
             }
         };
@@ -209,22 +209,33 @@ pub fn sign(
 }
 
 /// Runs `make` (a change of the wallet's policy) on a node of this
-/// device: what the other members hold is pulled first (a device that was
-/// not running may have missed versions and statements), and the change is
-/// pushed to them after. (A running `cosigner serve` of this data
-/// directory would push it too, within a second.)
+/// device, and shows where the version stands then.
 fn change(
     global: &Global,
     wallet: &WalletRef,
     make: impl FnOnce(&mut Vault) -> Result<(PolicyDocument, Standing), CliError> + Send + 'static,
 ) -> Result<String, CliError> {
+    let (doc, standing) = on_node(global, wallet, make)?;
+    Ok(result(global, &doc, &standing))
+}
+
+/// Runs `make` on a node of this device: what the other members hold of
+/// the wallet's policy is pulled first (a device that was not running may
+/// have missed versions and statements), and what changed is pushed to
+/// them after. (A running `cosigner serve` of this data directory would
+/// push it too, within a second.)
+pub(crate) fn on_node<T: Send + 'static>(
+    global: &Global,
+    wallet: &WalletRef,
+    make: impl FnOnce(&mut Vault) -> Result<T, CliError> + Send + 'static,
+) -> Result<T, CliError> {
     let vault = node::open(global)?;
     vault.record(wallet)?;
     let role = vault
         .name()?
         .and_then(|n| n.parse().ok())
         .unwrap_or(Role::Desktop);
-    let (doc, standing) = node::block_on(node::with_node(
+    node::block_on(node::with_node(
         vault,
         role,
         global,
@@ -235,8 +246,7 @@ fn change(
             node.push_policies(Some(wallet)).await?;
             Ok(made)
         },
-    ))?;
-    Ok(result(global, &doc, &standing))
+    ))
 }
 
 fn result(global: &Global, doc: &PolicyDocument, standing: &Standing) -> String {
@@ -248,140 +258,40 @@ fn result(global: &Global, doc: &PolicyDocument, standing: &Standing) -> String 
     }
 }
 
-/// Applies the options to `doc`.
-fn edit(
-    doc: &mut PolicyDocument,
-    args: &PolicyProposeArgs,
-    network: Network,
-) -> Result<(), CliError> {
-    let chain: Chain = args
-        .chain
-        .as_deref()
-        .ok_or_else(|| CliError::Input("--chain or --file is needed".into()))?
-        .parse()?;
-    let chain_id = match (chain, args.chain_id) {
-        (Chain::Ethereum, Some(id)) => Some(id),
-        (Chain::Ethereum, None) => {
-            return Err(CliError::Input(
-                "--chain ethereum needs --chain-id (1 mainnet, 11155111 sepolia, 31337 anvil, …)"
-                    .into(),
-            ));
-        }
-        (_, Some(_)) => return Err(CliError::Input("--chain-id is for ethereum only".into())),
-        (_, None) => None,
+/// The change the options name.
+fn edit_of(args: &PolicyProposeArgs) -> Result<PolicyEdit, CliError> {
+    let chain = args.chain.as_deref().map(str::parse::<Chain>).transpose()?;
+    let recipients = match &args.recipients {
+        Some(r) => Some(parse_recipients(r).ok_or_else(|| {
+            CliError::Input(format!(
+                "--recipients {r:?}: book-only, book-or-delay or anyone"
+            ))
+        })?),
+        None => None,
     };
-    if let Some(delay) = args.delay {
-        doc.delay = delay;
-    }
-    for entry in &args.allow {
-        let (address, name) = match entry.split_once('=') {
-            Some((a, n)) => (a.trim(), n.trim().to_owned()),
-            None => (entry.trim(), short(entry.trim())),
-        };
-        let address = canonical(chain, address, network)?;
-        if doc.name_of(chain, &address).is_none() {
-            doc.address_book.push(BookEntry {
-                chain,
-                address,
-                name,
-            });
-        }
-    }
-    let at = match doc
-        .chains
-        .iter()
-        .position(|c| c.chain == chain && c.chain_id == chain_id)
-    {
-        Some(i) => i,
-        None => {
-            doc.chains.push(ChainRules {
-                chain,
-                chain_id,
-                recipients: Recipients::BookOrDelay,
-                tokens: false,
-                assets: Vec::new(),
-            });
-            doc.chains.len() - 1
-        }
-    };
-    let rules = &mut doc.chains[at];
-    if let Some(r) = &args.recipients {
-        rules.recipients = match r.as_str() {
-            "book-only" => Recipients::BookOnly,
-            "book-or-delay" => Recipients::BookOrDelay,
-            "anyone" => Recipients::Anyone,
-            other => {
-                return Err(CliError::Input(format!(
-                    "--recipients {other:?}: book-only, book-or-delay or anyone"
-                )));
-            }
-        };
-    }
-    if args.tokens {
-        rules.tokens = true;
-    }
-    if args.no_tokens {
-        rules.tokens = false;
-    }
-    let touches_asset =
-        args.max_per_tx.is_some() || args.max_per_window.is_some() || args.delay_over.is_some();
-    if touches_asset {
-        let asset = if args.asset == "native" {
-            "native".to_owned()
+    Ok(PolicyEdit {
+        chain,
+        chain_id: args.chain_id,
+        asset: args.asset.clone(),
+        max_per_tx: args.max_per_tx.clone(),
+        max_per_window: args.max_per_window.clone().zip(args.window),
+        delay_over: args.delay_over.clone(),
+        allow: args
+            .allow
+            .iter()
+            .map(|entry| match entry.split_once('=') {
+                Some((a, n)) => (a.trim().to_owned(), Some(n.trim().to_owned())),
+                None => (entry.trim().to_owned(), None),
+            })
+            .collect(),
+        recipients,
+        tokens: if args.tokens {
+            Some(true)
+        } else if args.no_tokens {
+            Some(false)
         } else {
-            canonical(chain, &args.asset, network)?
-        };
-        let limits = match rules.assets.iter().position(|a| a.asset == asset) {
-            Some(i) => &mut rules.assets[i],
-            None => {
-                let max = args.max_per_tx.clone().ok_or_else(|| {
-                    CliError::Input(format!("{asset} has no limits yet: give --max-per-tx"))
-                })?;
-                rules.assets.push(AssetLimits {
-                    asset,
-                    max_per_tx: max,
-                    max_per_window: None,
-                    window: None,
-                    delay_over: None,
-                });
-                let last = rules.assets.len() - 1;
-                &mut rules.assets[last]
-            }
-        };
-        if let Some(m) = &args.max_per_tx {
-            limits.max_per_tx = m.trim().to_owned();
-        }
-        if let (Some(m), Some(w)) = (&args.max_per_window, args.window) {
-            limits.max_per_window = Some(m.trim().to_owned());
-            limits.window = Some(w);
-        }
-        if let Some(d) = &args.delay_over {
-            limits.delay_over = Some(d.trim().to_owned());
-        }
-    }
-    doc.check()?;
-    Ok(())
-}
-
-fn short(address: &str) -> String {
-    let head: String = address.chars().take(10).collect();
-    format!("{head}…")
-}
-
-/// An address, checked and in the form the policy compares.
-fn canonical(chain: Chain, address: &str, network: Network) -> Result<String, CliError> {
-    let bad = |e: &dyn std::fmt::Display| {
-        CliError::Address(crate::error::one_line(format!("{address}: {e}")))
-    };
-    match chain {
-        Chain::Bitcoin => bitcoin::address::parse(address, network)
-            .map(|a| a.to_string())
-            .map_err(|e| bad(&e)),
-        Chain::Ethereum => ethereum::address::parse(address)
-            .map(|a| ethereum::address::checksummed(&a))
-            .map_err(|e| bad(&e)),
-        Chain::Solana => solana::address::parse(address)
-            .map(|a| a.to_string())
-            .map_err(|e| bad(&e)),
-    }
+            None
+        },
+        delay: args.delay,
+    })
 }

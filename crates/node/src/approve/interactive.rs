@@ -17,7 +17,10 @@ use core::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read as _, Stderr, Stdin, Write};
 use std::sync::Mutex;
 
-use super::{Approver, Decision, KeygenRequest, Member, Pending, SignRequest, render, sanitize};
+use super::{
+    Approver, Decision, KeygenRequest, Member, Pending, PolicyRequest, SignRequest, render,
+    sanitize,
+};
 use crate::policy::PolicyCheck;
 
 /// The longest answer line read.
@@ -162,7 +165,53 @@ fn sign_text(r: &SignRequest, check: Option<&PolicyCheck>) -> String {
     out.trim_end().to_owned()
 }
 
+/// The policy prompt's text.
+fn policy_text(r: &PolicyRequest) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Approve a change of this wallet's policy?");
+    let _ = writeln!(out, "  wallet: {} (id {})", r.wallet, r.wallet_id);
+    let replaces = r
+        .replaces
+        .map(|v| format!(", replacing v{v}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  version {} ({}){replaces}",
+        r.version,
+        &r.hash[..r.hash.len().min(12)]
+    );
+    let _ = writeln!(out, "  approved so far by: {}", r.approved_by.join(", "));
+    if r.loosens.is_empty() {
+        let _ = writeln!(out, "  it only tightens the rules");
+    } else {
+        let _ = writeln!(
+            out,
+            "  it LOOSENS the rules (in force after the current delay):"
+        );
+        for l in &r.loosens {
+            let _ = writeln!(out, "    {l}");
+        }
+    }
+    let _ = writeln!(out, "  the rules it sets:");
+    for l in &r.rules {
+        let _ = writeln!(out, "    {l}");
+    }
+    let _ = writeln!(
+        out,
+        "  (no: nothing is signed; `accord policy cancel` cancels it for everyone)"
+    );
+    out.trim_end().to_owned()
+}
+
 impl<R: BufRead + Send, W: Write + Send> Approver for Interactive<R, W> {
+    fn policy<'a>(&'a self, request: &'a PolicyRequest) -> Pending<'a> {
+        Box::pin(async move { self.ask(&policy_text(request)) })
+    }
+
+    fn asks_about_policies(&self) -> bool {
+        true
+    }
+
     fn keygen<'a>(&'a self, request: &'a KeygenRequest) -> Pending<'a> {
         Box::pin(async move { self.ask(&keygen_text(request)) })
     }

@@ -80,6 +80,29 @@ pub struct SignRequest {
     pub from: Member,
 }
 
+/// A pending version of a wallet's policy that this device has not signed:
+/// approving signs it with this device's identity key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyRequest {
+    /// The wallet's name.
+    pub wallet: String,
+    /// The wallet's id.
+    pub wallet_id: String,
+    /// The proposed version.
+    pub version: u64,
+    /// Its hash (hex).
+    pub hash: String,
+    /// The version it replaces, if one is in force.
+    pub replaces: Option<u64>,
+    /// The proposed rules, in words.
+    pub rules: Vec<String>,
+    /// What it loosens, in words (empty: it only tightens, or is a first
+    /// version).
+    pub loosens: Vec<String>,
+    /// The names of the devices that approved it so far.
+    pub approved_by: Vec<String>,
+}
+
 /// An approver's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -107,6 +130,23 @@ pub trait Approver: Send + Sync {
     /// Whether to co-sign the transaction `request` previews; `check` is
     /// the verdict of the wallet's policy in force, if one is.
     fn sign<'a>(&'a self, request: &'a SignRequest, check: Option<&'a PolicyCheck>) -> Pending<'a>;
+
+    /// Whether to sign the pending policy version `request` shows. Asked
+    /// once per version per run; only a person answers it (the default
+    /// leaves it to `accord policy approve` or the desktop's Policy
+    /// screen: neither the recovery server nor `--auto-approve` ever
+    /// endorses a policy).
+    fn policy<'a>(&'a self, _request: &'a PolicyRequest) -> Pending<'a> {
+        Box::pin(async {
+            Decision::Reject("policies are approved with `accord policy approve` here".into())
+        })
+    }
+
+    /// Whether [`Approver::policy`] asks anyone (a runner skips the
+    /// question otherwise).
+    fn asks_about_policies(&self) -> bool {
+        false
+    }
 }
 
 /// A person's reading of a preview, one fact per line: chain and network,

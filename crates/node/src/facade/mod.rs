@@ -5,6 +5,7 @@
 //! composed twice and no face touches the store. [`Vault`] is the same
 //! device's data without the network.
 
+mod delayed;
 mod devices;
 mod error;
 mod keygen;
@@ -26,6 +27,7 @@ use crate::store::StoreError;
 use crate::transport::{Allowlist, Config, Transport, identity};
 use crate::wallet::WalletRef;
 
+pub use delayed::DelayedView;
 pub use error::{KeygenError, NodeError, OpenError, PairingError, SendError, SignError};
 pub use keygen::CreateWallet;
 pub use policy::{PolicyChangeError, PolicyView};

@@ -94,6 +94,9 @@ pub enum PolicyChangeError {
     /// Not a valid document.
     #[error(transparent)]
     Invalid(#[from] DocumentError),
+    /// The change asked for cannot be made.
+    #[error(transparent)]
+    Edit(#[from] crate::policy::EditError),
     /// For another wallet.
     #[error("the document is for wallet {0}, not this one")]
     OtherWallet(String),
@@ -106,6 +109,12 @@ pub enum PolicyChangeError {
     /// Two pending versions of that number: name one by hash.
     #[error("{0} pending versions numbered {1}: give the hash")]
     Ambiguous(usize, u64),
+    /// No delayed transfer of that id.
+    #[error("no delayed transfer of this wallet has an id starting with {0:?}")]
+    NoSuchTransfer(String),
+    /// Several delayed transfers start with that id.
+    #[error("{0} delayed transfers have ids starting with {1:?}: give more digits")]
+    AmbiguousTransfer(usize, String),
 }
 
 impl Vault {

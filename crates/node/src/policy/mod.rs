@@ -17,24 +17,30 @@
 //!
 //! - [`document`]: the JSON document and its hash;
 //! - [`change`]: whether a new version only tightens;
+//! - [`edit`]: a change of a few rules applied to a draft;
 //! - [`signed`]: member devices' signatures and when a version is in force;
 //! - [`rules`]: the verdict on one transaction's preview;
 //! - [`ledger`]: what was spent when, for windows;
+//! - [`delayed`]: delayed transfers, queued until their delay is over;
 //! - [`resolve`]: which version is in force;
 //! - [`defaults`]: the cautious first policy of a new wallet;
 //! - [`describe`]: a document in words.
 
 pub mod change;
 pub mod defaults;
+pub mod delayed;
 pub mod describe;
 pub mod document;
+pub mod edit;
 pub mod ledger;
 pub mod resolve;
 pub mod rules;
 pub mod signed;
 
 pub use change::{Change, classify};
+pub use delayed::{DelayedTransfer, Intent, Queue};
 pub use document::{AssetLimits, BookEntry, ChainRules, DocumentError, PolicyDocument, Recipients};
+pub use edit::{EditError, PolicyEdit};
 pub use ledger::{LedgerEntry, Spend};
 pub use resolve::{Resolved, StoredVersion, resolve};
 pub use rules::{Context, Verdict, Violation, evaluate};
@@ -69,6 +75,8 @@ pub struct ActivePolicy {
     pub document: PolicyDocument,
     /// The spend ledger (the longest window's worth).
     pub ledger: Vec<LedgerEntry>,
+    /// The transfers this device queued for their delay.
+    pub delayed: Vec<DelayedTransfer>,
     /// Seconds since the epoch.
     pub now: u64,
 }
@@ -82,6 +90,21 @@ pub struct PolicyCheck {
     pub hash: String,
     /// The verdict.
     pub verdict: Verdict,
+    /// A delayed verdict's place in this device's queue.
+    pub queued: Option<Queued>,
+}
+
+/// A delayed transfer's place in the queue of the device that checked it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    /// Its intent ([`delayed::intent`]).
+    pub intent: Intent,
+    /// What it moves, in words.
+    pub summary: String,
+    /// Where it stands.
+    pub queue: Queue,
+    /// When it was checked (seconds since the epoch).
+    pub now: u64,
 }
 
 impl ActivePolicy {
@@ -94,20 +117,35 @@ impl ActivePolicy {
         signers: &[String],
         tx: &[u8; 32],
     ) -> PolicyCheck {
+        let verdict = evaluate(
+            &self.document,
+            preview,
+            Context {
+                chain,
+                now: self.now,
+                signers,
+                ledger: &self.ledger,
+                tx: Some(tx),
+            },
+        );
+        let queued = match &verdict {
+            Verdict::Delay { seconds, .. } => {
+                let intent = delayed::intent(&self.document.wallet_id, preview);
+                let entry = self.delayed.iter().find(|e| e.intent == intent);
+                Some(Queued {
+                    intent,
+                    summary: delayed::summary(preview),
+                    queue: Queue::of(entry, self.now, *seconds, tx),
+                    now: self.now,
+                })
+            }
+            Verdict::Allow { .. } | Verdict::Refuse(_) => None,
+        };
         PolicyCheck {
             version: self.document.version,
             hash: self.document.hash_hex(),
-            verdict: evaluate(
-                &self.document,
-                preview,
-                Context {
-                    chain,
-                    now: self.now,
-                    signers,
-                    ledger: &self.ledger,
-                    tx: Some(tx),
-                },
-            ),
+            verdict,
+            queued,
         }
     }
 }
@@ -119,21 +157,68 @@ impl PolicyCheck {
             Verdict::Allow { .. } => format!("policy v{}: allows this transaction", self.version),
             Verdict::Delay {
                 seconds, reasons, ..
-            } => format!(
-                "policy v{}: DELAYS this transaction by {}: {}",
-                self.version,
-                duration(*seconds),
-                reasons.join("; ")
-            ),
+            } => {
+                let delays = format!(
+                    "policy v{}: DELAYS this transaction by {}: {}",
+                    self.version,
+                    duration(*seconds),
+                    reasons.join("; ")
+                );
+                match &self.queued {
+                    None => delays,
+                    Some(q) => format!("{delays}; {}", q.describe()),
+                }
+            }
             Verdict::Refuse(v) => {
                 format!("policy v{}: REFUSES this transaction: {v}", self.version)
             }
         }
     }
 
-    /// Whether the policy lets it be signed now.
+    /// Whether the policy lets it be signed now: allowed, or delayed and
+    /// its delay over (uncancelled) in this device's queue.
     pub fn allows(&self) -> bool {
-        matches!(self.verdict, Verdict::Allow { .. })
+        match &self.verdict {
+            Verdict::Allow { .. } => true,
+            Verdict::Delay { .. } => self
+                .queued
+                .as_ref()
+                .is_some_and(|q| matches!(q.queue, Queue::Ready { .. })),
+            Verdict::Refuse(_) => false,
+        }
+    }
+
+    /// The intent whose queued entry a signature now uses up.
+    pub fn uses(&self) -> Option<Intent> {
+        self.queued
+            .as_ref()
+            .filter(|_| self.allows())
+            .map(|q| q.intent)
+    }
+}
+
+impl Queued {
+    /// Where it stands, in words.
+    pub fn describe(&self) -> String {
+        let id = delayed::short(&self.intent);
+        let left = |at: u64| duration(at.saturating_sub(self.now));
+        match &self.queue {
+            Queue::New { eligible_at } => format!(
+                "queued as transfer {id}: co-signed when proposed again after the delay (in {}, at {eligible_at} Unix time) unless a member cancels it",
+                left(*eligible_at)
+            ),
+            Queue::Waiting { eligible_at } => format!(
+                "transfer {id} is queued: co-signed when proposed again in {} (at {eligible_at} Unix time) unless a member cancels it",
+                left(*eligible_at)
+            ),
+            Queue::Ready { .. } => {
+                format!("transfer {id} waited out its delay: co-signed now")
+            }
+            Queue::Cancelled { by } => format!(
+                "transfer {id} was CANCELLED by member {}",
+                &by[..by.len().min(16)]
+            ),
+        }
     }
 }
 

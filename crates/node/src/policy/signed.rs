@@ -176,7 +176,7 @@ pub fn verify(doc: &PolicyDocument, e: &Endorsement) -> Result<(), SignatureErro
 }
 
 /// The signature check itself (iroh's Ed25519, RFC 8032).
-fn check(message: &[u8], e: &Endorsement) -> Result<(), SignatureError> {
+pub(crate) fn check(message: &[u8], e: &Endorsement) -> Result<(), SignatureError> {
     let device = || e.device.clone();
     let key = hex_bytes::<32>(&e.device)
         .and_then(|k| PublicKey::from_bytes(&k).ok())

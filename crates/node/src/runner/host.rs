@@ -30,6 +30,7 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
             parts,
             lasts,
             spends,
+            uses,
         } => {
             let deadline = now.saturating_add(i64::try_from(lasts.as_secs()).unwrap_or(i64::MAX));
             let begin = SigningBegin {
@@ -38,6 +39,7 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
                 parts: &parts,
                 deadline,
                 spends: spends.as_ref().map(|(tx, s)| (tx, s.as_slice())),
+                uses: uses.as_ref(),
             };
             match store.begin_signing(&begin, now) {
                 Ok(()) => Ok(()),
@@ -77,6 +79,10 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
                 .map(drop)
                 .map_err(failed)
         }
+        Journal::QueueDelayed { wallet, transfer } => store
+            .queue_delayed(&wallet, "", &transfer)
+            .map(drop)
+            .map_err(failed),
         Journal::CommitWallet { wallet } => store.commit_wallet(&wallet, now).map_err(failed),
         Journal::DropWallet { wallet, reason } => {
             store.drop_wallet(&wallet, &reason, now).map_err(failed)
@@ -161,9 +167,16 @@ pub fn active_policy(
         .unwrap_or(0);
     let since = now.saturating_sub(longest);
     let ledger = store.spends(record, i64::try_from(since).unwrap_or(0))?;
+    let delayed = store
+        .delayed(record)?
+        .into_iter()
+        .filter(|q| q.origin.is_empty())
+        .map(|q| q.transfer)
+        .collect();
     Ok(Some(ActivePolicy {
         document,
         ledger,
+        delayed,
         now,
     }))
 }

@@ -6,9 +6,11 @@
 //! runner feeds it the acknowledgement before anything else.
 
 mod approval;
+pub(crate) mod delayed_sync;
 pub mod fault;
 pub mod host;
 pub(crate) mod pair;
+pub(crate) mod policy_prompt;
 pub(crate) mod policy_sync;
 pub(crate) mod router;
 pub(crate) mod serve;

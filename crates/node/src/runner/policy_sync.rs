@@ -156,6 +156,7 @@ async fn send(shared: &Shared, p: &Push) {
 pub(crate) async fn sync(shared: Arc<Shared>) {
     let mut last: HashMap<String, usize> = HashMap::new();
     let mut quiet = Duration::ZERO;
+    let mut asked = std::collections::HashSet::new();
     while !shared.stopping() {
         let full = quiet >= PUSH_EVERY;
         let pushes = shared.with_store(|store| pushes(store, now())).await;
@@ -170,6 +171,7 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
             }
             Err(e) => shared.log(None, EventKind::Failed, &format!("policy sync: {e}")),
         }
+        super::policy_prompt::ask_new(&shared, &mut asked).await;
         if full {
             quiet = Duration::ZERO;
         }
@@ -191,8 +193,11 @@ fn pushes(store: &mut dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
             versions = store.policy_versions(&record)?;
         }
         let members = store.members(&record)?;
-        let fingerprint =
-            versions.len() + versions.iter().map(|v| v.statements.len()).sum::<usize>();
+        let (delayed, delayed_rows) =
+            super::delayed_sync::messages(store, &record, u64::try_from(now).unwrap_or(0))?;
+        let fingerprint = versions.len()
+            + versions.iter().map(|v| v.statements.len()).sum::<usize>()
+            + delayed_rows;
         out.push(Push {
             wallet: record.id.clone(),
             fingerprint,
@@ -210,6 +215,7 @@ fn pushes(store: &mut dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
                         statements: v.statements.into_iter().map(|(e, _)| e).collect(),
                     })
                 })
+                .chain(delayed)
                 .collect(),
         });
     }

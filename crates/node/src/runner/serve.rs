@@ -143,6 +143,22 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
                 Err(e) => shared.log(None, EventKind::Failed, &format!("keeping a policy: {e}")),
             }
         }
+        Message::Control(Control::Delayed(sync)) => {
+            let got = super::delayed_sync::receive(&mut *shared.store(), from, &sync, now());
+            match got {
+                Ok(Ok(_)) => {}
+                Ok(Err(why)) => shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("delayed transfer from {from}: {why}"),
+                ),
+                Err(e) => shared.log(
+                    None,
+                    EventKind::Failed,
+                    &format!("keeping a delayed transfer: {e}"),
+                ),
+            }
+        }
         Message::Control(Control::PolicyPull { wallet_id, nonce }) => {
             tokio::spawn(super::policy_sync::answer_pull(
                 shared.clone(),

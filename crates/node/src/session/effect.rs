@@ -83,6 +83,17 @@ pub enum Journal {
         /// spends by the policy in force: recorded in the spend ledger in
         /// the same write.
         spends: Option<([u8; 32], Vec<Spend>)>,
+        /// The delayed transfer this signature uses up (its intent), marked
+        /// used in the same write.
+        uses: Option<crate::policy::Intent>,
+    },
+    /// The policy delays a transfer: queue it on this device (its delay
+    /// counts from now), replacing an entry used or forgotten.
+    QueueDelayed {
+        /// The wallet's id.
+        wallet: String,
+        /// The entry.
+        transfer: crate::policy::DelayedTransfer,
     },
     /// A signing session ended: its outcome, the signatures it finished,
     /// and a party the protocol says must be banned.

@@ -223,6 +223,7 @@ impl Proposer {
             parts,
             lasts: self.plan.timeouts.approval + self.plan.timeouts.session,
             spends: None,
+            uses: None,
         }));
         self.state = State::Journaling(Attempt {
             base,

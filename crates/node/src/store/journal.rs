@@ -36,6 +36,9 @@ impl SessionJournal for Store {
         }
         if let Some((digest, spends)) = begin.spends {
             super::policies::record_spends(&tx, begin.wallet, digest, spends, now)?;
+            if let Some(intent) = begin.uses {
+                super::delayed::mark_used(&tx, begin.wallet, intent, digest)?;
+            }
         }
         tx.commit()?;
         Ok(())

@@ -11,6 +11,7 @@
 //! session can never be signed twice, also across crashes. Time comes in as
 //! an argument (seconds since the epoch).
 
+mod delayed;
 mod devices;
 mod events;
 mod journal;
@@ -28,6 +29,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::secret::{self, ProtectError, Protector, WrappingKey};
 
+pub use delayed::QueuedTransfer;
 pub use devices::TicketRefused;
 pub use persist::{
     DeviceStore, EventLog, Persist, PolicyStore, SessionJournal, SigningBegin, SigningEnd,

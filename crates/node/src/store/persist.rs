@@ -93,6 +93,9 @@ pub struct SigningBegin<'a> {
     /// The transaction (a digest of its unsigned bytes) and what it spends
     /// by the policy's count: recorded once per transaction.
     pub spends: Option<(&'a [u8; 32], &'a [Spend])>,
+    /// The delayed transfer (its intent) this signature uses up, marked
+    /// used by the transaction above.
+    pub uses: Option<&'a crate::policy::Intent>,
 }
 
 /// Signing sessions: the nonce journal, finished signatures, bans.
@@ -178,6 +181,28 @@ pub trait PolicyStore {
     ) -> Result<usize, StoreError>;
     /// The ledger's spends of `wallet` recorded after `since`.
     fn spends(&self, wallet: &WalletRecord, since: i64) -> Result<Vec<LedgerEntry>, StoreError>;
+    /// The wallet's delayed transfers: this device's queue (origin `""`)
+    /// and what members reported, with their cancels.
+    fn delayed(&self, wallet: &WalletRecord) -> Result<Vec<super::QueuedTransfer>, StoreError>;
+    /// Queues `transfer` of wallet `wallet_id`: as this device's own entry
+    /// (`origin` `""`, replacing one used or forgotten) or as member
+    /// `origin` reported it (kept as first received). Whether it was new.
+    fn queue_delayed(
+        &mut self,
+        wallet_id: &str,
+        origin: &str,
+        transfer: &crate::policy::DelayedTransfer,
+    ) -> Result<bool, StoreError>;
+    /// Keeps a member's cancel of a queued transfer (its signature checked
+    /// by the caller); whether it was new. `NotFound` when no entry of
+    /// that intent is here.
+    fn cancel_delayed(
+        &mut self,
+        wallet_id: &str,
+        intent: &crate::policy::Intent,
+        cancel: &Endorsement,
+        now: i64,
+    ) -> Result<bool, StoreError>;
 }
 
 /// The append-only event log.

@@ -105,6 +105,29 @@ impl PolicyStore for Store {
         Ok(added)
     }
 
+    fn delayed(&self, wallet: &WalletRecord) -> Result<Vec<super::QueuedTransfer>, StoreError> {
+        self.read_delayed(wallet)
+    }
+
+    fn queue_delayed(
+        &mut self,
+        wallet_id: &str,
+        origin: &str,
+        transfer: &crate::policy::DelayedTransfer,
+    ) -> Result<bool, StoreError> {
+        self.write_delayed(wallet_id, origin, transfer)
+    }
+
+    fn cancel_delayed(
+        &mut self,
+        wallet_id: &str,
+        intent: &crate::policy::Intent,
+        cancel: &Endorsement,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.write_cancel(wallet_id, intent, cancel, now)
+    }
+
     fn spends(&self, wallet: &WalletRecord, since: i64) -> Result<Vec<LedgerEntry>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT chain, chain_id, asset, amount, at, tx FROM spend_ledger

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -157,6 +157,30 @@ CREATE TABLE spend_ledger (
 CREATE INDEX spend_ledger_at ON spend_ledger (wallet_id, at);
 ";
 
+/// Version 5: transfers queued for a policy's delay (`origin` empty: queued
+/// by this device, whose clock counts; else the member that reported it)
+/// and members' signed cancels of them.
+const V5: &str = "
+CREATE TABLE delayed_transfers (
+    wallet_id   TEXT NOT NULL REFERENCES wallets(id),
+    intent      BLOB NOT NULL,
+    origin      TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    eligible_at INTEGER NOT NULL,
+    used_by     BLOB,
+    PRIMARY KEY (wallet_id, intent, origin)
+) STRICT;
+CREATE TABLE delayed_cancels (
+    wallet_id TEXT NOT NULL REFERENCES wallets(id),
+    intent    BLOB NOT NULL,
+    device    TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (wallet_id, intent, device)
+) STRICT;
+";
+
 /// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
 /// newer database.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
@@ -175,7 +199,10 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         if version < 3 {
             tx.execute_batch(V3)?;
         }
-        tx.execute_batch(V4)?;
+        if version < 4 {
+            tx.execute_batch(V4)?;
+        }
+        tx.execute_batch(V5)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

@@ -10,7 +10,7 @@ use iroh::EndpointId;
 
 use super::{Cosigner, MAX_PARTS, Refusal, State, WalletView};
 use crate::approve;
-use crate::policy::Verdict;
+use crate::policy::{DelayedTransfer, Queue, Verdict};
 use crate::session::clock::Timeouts;
 use crate::session::effect::Approval;
 use crate::session::failure::truncate;
@@ -114,6 +114,21 @@ impl Cosigner {
             }
             Verdict::Refuse(_) => None,
         });
+        let uses = check.as_ref().and_then(crate::policy::PolicyCheck::uses);
+        let queue = check
+            .as_ref()
+            .and_then(|c| c.queued.as_ref())
+            .and_then(|q| match q.queue {
+                Queue::New { eligible_at } => Some(DelayedTransfer {
+                    intent: q.intent,
+                    summary: q.summary.clone(),
+                    first_seen: q.now,
+                    eligible_at,
+                    used_by: None,
+                    cancelled_by: Vec::new(),
+                }),
+                _ => None,
+            });
         let request = approve::SignRequest {
             wallet: wallet.name.clone(),
             wallet_id: wallet.id.clone(),
@@ -142,6 +157,8 @@ impl Cosigner {
             messages: prepared.messages,
             approval: Some(Approval::Sign(Box::new(request), check)),
             spends,
+            uses,
+            queue,
             timeouts,
             state: State::Idle,
         })

@@ -133,6 +133,10 @@ pub struct Cosigner {
     approval: Option<Approval>,
     /// The transaction's digest and what it spends by the policy in force.
     spends: Option<([u8; 32], Vec<Spend>)>,
+    /// The delayed transfer the signature uses up.
+    uses: Option<crate::policy::Intent>,
+    /// A delayed transfer to queue here before anything is asked.
+    queue: Option<crate::policy::DelayedTransfer>,
     timeouts: Timeouts,
     state: State,
 }
@@ -401,6 +405,12 @@ impl Session for Cosigner {
                 if let (State::Idle, Some(approval)) = (&self.state, self.approval.take()) {
                     out.push(Effect::Milestone(Milestone::ProposalReceived));
                     out.push(Effect::Listen(self.routes()));
+                    if let Some(transfer) = self.queue.take() {
+                        out.push(Effect::Journal(Journal::QueueDelayed {
+                            wallet: self.wallet.clone(),
+                            transfer,
+                        }));
+                    }
                     out.push(Effect::Ask(Box::new(approval)));
                     self.heartbeat(&mut out);
                     self.state = State::Asking {
@@ -470,6 +480,7 @@ impl Session for Cosigner {
                                     .collect(),
                                 lasts: self.timeouts.session,
                                 spends: self.spends.clone(),
+                                uses: self.uses,
                             }));
                             self.state = State::Journaling { share, backlog };
                         }
