@@ -8,7 +8,9 @@
 //! approves at its prompt), settings (point at Anvil), wallets (balance),
 //! send 0.5 ETH (preview, the phone approves, the transaction id, Anvil's
 //! receipt: the sender Anvil recovered from the signature is the wallet),
-//! the new balance, the phone and the recovery server online and the
+//! the new balance, the policy (a loosening proposed on the Policy screen,
+//! approved at the phone's prompt, counted down and in force after the
+//! first policy's delay), the phone and the recovery server online and the
 //! recovery server offline once its process is killed, devices, activity;
 //! then a restart (the key is read back from the keychain, the wallet is
 //! there) and a restart with the keychain entry deleted (the share cannot
@@ -189,6 +191,9 @@ fn env_for_app(display: &Display, keyring: &Keyring, data: &Path) -> Vec<(String
     env
 }
 
+/// The first policy's delay, in seconds.
+const POLICY_DELAY: u64 = 12;
+
 #[test]
 fn desktop_end_to_end_in_the_real_window() {
     let tmp = tempfile::tempdir().unwrap();
@@ -212,10 +217,16 @@ fn desktop_end_to_end_in_the_real_window() {
     s.type_into("#create-threshold", "2");
     s.type_into("#peer-ticket-0", &phone.ticket);
     s.type_into("#peer-ticket-1", &recovery.ticket);
+    // The first policy's delay, short enough to wait out below.
+    s.type_into("#create-policy-delay", &POLICY_DELAY.to_string());
     s.click_css("#create-button");
     let invitation = phone.answer("y", long);
     assert!(invitation.contains("Join a new wallet?"), "{invitation}");
     assert!(invitation.contains("family"), "{invitation}");
+    assert!(
+        invitation.contains(&format!("waits {POLICY_DELAY} s")),
+        "the first policy with its delay is shown: {invitation}"
+    );
     let eth = s.wait_text(
         "#created-addresses [data-chain=\"ethereum\"] .address",
         Duration::from_secs(180),
@@ -302,6 +313,45 @@ fn desktop_end_to_end_in_the_real_window() {
         |t| t.starts_with("1.49"),
     );
     shot(&s, &display, "3-wallets-after-send", ".wallet-card");
+
+    // 5. Policy: the first policy in force; a loosening proposed here waits
+    // for the phone, whose person approves it at its prompt; then it waits
+    // out the current delay, counted down, and comes into force.
+    s.click_css("#nav-policy");
+    let rules = s.wait_text("#policy-active .rules", long, |t| t.contains("ETH"));
+    assert!(rules.contains("up to 0.1 ETH per transfer"), "{rules}");
+    s.select("#propose-chain", "ethereum");
+    s.type_into("#propose-chain-id", "31337");
+    s.type_into("#propose-max-per-tx", "1");
+    s.click_css("#propose-button");
+    let result = s.wait_text("#propose-result", long, |t| !t.is_empty());
+    assert!(result.contains("waits for 1 more approval"), "{result}");
+    let pending = "#policy-pending .pending-version[data-version=\"2\"]";
+    s.find(&format!("{pending} .cancel"), long);
+    shot(&s, &display, "12-policy-proposed", "#policy-pending");
+    let asked = phone.answer("y", long);
+    assert!(
+        asked.contains("Approve a change of this wallet's policy?"),
+        "{asked}"
+    );
+    assert!(asked.contains("LOOSENS"), "{asked}");
+    assert!(asked.contains("up to 1 ETH per transfer"), "{asked}");
+    let countdown = s.wait_text(&format!("{pending} .standing"), long, |t| {
+        t.contains("in force in")
+    });
+    assert!(countdown.contains("unless a member cancels"), "{countdown}");
+    shot(&s, &display, "13-policy-countdown", "#policy-pending");
+    s.wait_text(
+        "#policy-active h3",
+        Duration::from_secs(POLICY_DELAY + 30),
+        |t| t.contains("version 2"),
+    );
+    let rules = s.wait_text("#policy-active .rules", long, |t| t.contains("ETH"));
+    assert!(rules.contains("up to 1 ETH per transfer"), "{rules}");
+    let approved = s.wait_text("#policy-active .approved-by", long, |t| !t.is_empty());
+    assert!(approved.contains("phone"), "{approved}");
+    shot(&s, &display, "14-policy-active", "#policy-active");
+    s.click_css("#nav-wallets");
 
     // The recovery server's process is killed: its entry goes offline
     // (after a refresh), the phone's stays online.

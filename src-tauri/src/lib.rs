@@ -91,6 +91,10 @@ pub fn run() -> Result<(), String> {
             commands::activity::activity,
             commands::settings::settings,
             commands::settings::save_settings,
+            commands::policy::policy,
+            commands::policy::propose_policy,
+            commands::policy::sign_policy,
+            commands::policy::cancel_transfer,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| e.to_string())

@@ -102,9 +102,35 @@ pub fn now_secs() -> i64 {
     secs
 }
 
+/// What is left until `at` from `now`: `in 1 h 02 min`, `in 8 s`, or
+/// `now` once it passed.
+pub fn countdown(at: u64, now: u64) -> String {
+    let left = at.saturating_sub(now);
+    if left == 0 {
+        return "now".to_owned();
+    }
+    let (h, m, s) = (left / 3600, left % 3600 / 60, left % 60);
+    if h > 0 {
+        format!("in {h} h {m:02} min")
+    } else if m > 0 {
+        format!("in {m} min {s:02} s")
+    } else {
+        format!("in {s} s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countdowns() {
+        assert_eq!(countdown(100, 100), "now");
+        assert_eq!(countdown(100, 200), "now");
+        assert_eq!(countdown(108, 100), "in 8 s");
+        assert_eq!(countdown(100 + 125, 100), "in 2 min 05 s");
+        assert_eq!(countdown(100 + 48 * 3600 + 120, 100), "in 48 h 02 min");
+    }
     use accord_desktop_api::ProgressState;
 
     fn ev(party: u8, state: ProgressState) -> ProgressEvent {

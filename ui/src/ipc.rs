@@ -8,8 +8,9 @@
 
 use accord_desktop_api::{
     ActivityRequest, ApiError, ApprovalView, BalanceView, Command, Decide, DeviceRef, DeviceView,
-    DraftRef, ErrorCode, EventView, PresenceView, ProgressEvent, SendPreview, SendRequest,
-    SendResult, Settings, Status, TicketText, TicketView, Unlock, WalletRef, WalletView,
+    DraftRef, ErrorCode, EventView, PolicyChange, PolicyScreen, PolicyStatement, PolicyVersionView,
+    PresenceView, ProgressEvent, SendPreview, SendRequest, SendResult, Settings, Status,
+    TicketText, TicketView, TransferRef, Unlock, WalletRef, WalletView,
 };
 use js_sys::{Array, Function, Object, Reflect};
 use serde::{Serialize, de::DeserializeOwned};
@@ -237,6 +238,26 @@ pub async fn settings() -> Result<Settings, Failure> {
 /// `save_settings`.
 pub async fn save_settings(request: &Settings) -> Result<Settings, Failure> {
     call1(Command::SaveSettings, request).await
+}
+
+/// `policy`.
+pub async fn policy(request: &WalletRef) -> Result<PolicyScreen, Failure> {
+    call1(Command::Policy, request).await
+}
+
+/// `propose_policy`.
+pub async fn propose_policy(request: &PolicyChange) -> Result<PolicyVersionView, Failure> {
+    call1(Command::ProposePolicy, request).await
+}
+
+/// `sign_policy`.
+pub async fn sign_policy(request: &PolicyStatement) -> Result<PolicyVersionView, Failure> {
+    call1(Command::SignPolicy, request).await
+}
+
+/// `cancel_transfer`.
+pub async fn cancel_transfer(request: &TransferRef) -> Result<(), Failure> {
+    call1(Command::CancelTransfer, request).await
 }
 
 /// Copies `text` to the clipboard (`navigator.clipboard.writeText`).

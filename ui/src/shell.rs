@@ -15,7 +15,8 @@ use crate::{
     ipc,
     screens::{
         activity::ActivityScreen, approvals::ApprovalsScreen, create::CreateScreen,
-        devices::DevicesScreen, send::SendScreen, settings::SettingsScreen, wallets::WalletsScreen,
+        devices::DevicesScreen, policy::PolicyScreen, send::SendScreen, settings::SettingsScreen,
+        wallets::WalletsScreen,
     },
 };
 
@@ -30,6 +31,8 @@ pub enum Screen {
     Send,
     /// Requests from other members.
     Approvals,
+    /// The wallet's policy.
+    Policy,
     /// Paired devices.
     Devices,
     /// The event log.
@@ -40,11 +43,12 @@ pub enum Screen {
 
 impl Screen {
     /// Every screen, in the navigation's order.
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 8] = [
         Screen::Wallets,
         Screen::Create,
         Screen::Send,
         Screen::Approvals,
+        Screen::Policy,
         Screen::Devices,
         Screen::Activity,
         Screen::Settings,
@@ -57,6 +61,7 @@ impl Screen {
             Screen::Create => "create",
             Screen::Send => "send",
             Screen::Approvals => "approvals",
+            Screen::Policy => "policy",
             Screen::Devices => "devices",
             Screen::Activity => "activity",
             Screen::Settings => "settings",
@@ -70,6 +75,7 @@ impl Screen {
             Screen::Create => "Create wallet",
             Screen::Send => "Send",
             Screen::Approvals => "Approvals",
+            Screen::Policy => "Policy",
             Screen::Devices => "Devices",
             Screen::Activity => "Activity",
             Screen::Settings => "Settings",
@@ -202,6 +208,7 @@ pub fn Shell() -> impl IntoView {
                 <CreateScreen active=nav.shows(Screen::Create) />
                 <SendScreen active=nav.shows(Screen::Send) />
                 <ApprovalsScreen active=nav.shows(Screen::Approvals) />
+                <PolicyScreen active=nav.shows(Screen::Policy) />
                 <DevicesScreen active=nav.shows(Screen::Devices) />
                 <ActivityScreen active=nav.shows(Screen::Activity) />
                 <SettingsScreen active=nav.shows(Screen::Settings) />

@@ -39,6 +39,27 @@ pub fn CopyButton(
     }
 }
 
+/// A `<select>` of the chains (`bitcoin`, `ethereum`, `solana`) bound to
+/// `value`.
+#[component]
+pub fn ChainSelect(
+    /// The select's id.
+    id: &'static str,
+    /// The chain chosen.
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <select id=id on:change=move |ev| value.set(event_target_value(&ev))>
+            {crate::forms::CHAINS
+                .into_iter()
+                .map(|c| {
+                    view! { <option value=c prop:selected=move || value.get() == c>{c}</option> }
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
 /// A progress list (`<ul id=..>`): one `li[data-party]` per member with
 /// its latest state, `name: state — detail`.
 #[component]

@@ -14,9 +14,11 @@
 //! that stream progress.
 
 mod error;
+mod policy;
 mod views;
 
 pub use error::{ApiError, CulpritView, ErrorCode};
+pub use policy::*;
 pub use views::*;
 
 /// The commands the backend registers, by name.
@@ -63,11 +65,20 @@ pub enum Command {
     Settings,
     /// [`Settings`] → [`Settings`].
     SaveSettings,
+    /// [`WalletRef`] → [`PolicyScreen`].
+    Policy,
+    /// [`PolicyChange`] → [`PolicyVersionView`]: the next version, signed
+    /// here.
+    ProposePolicy,
+    /// [`PolicyStatement`] → [`PolicyVersionView`].
+    SignPolicy,
+    /// [`TransferRef`] → `()`: cancels a delayed transfer for good.
+    CancelTransfer,
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 18] = [
+    pub const ALL: [Command; 22] = [
         Command::Status,
         Command::UnlockWithPassphrase,
         Command::Reopen,
@@ -86,6 +97,10 @@ impl Command {
         Command::Activity,
         Command::Settings,
         Command::SaveSettings,
+        Command::Policy,
+        Command::ProposePolicy,
+        Command::SignPolicy,
+        Command::CancelTransfer,
     ];
 
     /// The name the UI invokes (the Rust function's name in src-tauri).
@@ -109,6 +124,10 @@ impl Command {
             Command::Activity => "activity",
             Command::Settings => "settings",
             Command::SaveSettings => "save_settings",
+            Command::Policy => "policy",
+            Command::ProposePolicy => "propose_policy",
+            Command::SignPolicy => "sign_policy",
+            Command::CancelTransfer => "cancel_transfer",
         }
     }
 }

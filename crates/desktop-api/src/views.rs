@@ -104,6 +104,9 @@ pub struct CreateWallet {
     pub network: String,
     /// The other devices' pairing tickets (`accord1…`).
     pub tickets: Vec<String>,
+    /// The first policy's delay, in seconds (`None`: the default's 48 h).
+    #[serde(default)]
+    pub policy_delay_secs: Option<u64>,
 }
 
 /// Where a member (or, for party 0, the transaction) stands.

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod approvals;
 pub mod devices;
 pub mod lock;
+pub mod policy;
 pub mod send;
 pub mod settings;
 pub mod wallets;

@@ -79,8 +79,13 @@ pub async fn create_wallet(
         threshold: request.threshold,
         network,
         peers,
-        // The default first policy (README: "Policies").
-        policy: None,
+        // The default first policy (README: "Policies"), with the delay
+        // asked for.
+        policy: request.policy_delay_secs.map(|delay| {
+            let mut doc = accord_node::policy::defaults::first_policy(&"00".repeat(16), network);
+            doc.delay = delay;
+            doc
+        }),
     };
     let summary = node
         .create_wallet(&create, &report)

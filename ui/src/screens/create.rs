@@ -32,6 +32,7 @@ pub fn CreateScreen(
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     ]);
+    let policy_delay = RwSignal::new("172800".to_owned());
     let ticket = RwSignal::new(None::<TicketView>);
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(Vec::new());
@@ -72,6 +73,7 @@ pub fn CreateScreen(
             threshold: threshold.get_untracked(),
             network: network.get_untracked(),
             tickets: peers.with_untracked(|p| p.iter().map(|t| t.get_untracked()).collect()),
+            policy_delay: policy_delay.get_untracked(),
         };
         let request = match form.request() {
             Ok(r) => r,
@@ -165,6 +167,23 @@ pub fn CreateScreen(
                     <button id="add-peer-ticket" type="button" on:click=add_peer>
                         "Add a device"
                     </button>
+                </fieldset>
+                <fieldset class="first-policy">
+                    <legend>"The wallet's first policy"</legend>
+                    <p class="hint">
+                        "What the recovery server will co-sign, shown to every device before it \
+                         joins: per chain up to 0.01 BTC, 0.1 ETH, 1 SOL per transfer and twice \
+                         that per 24 h; more than half of that, or to an address outside the \
+                         (empty) address book, waits the delay; no tokens. Change it later on the \
+                         Policy screen."
+                    </p>
+                    <div class="field">
+                        <label for="create-policy-delay">
+                            "Delay, in seconds (172800 = 48 h): for larger transfers, unknown \
+                             recipients and loosening the policy"
+                        </label>
+                        <input id="create-policy-delay" type="number" min="0" bind:value=policy_delay />
+                    </div>
                 </fieldset>
                 <button id="create-button" type="submit" class="primary" disabled=move || busy.get()>
                     {move || if busy.get() { "Creating…" } else { "Create wallet" }}

@@ -11,11 +11,11 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::{
     error::Errors,
     format,
-    forms::{CHAINS, SendForm},
+    forms::SendForm,
     ipc,
     preview::{Policy, Preview},
     screens::on_shown,
-    widgets::{CopyButton, ProgressList},
+    widgets::{ChainSelect, CopyButton, ProgressList},
 };
 
 /// The form's fields.
@@ -173,21 +173,7 @@ pub fn SendScreen(
                     </div>
                     <div class="field">
                         <label for="send-chain">"Chain"</label>
-                        <select
-                            id="send-chain"
-                            on:change=move |ev| fields.chain.set(event_target_value(&ev))
-                        >
-                            {CHAINS
-                                .into_iter()
-                                .map(|c| {
-                                    view! {
-                                        <option value=c prop:selected=move || fields.chain.get() == c>
-                                            {c}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
+                        <ChainSelect id="send-chain" value=fields.chain />
                     </div>
                     <div class="field">
                         <label for="send-to">"To"</label>

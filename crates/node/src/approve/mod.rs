@@ -142,6 +142,14 @@ pub trait Approver: Send + Sync {
         })
     }
 
+    /// Whether this approver follows the policy's verdict (the recovery
+    /// server): then a delayed transfer is queued here, and its delay
+    /// counts from this device's first sight of it. A person's device
+    /// queues nothing (its person decides).
+    fn follows_policy(&self) -> bool {
+        false
+    }
+
     /// Whether [`Approver::policy`] asks anyone (a runner skips the
     /// question otherwise).
     fn asks_about_policies(&self) -> bool {

@@ -34,4 +34,8 @@ impl Approver for PolicyOnly {
     fn sign<'a>(&'a self, request: &'a SignRequest, check: Option<&'a PolicyCheck>) -> Pending<'a> {
         Box::pin(async move { PolicyOnly::decide(request, check) })
     }
+
+    fn follows_policy(&self) -> bool {
+        true
+    }
 }

@@ -95,6 +95,15 @@ pub async fn balance(
     }
 }
 
+/// The decimals of `chain`'s coin: BTC 8, ETH 18, SOL 9.
+pub const fn native_decimals(chain: Chain) -> u8 {
+    match chain {
+        Chain::Bitcoin => 8,
+        Chain::Ethereum => 18,
+        Chain::Solana => 9,
+    }
+}
+
 /// The symbol of `chain`'s coin: `BTC`, `ETH`, `SOL`.
 pub const fn native_symbol(chain: Chain) -> &'static str {
     match chain {

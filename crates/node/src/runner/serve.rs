@@ -306,11 +306,16 @@ async fn start_cosign(shared: Arc<Shared>, from: EndpointId, proposal: crate::wi
             });
     match admitted {
         Admission::Cosign(cosigner) => {
+            let cosigner = if shared.approver.follows_policy() {
+                *cosigner
+            } else {
+                cosigner.without_queue()
+            };
             let Some((route, inbox)) = shared.router.register(&cosigner.routes()) else {
                 return;
             };
             let quiet = |_| {};
-            let _ = drive(shared.clone(), *cosigner, Some(route), Some(inbox), &quiet).await;
+            let _ = drive(shared.clone(), cosigner, Some(route), Some(inbox), &quiet).await;
         }
         Admission::Reply(control) => refuse(&shared, from, "proposal", control).await,
         Admission::Keygen(_) | Admission::Ignore(_) => {}

@@ -151,6 +151,13 @@ impl core::fmt::Debug for Cosigner {
 }
 
 impl Cosigner {
+    /// Queues nothing here: this device's approver is a person, who
+    /// decides on a delayed transfer now ([`approve::Approver::follows_policy`]).
+    pub fn without_queue(mut self) -> Self {
+        self.queue = None;
+        self
+    }
+
     /// The session ids this signing's messages carry.
     pub fn routes(&self) -> Vec<SessionBytes> {
         let mut ids = vec![self.base];
