@@ -262,11 +262,7 @@ fn psbts_round_trip() {
 }
 
 fn vector(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/bitcoin/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read(format!("{}/tests/fixtures/bitcoin/{name}", manifest_dir())).unwrap()
 }
 
 #[test]
@@ -367,4 +363,11 @@ fn anyone_can_spend_witness_programs_are_flagged() {
         "{:?}",
         p.warnings
     );
+}
+
+/// This package's directory, as `cargo test` gives it when it runs the test
+/// (the path compiled in may be another checkout's, when a target directory
+/// is shared).
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
 }

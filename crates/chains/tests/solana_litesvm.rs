@@ -46,8 +46,8 @@ fn node_binary() -> PathBuf {
             if let Some(path) = std::env::var_os("ACCORD_LITESVM_NODE") {
                 return PathBuf::from(path);
             }
-            let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/solana_litesvm_node/Cargo.toml");
+            let manifest =
+                PathBuf::from(manifest_dir()).join("tests/solana_litesvm_node/Cargo.toml");
             let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("solana-litesvm-node");
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let status = Command::new(cargo)
@@ -483,4 +483,11 @@ fn tampered_signature_and_expired_blockhash_are_refused() {
         .unwrap();
     assert_eq!(node.send(&wire), Ok(5_000));
     assert_eq!(node.balance(&to), 1_000_000);
+}
+
+/// This package's directory, as `cargo test` gives it when it runs the test
+/// (the path compiled in may be another checkout's, when a target directory
+/// is shared).
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
 }
