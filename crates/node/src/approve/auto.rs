@@ -40,4 +40,8 @@ impl Approver for AutoApprove {
     ) -> Pending<'a> {
         Box::pin(async { Decision::Approve })
     }
+
+    fn decides_at_once(&self) -> bool {
+        true
+    }
 }

@@ -142,6 +142,13 @@ pub trait Approver: Send + Sync {
         })
     }
 
+    /// Whether [`Approver::sign`] and [`Approver::keygen`] decide as soon as
+    /// they are polled, without blocking or waiting (a rule, not a
+    /// person): the runner then asks on its own thread.
+    fn decides_at_once(&self) -> bool {
+        false
+    }
+
     /// Whether this approver follows the policy's verdict (the recovery
     /// server): then a delayed transfer is queued here, and its delay
     /// counts from this device's first sight of it. A person's device

@@ -38,4 +38,8 @@ impl Approver for PolicyOnly {
     fn follows_policy(&self) -> bool {
         true
     }
+
+    fn decides_at_once(&self) -> bool {
+        true
+    }
 }

@@ -18,6 +18,20 @@ pub(crate) struct Asking {
     _cancel: oneshot::Sender<()>,
 }
 
+/// The decision of an approver that decides at once
+/// ([`Approver::decides_at_once`]), on this thread; `None` for one that may
+/// block or wait (ask it with [`ask`]).
+pub(crate) fn at_once(approver: &dyn Approver, approval: &Approval) -> Option<Decision> {
+    use futures_util::FutureExt as _;
+    if !approver.decides_at_once() {
+        return None;
+    }
+    match approval {
+        Approval::Keygen(request) => approver.keygen(request).now_or_never(),
+        Approval::Sign(request, policy) => approver.sign(request, policy.as_ref()).now_or_never(),
+    }
+}
+
 /// Asks `approver` about `approval`.
 pub(crate) fn ask(approver: Arc<dyn Approver>, approval: Approval) -> Asking {
     let (answer, decision) = oneshot::channel();

@@ -139,6 +139,21 @@ impl Shared {
         }
     }
 
+    /// Runs `f` with the store on this thread, the runtime's other tasks
+    /// moved off it meanwhile (`block_in_place`; a blocking thread on a
+    /// current-thread runtime): a session's own short writes, where a hop
+    /// to another thread and back would be latency on every signature.
+    pub(crate) async fn in_place<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut dyn Persist) -> T + Send + 'static,
+    ) -> T {
+        if offload_in_place() {
+            tokio::task::block_in_place(|| f(&mut *self.store()))
+        } else {
+            self.with_store(f).await
+        }
+    }
+
     /// Session time: milliseconds since the node started.
     pub(crate) fn time(&self) -> Time {
         Time::from_millis(u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX))
@@ -275,26 +290,19 @@ async fn flush(
         .collect()
 }
 
-/// Hands `input` to `session`, off the async threads when it is heavy.
+/// Hands `input` to `session`, off the async threads when handling it is
+/// heavy ([`Session::heavy`]).
 async fn step<S: Session>(
     shared: &Shared,
     session: S,
     input: Input,
 ) -> Result<(S, Vec<Effect<S::Output>>), Failure> {
     let now = shared.time();
-    // Only what can run the threshold protocol: its messages, and the
-    // journal's answer after which the first round is computed. Control
-    // messages, decisions and ticks are quick.
-    let computes = matches!(
-        input,
-        Input::Start
-            | Input::Journaled(_)
-            | Input::Message {
-                message: Message::Mpc(_),
-                ..
-            }
-    );
-    if session.heavy() && computes {
+    if session.heavy(&input) && offload_in_place() {
+        let mut session = session;
+        let effects = tokio::task::block_in_place(|| session.handle(now, input, &mut OsRng));
+        Ok((session, effects))
+    } else if session.heavy(&input) {
         let mut session = session;
         tokio::task::spawn_blocking(move || {
             let effects = session.handle(now, input, &mut OsRng);
@@ -307,6 +315,12 @@ async fn step<S: Session>(
         let effects = session.handle(now, input, &mut OsRng);
         Ok((session, effects))
     }
+}
+
+/// Whether `block_in_place` can run here (a multi-thread runtime).
+fn offload_in_place() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
 }
 
 /// Runs `session` to its end, carrying out its effects in order; `route`
@@ -353,18 +367,26 @@ pub(crate) async fn drive<S: Session>(
                     }
                     Effect::Journal(journal) => {
                         let result = shared
-                            .with_store(move |store| host::apply(store, journal, now()))
+                            .in_place(move |store| host::apply(store, journal, now()))
                             .await;
                         queue.push_front(Input::Journaled(result));
                     }
                     Effect::LoadShare { wallet, scheme } => {
                         let result = shared
-                            .with_store(move |store| host::load_share(store, &wallet, scheme))
+                            .in_place(move |store| host::load_share(store, &wallet, scheme))
                             .await;
                         queue.push_front(Input::Share(result));
                     }
+                    // After what the sends before it found: a proposal
+                    // that could not be sent ends the attempt first.
+                    Effect::Continue => queue.push_back(Input::Continue),
                     Effect::Ask(approval) => {
-                        asking = Some(approval::ask(shared.approver.clone(), *approval));
+                        match approval::at_once(&*shared.approver, &approval) {
+                            Some(decision) => queue.push_back(Input::Decision(decision)),
+                            None => {
+                                asking = Some(approval::ask(shared.approver.clone(), *approval));
+                            }
+                        }
                     }
                     Effect::CancelAsk => asking = None,
                     Effect::Pin(ids) => shared.pin(&ids),

@@ -46,6 +46,9 @@ pub enum Input {
         /// What the transport said.
         error: String,
     },
+    /// The session asked to go on once what it sent is out
+    /// ([`Effect::Continue`]).
+    Continue,
     /// The time the session asked to be woken at has come.
     Tick,
 }
@@ -265,6 +268,11 @@ pub enum Effect<O> {
     Listen(Vec<SessionBytes>),
     /// Make this durable, then answer with [`Input::Journaled`].
     Journal(Journal),
+    /// Send what came before, then hand the session [`Input::Continue`]
+    /// (after an [`Input::Unreachable`] those sends found): a message goes out before a long computation
+    /// (the proposal before the proposer's first threshold round, so the
+    /// co-signers decide and journal meanwhile).
+    Continue,
     /// Load and validate this device's share; answer with [`Input::Share`].
     LoadShare {
         /// The wallet's id.
@@ -311,6 +319,7 @@ impl<O> Effect<O> {
             Effect::Send { to, message } => Effect::Send { to, message },
             Effect::Listen(ids) => Effect::Listen(ids),
             Effect::Journal(j) => Effect::Journal(j),
+            Effect::Continue => Effect::Continue,
             Effect::LoadShare { wallet, scheme } => Effect::LoadShare { wallet, scheme },
             Effect::Ask(a) => Effect::Ask(a),
             Effect::CancelAsk => Effect::CancelAsk,

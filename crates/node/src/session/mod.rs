@@ -57,9 +57,10 @@ pub trait Session: Send + 'static {
     /// When to be given [`Input::Tick`] next, if at all.
     fn deadline(&self) -> Option<Time>;
 
-    /// Whether handling an input may compute for a while (DKLs23): the
-    /// runner then runs it off its async threads.
-    fn heavy(&self) -> bool {
+    /// Whether handling `input` may compute for a while (a DKLs23 round):
+    /// the runner then runs it off its async threads. Only those inputs:
+    /// every hop to another thread is latency.
+    fn heavy(&self, _input: &Input) -> bool {
         false
     }
 }
@@ -110,11 +111,11 @@ impl Session for AnySession {
         }
     }
 
-    fn heavy(&self) -> bool {
+    fn heavy(&self, input: &Input) -> bool {
         match self {
-            AnySession::Propose(s) => s.heavy(),
-            AnySession::Cosign(s) => s.heavy(),
-            AnySession::Keygen(s) => s.heavy(),
+            AnySession::Propose(s) => s.heavy(input),
+            AnySession::Cosign(s) => s.heavy(input),
+            AnySession::Keygen(s) => s.heavy(input),
         }
     }
 }

@@ -87,6 +87,8 @@ enum State {
     Idle,
     /// The nonces are being journaled.
     Journaling(Attempt),
+    /// Proposed; the machines start once the proposal is out.
+    Proposed(Attempt),
     Running(Attempt),
     /// The attempt's end is being recorded.
     Ending(Attempt, Result<(), Failure>),
@@ -238,13 +240,10 @@ impl Proposer {
         });
     }
 
-    /// The nonces are journaled: propose and send the first round.
-    fn propose(
-        &mut self,
-        mut a: Attempt,
-        rng: &mut dyn CryptoRngCore,
-        out: &mut Effects<SignResult>,
-    ) {
+    /// The nonces are journaled: propose, and start the machines once the
+    /// proposal is out (the co-signers decide, load their shares and
+    /// journal while this device computes its first round).
+    fn propose(&mut self, a: Attempt, out: &mut Effects<SignResult>) {
         let proposal = Proposal {
             session: a.base,
             wallet_id: self.plan.wallet.clone(),
@@ -253,6 +252,17 @@ impl Proposer {
             signers: a.signers.iter().map(|p| p.get()).collect(),
         };
         out.send_all(&a.quorum, &Message::Control(Control::Propose(proposal)));
+        out.push(Effect::Continue);
+        self.state = State::Proposed(a);
+    }
+
+    /// Starts one machine per message and sends their first round.
+    fn start_parts(
+        &mut self,
+        mut a: Attempt,
+        rng: &mut dyn CryptoRngCore,
+        out: &mut Effects<SignResult>,
+    ) {
         for &i in &a.todo {
             let id = derive(&a.base, index(i));
             let Some(message) = self.plan.messages.get(i) else {
@@ -526,7 +536,24 @@ impl Session for Proposer {
         let state = std::mem::replace(&mut self.state, State::Over);
         match (state, input) {
             (State::Idle, Input::Start) => self.next_attempt(now, rng, &mut out),
-            (State::Journaling(a), Input::Journaled(Ok(()))) => self.propose(a, rng, &mut out),
+            (State::Journaling(a), Input::Journaled(Ok(()))) => self.propose(a, &mut out),
+            (State::Proposed(a), Input::Continue) => self.start_parts(a, rng, &mut out),
+            // The proposal did not go out: no machine starts.
+            (State::Proposed(a), Input::Unreachable { to, error }) => {
+                match by_id(&a.quorum, &to).map(Culprit::from) {
+                    Some(who) => self.fail(a, Failure::Unreachable { who, error }, &mut out),
+                    None => self.state = State::Proposed(a),
+                }
+            }
+            // Nothing comes before the continuation; if it did, the
+            // machines start first.
+            (State::Proposed(a), input) => {
+                self.start_parts(a, rng, &mut out);
+                let mut more = self.handle(now, input, rng);
+                let mut first = out.into_vec();
+                first.append(&mut more);
+                return first;
+            }
             (State::Journaling(_), Input::Journaled(Err(e))) => {
                 out.push(Effect::Aborted(Failure::Storage(e.to_string())));
             }
@@ -581,7 +608,16 @@ impl Session for Proposer {
         }
     }
 
-    fn heavy(&self) -> bool {
+    fn heavy(&self, input: &Input) -> bool {
+        // The first round runs on the continuation after the proposal.
         self.scheme() == Scheme::Ecdsa
+            && (matches!(input, Input::Continue)
+                || matches!(
+                    input,
+                    Input::Message {
+                        message: Message::Mpc(_),
+                        ..
+                    }
+                ))
     }
 }

@@ -6,6 +6,8 @@
 //! - no share lost: every wallet a device ever had stays, and its shares
 //!   open and validate;
 //! - a finished signature is never asked for again;
+//! - a proposal leaves before the proposer computes its first round (so
+//!   the co-signers decide and journal meanwhile);
 //! - every signature verifies (with a library other than the one that made
 //!   it);
 //! - at quiet: every session ended everywhere, no wallet left half-created,
@@ -16,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 use accord_mpc::{Recipient, Scheme, SessionId};
 use accord_node::session::{AnyOutput, Effect, Failure, Journal, derive};
 use accord_node::store::{SessionJournal, WalletStore};
-use accord_node::wire::Message;
+use accord_node::wire::{Control, Message};
 use sha2::{Digest, Sha256};
 
 use super::Sim;
@@ -33,6 +35,8 @@ pub struct Checks {
     wallets: BTreeSet<(usize, String)>,
     /// Signatures verified.
     pub verified: usize,
+    /// (device, instance) that sent a proposal and did not continue yet.
+    proposing: BTreeSet<(usize, u64)>,
 }
 
 impl Checks {
@@ -41,9 +45,25 @@ impl Checks {
         let store = &sim.devs[dev].store;
         match effect {
             Effect::Send {
+                message: Message::Control(Control::Propose(_)),
+                ..
+            } => {
+                self.proposing.insert((dev, inst));
+            }
+            Effect::Continue => {
+                self.proposing.remove(&(dev, inst));
+            }
+            _ => {}
+        }
+        match effect {
+            Effect::Send {
                 to,
                 message: Message::Mpc(env),
             } if sim.signing_session(dev, inst) => {
+                assert!(
+                    !self.proposing.contains(&(dev, inst)),
+                    "device {dev} computed its first round before its proposal was out"
+                );
                 assert!(
                     store.seen(env.session).unwrap(),
                     "device {dev} sent round {} of part {:?} before journaling its nonces",

@@ -407,6 +407,7 @@ impl Sim {
                     let r = host::load_share(&self.devs[dev].store, &wallet, scheme);
                     front.push(Input::Share(r));
                 }
+                Effect::Continue => front.push(Input::Continue),
                 Effect::Ask(approval) => {
                     self.asked.push((dev, (*approval).clone()));
                     let decide = match (self.devs[dev].answer, *approval) {

@@ -545,6 +545,8 @@ impl Session for Cosigner {
                 }
             }
             Input::Tick => self.on_tick(now, &mut out),
+            // Never asked for here.
+            Input::Continue => {}
         }
         out.into_vec()
     }
@@ -564,7 +566,18 @@ impl Session for Cosigner {
         }
     }
 
-    fn heavy(&self) -> bool {
+    fn heavy(&self, input: &Input) -> bool {
+        // The first round runs once the nonces are journaled.
         self.scheme == Scheme::Ecdsa
+            && (matches!(
+                (&self.state, input),
+                (State::Journaling { .. }, Input::Journaled(_))
+            ) || matches!(
+                input,
+                Input::Message {
+                    message: Message::Mpc(_),
+                    ..
+                }
+            ))
     }
 }

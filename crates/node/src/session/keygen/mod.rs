@@ -521,6 +521,8 @@ impl Session for KeygenSession {
                 }
             }
             Input::Tick => self.on_tick(now, rng, &mut out),
+            // Never asked for here.
+            Input::Continue => {}
             Input::Share(_) => {}
         }
         out.into_vec()
@@ -550,7 +552,15 @@ impl Session for KeygenSession {
         }
     }
 
-    fn heavy(&self) -> bool {
+    fn heavy(&self, input: &Input) -> bool {
         self.plan.schemes.contains(&Scheme::Ecdsa)
+            && (matches!(input, Input::Start | Input::Journaled(_))
+                || matches!(
+                    input,
+                    Input::Message {
+                        message: Message::Mpc(_),
+                        ..
+                    }
+                ))
     }
 }
