@@ -45,8 +45,9 @@ pub const ANVIL_ACCOUNT_1: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 pub const ANVIL_ACCOUNT_2: &str = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
 /// Environment variables of the binary a test run must not inherit.
-const CLEARED: [&str; 5] = [
+const CLEARED: [&str; 6] = [
     "ACCORD_WRAPPING_KEY",
+    "ACCORD_BACKUP_PASSPHRASE",
     "ACCORD_PASSPHRASE",
     "ACCORD_DATA_DIR",
     "ACCORD_FAULT_CRASH_AT",

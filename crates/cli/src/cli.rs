@@ -59,8 +59,44 @@ pub enum Command {
     /// server signs).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Export, check or restore a backup of this device's part of a wallet.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// List the devices paired with this one.
     Devices,
+}
+
+/// `accord backup …`. The passphrase comes from
+/// `$ACCORD_BACKUP_PASSPHRASE`, else it is asked (twice for an export).
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Write this device's shares of a wallet, what it needs to rejoin it
+    /// and its identity to FILE, sealed under a passphrase.
+    Export(BackupExportArgs),
+    /// Open FILE and check it (every share against the group keys);
+    /// writes nothing.
+    Verify(BackupFileArgs),
+    /// Restore FILE into --data-dir (an empty one, or this device's).
+    Restore(BackupFileArgs),
+}
+
+/// `accord backup export`.
+#[derive(Debug, Args)]
+pub struct BackupExportArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
+    /// The file to write (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub out: std::path::PathBuf,
+}
+
+/// `accord backup verify | restore`.
+#[derive(Debug, Args)]
+pub struct BackupFileArgs {
+    /// The backup file.
+    #[arg(long = "in", value_name = "FILE")]
+    pub file: std::path::PathBuf,
 }
 
 /// `accord address`.

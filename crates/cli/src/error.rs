@@ -57,6 +57,9 @@ pub enum CliError {
     /// A policy change that was not made.
     #[error(transparent)]
     Policy(#[from] PolicyChangeError),
+    /// A backup not made, checked or restored.
+    #[error(transparent)]
+    Backup(#[from] accord_node::backup::RestoreError),
     /// A policy document that is not valid.
     #[error(transparent)]
     Document(#[from] DocumentError),
@@ -109,6 +112,7 @@ impl CliError {
             CliError::Sign(SignError::Declined { .. }) => "declined",
             CliError::Keygen(_) | CliError::Sign(_) => "invalid_request",
             CliError::Policy(_) | CliError::Document(_) => "policy",
+            CliError::Backup(_) => "backup",
             CliError::Refused(_) => "refused",
             CliError::Rpc(_) | CliError::Build(_) => "rpc",
             CliError::Confirm(_) => "broadcast",

@@ -36,7 +36,7 @@ use clap::Parser;
 
 use accord_node::policy::Statement;
 
-use crate::cli::{Cli, Command, CosignerCommand, PolicyCommand, WalletCommand};
+use crate::cli::{BackupCommand, Cli, Command, CosignerCommand, PolicyCommand, WalletCommand};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -99,6 +99,9 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Preview(args) => commands::preview::run(args, g.json),
         Command::Init => commands::device::init(g),
         Command::Devices => commands::device::devices(g),
+        Command::Backup(BackupCommand::Export(args)) => commands::backup::export(g, args),
+        Command::Backup(BackupCommand::Verify(args)) => commands::backup::verify(g, args),
+        Command::Backup(BackupCommand::Restore(args)) => commands::backup::restore(g, args),
         Command::Cosigner(CosignerCommand::Serve(args)) => commands::cosigner::serve(g, args),
         Command::Cosigner(CosignerCommand::Ticket(args)) => commands::cosigner::ticket(g, args),
         Command::Wallet(WalletCommand::Create(args)) => commands::wallet::create(g, args),

@@ -97,7 +97,7 @@ pub fn protector(global: &Global, dir: &Path) -> Result<Protector, CliError> {
 
 /// Asks for a passphrase on standard error and reads a line from standard
 /// input, with echo off when `stty` can turn it off.
-fn ask_passphrase(prompt: &str) -> Result<Zeroizing<String>, CliError> {
+pub fn ask_passphrase(prompt: &str) -> Result<Zeroizing<String>, CliError> {
     let silent = stty("-echo");
     let mut err = std::io::stderr();
     let note = if silent {

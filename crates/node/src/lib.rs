@@ -8,6 +8,8 @@
 //! - [`runner`]: the only code that touches tokio, the transport, the store
 //!   and the approvers; it carries out the sessions' effects.
 //! - [`store`]: the embedded SQLite store behind narrow persister traits.
+//! - [`backup`]: a device's part of a wallet, exported under a passphrase
+//!   and restored into an empty data directory.
 //! - [`secret`]: secrets at rest — XChaCha20-Poly1305 sealing under a
 //!   wrapping key from a [`secret::Protector`] (a passphrase through
 //!   Argon2id, RFC 9106; a key file or environment secret for servers; the
@@ -18,6 +20,7 @@
 //!   nodes over HTTP; [`pairing`]: one-time tickets.
 
 pub mod approve;
+pub mod backup;
 pub mod event;
 pub mod facade;
 pub mod pairing;

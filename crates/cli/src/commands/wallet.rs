@@ -88,6 +88,8 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<String, CliError> {
         .collect();
     if let Value::Object(map) = &mut value {
         map.insert("events".into(), Value::Array(events));
+        map.insert("epoch".into(), json!(0));
+        map.insert("backup".into(), json!(vault.backup_state(&r)?.name()));
     }
     Ok(print(global, &value))
 }

@@ -50,19 +50,24 @@ fn upsert_device(tx: &rusqlite::Transaction<'_>, device: &PairedDevice) -> rusql
     )
 }
 
+/// The sealed device secret, if one was made.
+fn sealed_device_secret(tx: &rusqlite::Transaction<'_>) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'device_secret'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 impl DeviceStore for Store {
     fn device_secret(&mut self) -> Result<Zeroizing<[u8; 32]>, StoreError> {
         // IMMEDIATE: two processes opening one store cannot both create it.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let sealed: Option<Vec<u8>> = tx
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'device_secret'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let sealed = sealed_device_secret(&tx)?;
         let secret = match sealed {
             Some(sealed) => {
                 let opened = secret::open(&self.key, &sealed, DEVICE_SECRET_AAD)
@@ -91,6 +96,35 @@ impl DeviceStore for Store {
         };
         tx.commit()?;
         Ok(secret)
+    }
+
+    fn import_device_secret(&mut self, secret: &[u8; 32]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let sealed = sealed_device_secret(&tx)?;
+        if let Some(sealed) = sealed {
+            let same = secret::open(&self.key, &sealed, DEVICE_SECRET_AAD)
+                .is_ok_and(|held| held.as_slice() == secret.as_slice());
+            let relied_on: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM wallets) OR EXISTS (SELECT 1 FROM devices)",
+                [],
+                |r| r.get(0),
+            )?;
+            if same {
+                return Ok(());
+            }
+            if relied_on {
+                return Err(StoreError::OtherDevice);
+            }
+        }
+        let sealed = secret::seal(&self.key, secret, DEVICE_SECRET_AAD, &mut OsRng);
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('device_secret', ?1)",
+            params![sealed],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     fn devices(&self) -> Result<Vec<PairedDevice>, StoreError> {

@@ -41,6 +41,12 @@ pub use records::{
 };
 pub use schema::SCHEMA_VERSION;
 
+/// A member's role as stored (`desktop`, `phone`, `recovery`, `member`),
+/// else guessed from its name.
+pub fn role_of(text: &str, name: &str) -> crate::session::Role {
+    records::role(text, name)
+}
+
 const KEY_CHECK: &[u8] = b"accord wrapping key check v1";
 
 /// Why the store failed.
@@ -93,6 +99,12 @@ pub enum StoreError {
     /// The sealed device secret does not open or has the wrong length.
     #[error("the device secret is corrupt: {0}")]
     CorruptDeviceSecret(String),
+    /// The data directory is another device's: it holds an identity that
+    /// wallets or paired devices rely on.
+    #[error(
+        "this data directory is another device's (it holds wallets or paired devices); use an empty one"
+    )]
+    OtherDevice,
     /// This session's nonces were consumed already.
     #[error("session {0:?} already produced a signature share; it cannot sign again")]
     NonceConsumed(SessionId),

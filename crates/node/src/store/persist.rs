@@ -130,6 +130,10 @@ pub trait SessionJournal {
 pub trait DeviceStore {
     /// This device's long-term secret (its endpoint key), created on first use.
     fn device_secret(&mut self) -> Result<Zeroizing<[u8; 32]>, StoreError>;
+    /// Makes `secret` this device's identity (a restore): refused with
+    /// [`StoreError::OtherDevice`] when another identity is here that a
+    /// wallet or a paired device relies on.
+    fn import_device_secret(&mut self, secret: &[u8; 32]) -> Result<(), StoreError>;
     /// The paired devices (not removed), by name.
     fn devices(&self) -> Result<Vec<PairedDevice>, StoreError>;
     /// Pins `device` (the redeemer's side of pairing, or a new address).
