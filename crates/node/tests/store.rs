@@ -653,7 +653,13 @@ fn a_delayed_transfer_is_used_up_with_the_nonces_and_cancels_stick() {
     // A member's report is kept as first received; this device's own entry
     // is its own.
     let member = "ab".repeat(32);
+    // What the policy sync pushes changes the generation; a log entry or a
+    // signing's journal alone does not.
+    let generation = store.policy_generation().unwrap();
+    store.log(Some(&w.id), EventKind::Signed, "x", 2).unwrap();
+    assert_eq!(store.policy_generation().unwrap(), generation);
     assert!(store.queue_delayed(&w.id, "", &t).unwrap());
+    assert!(store.policy_generation().unwrap() > generation);
     let later = DelayedTransfer {
         eligible_at: 99,
         ..t.clone()
@@ -694,7 +700,9 @@ fn a_delayed_transfer_is_used_up_with_the_nonces_and_cancels_stick() {
         Err(StoreError::NotFound(_))
     ));
     let c = delayed::sign_cancel(&key, &w.id, &intent);
+    let generation = store.policy_generation().unwrap();
     assert!(store.cancel_delayed(&w.id, &intent, &c, 40).unwrap());
+    assert!(store.policy_generation().unwrap() > generation);
     assert!(!store.cancel_delayed(&w.id, &intent, &c, 41).unwrap());
     drop(store);
     let store = Store::open(&dir.path().join("a.db"), &pass("pw"), 0).unwrap();

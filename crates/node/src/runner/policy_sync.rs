@@ -157,8 +157,19 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
     let mut last: HashMap<String, usize> = HashMap::new();
     let mut quiet = Duration::ZERO;
     let mut asked = std::collections::HashSet::new();
+    let mut seen = None;
     while !shared.stopping() {
         let full = quiet >= PUSH_EVERY;
+        // Nothing changed since the last look: nothing to push (but the
+        // full push), nothing new to ask about.
+        let generation = shared
+            .with_store(|store| store.policy_generation().ok())
+            .await;
+        if !full && generation.is_some() && generation == seen {
+            tokio::time::sleep(LOOK_EVERY).await;
+            quiet += LOOK_EVERY;
+            continue;
+        }
         let pushes = shared.with_store(|store| pushes(store, now())).await;
         match pushes {
             Ok(pushes) => {
@@ -172,6 +183,7 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
             Err(e) => shared.log(None, EventKind::Failed, &format!("policy sync: {e}")),
         }
         super::policy_prompt::ask_new(&shared, &mut asked).await;
+        seen = generation;
         if full {
             quiet = Duration::ZERO;
         }

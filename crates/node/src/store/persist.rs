@@ -185,6 +185,9 @@ pub trait PolicyStore {
     ) -> Result<usize, StoreError>;
     /// The ledger's spends of `wallet` recorded after `since`.
     fn spends(&self, wallet: &WalletRecord, since: i64) -> Result<Vec<LedgerEntry>, StoreError>;
+    /// A number that changes whenever anything the policy sync pushes
+    /// changes (in this process or another on the same store).
+    fn policy_generation(&self) -> Result<i64, StoreError>;
     /// The wallet's delayed transfers: this device's queue (origin `""`)
     /// and what members reported, with their cancels.
     fn delayed(&self, wallet: &WalletRecord) -> Result<Vec<super::QueuedTransfer>, StoreError>;

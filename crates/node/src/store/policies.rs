@@ -105,6 +105,14 @@ impl PolicyStore for Store {
         Ok(added)
     }
 
+    fn policy_generation(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT n FROM generations WHERE name = 'policy'", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     fn delayed(&self, wallet: &WalletRecord) -> Result<Vec<super::QueuedTransfer>, StoreError> {
         self.read_delayed(wallet)
     }

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -181,6 +181,43 @@ CREATE TABLE delayed_cancels (
 ) STRICT;
 ";
 
+/// Version 6: a generation counter of what the policy sync pushes (policy
+/// versions and statements, delayed transfers and cancels, wallets and
+/// their members), kept by triggers — so a change made by this process or
+/// by another one on the same file (the `accord` CLI) is seen by reading
+/// one row, not every wallet's policy.
+const V6: &str = "
+CREATE TABLE generations (
+    name TEXT PRIMARY KEY,
+    n    INTEGER NOT NULL
+) STRICT;
+INSERT INTO generations (name, n) VALUES ('policy', 0);
+CREATE TRIGGER policy_versions_insert_policy_gen AFTER INSERT ON policy_versions
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER policy_statements_insert_policy_gen AFTER INSERT ON policy_statements
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER delayed_transfers_insert_policy_gen AFTER INSERT ON delayed_transfers
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER delayed_transfers_update_policy_gen AFTER UPDATE ON delayed_transfers
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER delayed_transfers_delete_policy_gen AFTER DELETE ON delayed_transfers
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER delayed_cancels_insert_policy_gen AFTER INSERT ON delayed_cancels
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER wallets_insert_policy_gen AFTER INSERT ON wallets
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER wallets_update_policy_gen AFTER UPDATE ON wallets
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER wallets_delete_policy_gen AFTER DELETE ON wallets
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER peers_insert_policy_gen AFTER INSERT ON peers
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER peers_update_policy_gen AFTER UPDATE ON peers
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER peers_delete_policy_gen AFTER DELETE ON peers
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+";
+
 /// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
 /// newer database.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
@@ -202,7 +239,10 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         if version < 4 {
             tx.execute_batch(V4)?;
         }
-        tx.execute_batch(V5)?;
+        if version < 5 {
+            tx.execute_batch(V5)?;
+        }
+        tx.execute_batch(V6)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }
