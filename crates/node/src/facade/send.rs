@@ -66,7 +66,7 @@ impl Node {
                     StoreError::Corrupt(format!("the public keys of wallet {}", record.name))
                 })?;
                 let members = v.read().members(&record)?;
-                let policy = host::active_policy(v.read(), &record, &members)?;
+                let policy = host::active_policy(v.read(), &record, &members, None)?;
                 // The quorum the recovery server sees: this device and it.
                 let me = v.device_id()?;
                 let quorum: Vec<String> = members

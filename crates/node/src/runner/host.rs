@@ -11,6 +11,7 @@ use std::sync::Arc;
 use accord_mpc::{KeyShare, Scheme, SessionId};
 use iroh::{EndpointAddr, EndpointId};
 
+use super::policy_cache::PolicyCache;
 use crate::policy::{self, ActivePolicy};
 use crate::session::{
     Cosigner, Journal, JournalError, KeygenSession, Refusal, Timeouts, WalletView, keygen::Known,
@@ -119,6 +120,15 @@ pub enum Admission {
 /// The store's view of the wallet a proposal names (`None`: no usable
 /// wallet of that id here).
 pub fn wallet_view(store: &dyn Persist, p: &Proposal) -> Result<Option<WalletView>, StoreError> {
+    wallet_view_with(store, p, None)
+}
+
+/// [`wallet_view`], the policy in force taken from `cache` when it holds.
+pub fn wallet_view_with(
+    store: &dyn Persist,
+    p: &Proposal,
+    cache: Option<&PolicyCache>,
+) -> Result<Option<WalletView>, StoreError> {
     let record = match store.wallet_by_id(&p.wallet_id) {
         Ok(r) => r,
         Err(StoreError::NotFound(_)) => return Ok(None),
@@ -131,7 +141,7 @@ pub fn wallet_view(store: &dyn Persist, p: &Proposal) -> Result<Option<WalletVie
     for scheme in Scheme::ALL {
         banned.insert(scheme, store.banned(&record, scheme)?);
     }
-    let policy = active_policy(store, &record, &members)?;
+    let policy = active_policy(store, &record, &members, cache)?;
     let seen = store.seen(SessionId(p.session))?;
     Ok(Some(WalletView {
         record,
@@ -150,11 +160,14 @@ pub fn active_policy(
     store: &dyn Persist,
     record: &WalletRecord,
     members: &[Member],
+    cache: Option<&PolicyCache>,
 ) -> Result<Option<ActivePolicy>, StoreError> {
     let now = u64::try_from(super::now()).unwrap_or(0);
-    let versions = store.policy_versions(record)?;
-    let signers = policy::signers_of(members, record.threshold);
-    let Some(document) = policy::resolve(&versions, &signers, now).active else {
+    let document = match cache {
+        Some(c) => c.document(store, record, members, now)?,
+        None => super::policy_cache::resolve(store, record, members, now)?.0,
+    };
+    let Some(document) = document else {
         return Ok(None);
     };
     // Only the longest window of the version in force counts.

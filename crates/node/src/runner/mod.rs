@@ -10,6 +10,7 @@ pub(crate) mod delayed_sync;
 pub mod fault;
 pub mod host;
 pub(crate) mod pair;
+pub(crate) mod policy_cache;
 pub(crate) mod policy_prompt;
 pub(crate) mod policy_sync;
 pub(crate) mod router;
@@ -64,6 +65,8 @@ pub(crate) struct Shared {
     pub(crate) cosigns: Mutex<HashMap<EndpointId, usize>>,
     /// Ids pinned by running sessions, with how many pinned each.
     pins: Mutex<HashMap<EndpointId, usize>>,
+    /// The policy in force per wallet, resolved once per change.
+    pub(crate) policies: policy_cache::PolicyCache,
     /// Set once the node stops: sessions end.
     stopping: AtomicBool,
     stop: Notify,
@@ -111,6 +114,7 @@ impl Shared {
             keygens: Mutex::default(),
             cosigns: Mutex::default(),
             pins: Mutex::default(),
+            policies: policy_cache::PolicyCache::default(),
             stopping: AtomicBool::new(false),
             stop: Notify::new(),
         }

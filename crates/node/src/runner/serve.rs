@@ -292,8 +292,9 @@ async fn start_cosign(shared: Arc<Shared>, from: EndpointId, proposal: crate::wi
     // The wallet's view is read under the store's lock; the transaction (up
     // to 4 MiB) is parsed and previewed outside it.
     let p = proposal.clone();
+    let cache = shared.clone();
     let view = shared
-        .with_store(move |store| host::wallet_view(store, &p))
+        .with_store(move |store| host::wallet_view_with(store, &p, Some(&cache.policies)))
         .await;
     let admitted =
         tokio::task::spawn_blocking(move || host::admit_with(view, from, proposal, timeouts))
