@@ -185,7 +185,8 @@ CREATE TABLE delayed_cancels (
 /// versions and statements, delayed transfers and cancels, wallets and
 /// their members), kept by triggers — so a change made by this process or
 /// by another one on the same file (the `accord` CLI) is seen by reading
-/// one row, not every wallet's policy.
+/// one row, not every wallet's policy. Edits and deletions count too: a
+/// policy row altered in place must be seen (and refused) at once.
 const V6: &str = "
 CREATE TABLE generations (
     name TEXT PRIMARY KEY,
@@ -194,7 +195,15 @@ CREATE TABLE generations (
 INSERT INTO generations (name, n) VALUES ('policy', 0);
 CREATE TRIGGER policy_versions_insert_policy_gen AFTER INSERT ON policy_versions
     BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER policy_versions_delete_policy_gen AFTER DELETE ON policy_versions
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER policy_versions_update_policy_gen AFTER UPDATE ON policy_versions
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
 CREATE TRIGGER policy_statements_insert_policy_gen AFTER INSERT ON policy_statements
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER policy_statements_delete_policy_gen AFTER DELETE ON policy_statements
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER policy_statements_update_policy_gen AFTER UPDATE ON policy_statements
     BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
 CREATE TRIGGER delayed_transfers_insert_policy_gen AFTER INSERT ON delayed_transfers
     BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
@@ -203,6 +212,10 @@ CREATE TRIGGER delayed_transfers_update_policy_gen AFTER UPDATE ON delayed_trans
 CREATE TRIGGER delayed_transfers_delete_policy_gen AFTER DELETE ON delayed_transfers
     BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
 CREATE TRIGGER delayed_cancels_insert_policy_gen AFTER INSERT ON delayed_cancels
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER delayed_cancels_delete_policy_gen AFTER DELETE ON delayed_cancels
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
+CREATE TRIGGER delayed_cancels_update_policy_gen AFTER UPDATE ON delayed_cancels
     BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
 CREATE TRIGGER wallets_insert_policy_gen AFTER INSERT ON wallets
     BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
