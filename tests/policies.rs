@@ -356,4 +356,15 @@ fn delayed_transfers_wait_their_delay_and_a_member_can_cancel_them() {
     declined_by_recovery(&trio, &eth(24, amount), "CANCELLED");
     // Under the delay's amount: signed at once.
     signed_by_recovery(&trio, &eth(25, ETHER / 20));
+    // With the members' approvals pulled here (the commands above did),
+    // `sign-tx` shows what the recovery server will decide before it asks.
+    let args = sign_args(&eth(26, 3 * amount));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let shown = trio.desktop.run(&args);
+    assert!(
+        shown
+            .stderr
+            .contains("recovery server: policy v1: DELAYS this transaction"),
+        "{shown:?}"
+    );
 }

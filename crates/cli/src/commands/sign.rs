@@ -9,6 +9,7 @@ use accord_chains::{Chain, Preview};
 use accord_node::Role;
 use accord_node::approve::{Interactive, render};
 use accord_node::facade::{SignOutcome, SignRequest};
+use accord_node::policy::PolicyCheck;
 use accord_node::wallet::WalletRef;
 use serde_json::{Map, Value, json};
 
@@ -28,7 +29,9 @@ pub fn sign_tx(global: &Global, args: &SignTxArgs) -> Result<String, CliError> {
     // An unknown wallet or a transaction it cannot sign fails before
     // anything is started.
     let prepared = vault.prepare(&wallet, chain, &unsigned)?;
-    confirm(&prepared.preview, args.yes)?;
+    let mut vault = vault;
+    let verdict = vault.recovery_verdict(&wallet, chain, &prepared.preview, &unsigned)?;
+    confirm(&prepared.preview, verdict.as_ref(), args.yes)?;
     let request = SignRequest {
         wallet,
         chain,
@@ -61,10 +64,25 @@ pub fn signed_json(outcome: &SignOutcome) -> Result<Map<String, Value>, CliError
     Ok(out)
 }
 
-/// Shows the preview on standard error and asks "Sign? [y/N]" (unless
+/// Shows the preview on standard error — with what the recovery server
+/// will decide by the wallet's policy — and asks "Sign? [y/N]" (unless
 /// `yes`); only `y` or `yes` goes on.
-pub fn confirm(preview: &Preview, yes: bool) -> Result<(), CliError> {
+pub fn confirm(
+    preview: &Preview,
+    verdict: Option<&PolicyCheck>,
+    yes: bool,
+) -> Result<(), CliError> {
     eprintln!("{}", render(preview));
+    match verdict {
+        Some(v) => eprintln!(
+            "  recovery server: {}",
+            accord_node::approve::sanitize(&v.describe())
+        ),
+        None => eprintln!(
+            "  recovery server: no policy is in force on this device (none agreed, or the \
+             members' approvals have not reached it yet)"
+        ),
+    }
     if yes {
         return Ok(());
     }

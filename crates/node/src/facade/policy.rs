@@ -9,7 +9,8 @@ use super::vault::Vault;
 use crate::policy::resolve::Pending;
 use crate::policy::signed::{ChainError, follows};
 use crate::policy::{
-    self, DocumentError, PolicyDocument, Resolved, Signers, Standing, Statement, defaults,
+    self, DocumentError, PolicyCheck, PolicyDocument, Resolved, Signers, Standing, Statement,
+    defaults,
 };
 use crate::runner::{now, policy_sync};
 use crate::store::StoreError;
@@ -118,6 +119,34 @@ pub enum PolicyChangeError {
 }
 
 impl Vault {
+    /// What the wallet's recovery server will decide about `unsigned`
+    /// (previewed as `preview`) by the policy in force here, for a quorum of
+    /// this device and the recovery server (`None`: no policy in force).
+    pub fn recovery_verdict(
+        &mut self,
+        wallet: &WalletRef,
+        chain: accord_chains::Chain,
+        preview: &accord_chains::Preview,
+        unsigned: &[u8],
+    ) -> Result<Option<PolicyCheck>, StoreError> {
+        use sha2::Digest as _;
+        let record = self.record(wallet)?;
+        let members = self.read().members(&record)?;
+        let Some(active) =
+            crate::runner::host::active_policy(self.read(), &record, &members, None)?
+        else {
+            return Ok(None);
+        };
+        let me = self.device_id()?;
+        let quorum: Vec<String> = members
+            .iter()
+            .filter(|m| m.device == me || m.role == crate::session::Role::Recovery)
+            .map(|m| policy::device_hex(&m.device))
+            .collect();
+        let digest: [u8; 32] = sha2::Sha256::digest(unsigned).into();
+        Ok(Some(active.check(chain, preview, &quorum, &digest)))
+    }
+
     /// The wallet's policy: in force here and pending, every signature
     /// verified.
     pub fn policy(&self, wallet: &WalletRef) -> Result<PolicyView, StoreError> {

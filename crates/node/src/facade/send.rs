@@ -6,15 +6,13 @@
 
 use accord_chains::signing::Prepared;
 use accord_chains::{Amount, Chain};
-use sha2::Digest as _;
 
 use super::sign::{SignOutcome, SignRequest};
 use super::{Node, SendError};
 use crate::event::EventKind;
-use crate::policy::{self, PolicyCheck};
+use crate::policy::PolicyCheck;
 use crate::rpc::{self, Http, Transfer};
 use crate::runner::ProgressFn;
-use crate::runner::host;
 use crate::session::{Progress, ProgressState};
 use crate::store::StoreError;
 use crate::wallet::{WalletRef, public_keys};
@@ -59,31 +57,29 @@ impl Node {
     ) -> Result<Draft, SendError> {
         let http = Http::new(endpoint)?;
         let r = wallet.clone();
-        let (record, keys, policy) = self
+        let (record, keys) = self
             .with_vault(move |v| -> Result<_, StoreError> {
                 let record = v.record(&r)?;
                 let keys = public_keys(&v.read().group_keys(&record)?).ok_or_else(|| {
                     StoreError::Corrupt(format!("the public keys of wallet {}", record.name))
                 })?;
-                let members = v.read().members(&record)?;
-                let policy = host::active_policy(v.read(), &record, &members, None)?;
-                // The quorum the recovery server sees: this device and it.
-                let me = v.device_id()?;
-                let quorum: Vec<String> = members
-                    .iter()
-                    .filter(|m| m.device == me || m.role == crate::session::Role::Recovery)
-                    .map(|m| policy::device_hex(&m.device))
-                    .collect();
-                Ok((record, keys, policy.map(|p| (p, quorum))))
+                Ok((record, keys))
             })
             .await?;
         let unsigned = rpc::build(&http, transfer, record.network.name(), &keys).await?;
         let (r, bytes, chain) = (record.clone(), unsigned.clone(), transfer.chain);
-        let prepared = self
-            .with_vault(move |v| v.prepare_for(&r, chain, &bytes))
+        let (prepared, policy) = self
+            .with_vault(move |v| -> Result<_, SendError> {
+                let prepared = v.prepare_for(&r, chain, &bytes)?;
+                let policy = v.recovery_verdict(
+                    &WalletRef::Id(r.id.clone()),
+                    chain,
+                    &prepared.preview,
+                    &bytes,
+                )?;
+                Ok((prepared, policy))
+            })
             .await?;
-        let digest: [u8; 32] = sha2::Sha256::digest(&unsigned).into();
-        let policy = policy.map(|(p, quorum)| p.check(chain, &prepared.preview, &quorum, &digest));
         Ok(Draft {
             wallet: WalletRef::Id(record.id),
             wallet_name: record.name,

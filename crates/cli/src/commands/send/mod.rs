@@ -46,9 +46,9 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
         approver,
         async |node| {
             let draft = node.prepare_send(&wallet, &transfer, &args.rpc).await?;
-            let preview = draft.prepared.preview.clone();
+            let (preview, verdict) = (draft.prepared.preview.clone(), draft.policy.clone());
             let yes = args.yes;
-            tokio::task::spawn_blocking(move || confirm(&preview, yes))
+            tokio::task::spawn_blocking(move || confirm(&preview, verdict.as_ref(), yes))
                 .await
                 .map_err(|e| CliError::Io(format!("the prompt failed: {e}")))??;
             let printer = node::ProgressPrinter::default();
