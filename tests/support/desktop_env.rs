@@ -83,10 +83,29 @@ pub struct Display {
     _x: Guard,
 }
 
+/// Removes display `n`'s lock file and socket when the X server that made
+/// them is gone (an Xvfb killed with SIGKILL leaves both behind, and a
+/// machine that ran the tests often would run out of displays).
+fn clear_stale(n: u32) {
+    let lock = format!("/tmp/.X{n}-lock");
+    let Ok(text) = std::fs::read_to_string(&lock) else {
+        return;
+    };
+    let pid = text.trim();
+    let alive = !pid.is_empty()
+        && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|comm| comm.trim() == "Xvfb");
+    if !alive {
+        let _ = std::fs::remove_file(&lock);
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+    }
+}
+
 impl Display {
     /// Starts Xvfb (1280×800, never resetting).
     pub fn start() -> Display {
         for n in 90..120 {
+            clear_stale(n);
             if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
                 || Path::new(&format!("/tmp/.X{n}-lock")).exists()
             {
