@@ -47,17 +47,16 @@ impl PolicyCache {
         {
             return Ok(e.document.clone());
         }
-        let document = resolve(store, record, members, now)?;
-        let until = document.1;
+        let (document, until) = resolve(store, record, members, now)?;
         lock().insert(
             record.id.clone(),
             Entry {
                 generation,
                 until,
-                document: document.0.clone(),
+                document: document.clone(),
             },
         );
-        Ok(document.0)
+        Ok(document)
     }
 }
 
