@@ -3,10 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use frost_core::keys::{KeyPackage, PublicKeyPackage, VerifiableSecretSharingCommitment};
+use frost_core::keys::{
+    KeyPackage, PublicKeyPackage, VerifiableSecretSharingCommitment, VerifyingShare,
+};
 use frost_core::{Ciphersuite, Identifier};
 use frost_ed25519::Ed25519Sha512;
 use frost_secp256k1_tr::Secp256K1Sha256TR;
+use frost_secp256k1_tr::keys::EvenY;
 
 use crate::error::Abort;
 use crate::ids::{Parameters, PartyId, Scheme};
@@ -22,6 +25,10 @@ pub(crate) trait FrostSuite: Ciphersuite {
         frost: FrostShare<Self>,
         commitments: &BTreeMap<Identifier<Self>, &VerifiableSecretSharingCommitment<Self>>,
     ) -> Result<KeyShare, ShareError>;
+
+    /// The share a refresh of `old` ends with (frost-core's refreshed
+    /// packages; Taproot also moves the untweaked verifying shares).
+    fn refreshed(old: &KeyShare, frost: FrostShare<Self>) -> Result<KeyShare, ShareError>;
 
     /// The FROST packages inside a share of this scheme.
     fn packages(share: &KeyShare) -> Option<(&KeyPackage<Self>, &PublicKeyPackage<Self>)>;
@@ -46,6 +53,38 @@ impl FrostSuite for Secp256K1Sha256TR {
         )
     }
 
+    fn refreshed(old: &KeyShare, frost: FrostShare<Self>) -> Result<KeyShare, ShareError> {
+        let ShareSecret::Taproot(before) = &old.secret else {
+            return Err(ShareError::Inconsistent("not a Taproot share"));
+        };
+        // Q_i = even(P)_i + t·G for every party, before and after, so the
+        // refresh's move of Q_i is the move of even(P)_i (BIP341 tweak).
+        let even = before.internal.clone().into_even_y(None);
+        let missing = || ShareError::Inconsistent("verifying share missing");
+        let mut moved = BTreeMap::new();
+        for (id, internal) in even.verifying_shares() {
+            let was = before
+                .frost
+                .public
+                .verifying_shares()
+                .get(id)
+                .ok_or_else(missing)?;
+            let is = frost
+                .public
+                .verifying_shares()
+                .get(id)
+                .ok_or_else(missing)?;
+            let share = internal.to_element() + (is.to_element() - was.to_element());
+            moved.insert(*id, VerifyingShare::new(share));
+        }
+        let internal = PublicKeyPackage::new(moved, *even.verifying_key(), even.min_signers());
+        KeyShare::new(
+            old.party(),
+            old.parameters(),
+            ShareSecret::Taproot(TaprootShare { frost, internal }),
+        )
+    }
+
     fn packages(share: &KeyShare) -> Option<(&KeyPackage<Self>, &PublicKeyPackage<Self>)> {
         match &share.secret {
             ShareSecret::Taproot(s) => Some((&s.frost.key, &s.frost.public)),
@@ -64,6 +103,10 @@ impl FrostSuite for Ed25519Sha512 {
         _commitments: &BTreeMap<Identifier<Self>, &VerifiableSecretSharingCommitment<Self>>,
     ) -> Result<KeyShare, ShareError> {
         KeyShare::new(me, params, ShareSecret::Ed25519(frost))
+    }
+
+    fn refreshed(old: &KeyShare, frost: FrostShare<Self>) -> Result<KeyShare, ShareError> {
+        KeyShare::new(old.party(), old.parameters(), ShareSecret::Ed25519(frost))
     }
 
     fn packages(share: &KeyShare) -> Option<(&KeyPackage<Self>, &PublicKeyPackage<Self>)> {

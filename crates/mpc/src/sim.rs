@@ -208,6 +208,26 @@ pub fn keygen(
     Ok((shares.into_iter().map(|(_, s)| Arc::new(s)).collect(), net))
 }
 
+/// Runs a whole refresh of `shares` (one per party, all of them); returns
+/// every party's refreshed share, in party order.
+pub fn refresh(
+    shares: &[Arc<KeyShare>],
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<(Vec<Arc<KeyShare>>, Network), SimError> {
+    let session = SessionId::random(rng);
+    let members: Vec<PartyId> = shares.iter().map(|s| s.party()).collect();
+    let mut net = Network::default();
+    let mut sessions = BTreeMap::new();
+    for share in shares {
+        let (refresh, out) = Keygen::refresh(share.clone(), session, rng)?;
+        net.post(&members, out);
+        sessions.insert(share.party(), refresh);
+    }
+    let outcomes = run(&mut sessions, &mut net, rng, |_, _| {});
+    let shares = collect(outcomes, members.len())?;
+    Ok((shares.into_iter().map(|(_, s)| Arc::new(s)).collect(), net))
+}
+
 /// Runs a whole signing; returns the coordinator's signature.
 pub fn sign(
     shares: &[Arc<KeyShare>],

@@ -27,8 +27,9 @@ use dkls23::utilities::hashes::HashOutput;
 use dkls23::utilities::proofs::DLogProof;
 use k256::{Scalar, Secp256k1};
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
+use super::dkls_rounds as rounds;
 use crate::dkls::{self, decode, encode, index, misrouted};
 use crate::echo;
 use crate::envelope::Recipient;
@@ -51,21 +52,6 @@ struct Round2 {
     proof_commitment: HashOutput,
     derivation: BroadcastDerivationPhase2to4,
     zero: Vec<TransmitInitZeroSharePhase2to4>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound = "")]
-struct Round4 {
-    zero: TransmitInitZeroSharePhase3to4,
-    mul: TransmitInitMulPhase3to4<Secp256k1>,
-}
-
-/// [`Round4`] as sent: borrowed, so no copy of the seeds is left behind.
-#[derive(Serialize)]
-#[serde(bound = "")]
-struct Round4Out<'a> {
-    zero: &'a TransmitInitZeroSharePhase3to4,
-    mul: &'a TransmitInitMulPhase3to4<Secp256k1>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -108,19 +94,8 @@ impl EcdsaKeygen {
         let me = index(ctx.me).map_err(|e| library(e.to_string()))?;
         let session = DkgSession::<Secp256k1>::new(dkls_params, me, ctx.session.0.to_vec());
         let fragments = Zeroizing::new(session.phase1());
-        let mut own_fragment = Zeroizing::new(Scalar::ZERO);
-        let mut out = Vec::new();
-        for (party, fragment) in params.all().zip(fragments.iter()) {
-            if party == ctx.me {
-                *own_fragment = *fragment;
-            } else {
-                out.push(Outbound {
-                    round: 1,
-                    to: Recipient::Party(party),
-                    payload: encode(fragment).map_err(|e| library(e.to_string()))?,
-                });
-            }
-        }
+        let (own_fragment, out) = rounds::fragments_out(ctx, params.all(), &fragments)
+            .map_err(|e| library(e.to_string()))?;
         let keygen = EcdsaKeygen {
             params,
             session: Some(session),
@@ -151,11 +126,7 @@ impl EcdsaKeygen {
         ctx: &Context,
         payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
-        let mut fragments = Zeroizing::new(Vec::with_capacity(payloads.len() + 1));
-        fragments.push(*self.own_fragment);
-        for (party, bytes) in &payloads {
-            fragments.push(decode::<Scalar>(*party, 1, bytes)?);
-        }
+        let fragments = rounds::fragments_in(&self.own_fragment, &payloads)?;
         let (proof, zero, derivation) = self.session()?.phase2(&fragments).map_err(dkls::abort)?;
         let round2 = Round2 {
             proof_commitment: proof.commitment,
@@ -193,11 +164,9 @@ impl EcdsaKeygen {
         round: u8,
         payloads: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
-        let mut view: BTreeMap<PartyId, &[u8]> =
-            payloads.iter().map(|(p, b)| (*p, b.as_slice())).collect();
         let own = std::mem::take(&mut self.own_payload);
-        view.insert(ctx.me, &own);
-        self.digest = echo::digest(ctx.scheme, &ctx.session, round, &view);
+        let (digest, echo) = rounds::echo_view(ctx, round, &payloads, &own);
+        self.digest = digest;
         for (party, bytes) in &payloads {
             let party = *party;
             if round == 2 {
@@ -207,11 +176,7 @@ impl EcdsaKeygen {
                 self.absorb_round5(party, round5)?;
             }
         }
-        Ok(Progress::Continue(vec![Outbound {
-            round: round + 1,
-            to: Recipient::All,
-            payload: self.digest.to_vec(),
-        }]))
+        Ok(echo)
     }
 
     /// Round 3 (echo of round 2) in: phase 3's secrets out.
@@ -226,27 +191,7 @@ impl EcdsaKeygen {
             .map(|p| p.proof.clone())
             .ok_or_else(|| Abort::Internal("no proof after phase 2".into()))?;
         let round5 = Round5 { proof, derivation };
-        let mut out = Vec::new();
-        for party in ctx.peers.iter().copied() {
-            let to = index(party)?;
-            let pick_zero = zero.iter().find(|z| z.parties.receiver == to);
-            let pick_mul = mul.iter().find(|m| m.parties.receiver == to);
-            let (Some(zero), Some(mul)) = (pick_zero, pick_mul) else {
-                return Err(Abort::Internal(format!(
-                    "phase 3 has no message for {party}"
-                )));
-            };
-            let payload = encode(&Round4Out { zero, mul })?;
-            out.push(Outbound {
-                round: 4,
-                to: Recipient::Party(party),
-                payload,
-            });
-        }
-        for z in &mut zero {
-            z.seed.zeroize();
-            z.salt.zeroize();
-        }
+        let mut out = rounds::round4_out(ctx, &mut zero, &mul)?;
         self.own_payload = encode(&round5)?;
         self.absorb_round5(ctx.me, round5)?;
         out.push(Outbound {
@@ -258,18 +203,7 @@ impl EcdsaKeygen {
     }
 
     fn secrets(&mut self, ctx: &Context, payloads: Payloads) -> Result<Progress<KeyShare>, Abort> {
-        let me = index(ctx.me)?;
-        for (party, bytes) in &payloads {
-            let party = *party;
-            let round4: Round4 = decode(party, 4, bytes)?;
-            let from = index(party)?;
-            let ok = |p: &dkls23::protocols::PartiesMessage| p.sender == from && p.receiver == me;
-            if !ok(&round4.zero.parties) || !ok(&round4.mul.parties) {
-                return Err(misrouted(party, "round-4 message"));
-            }
-            self.zero3.push(round4.zero);
-            self.mul3.push(round4.mul);
-        }
+        rounds::round4_in(ctx, &payloads, &mut self.zero3, &mut self.mul3)?;
         Ok(Progress::Continue(Vec::new()))
     }
 
@@ -319,11 +253,8 @@ impl EcdsaKeygen {
 
 impl Drop for EcdsaKeygen {
     fn drop(&mut self) {
-        // Peers' zero-share seeds (the library type has no Zeroize).
-        for z in &mut self.zero3 {
-            z.seed.zeroize();
-            z.salt.zeroize();
-        }
+        // Peers' zero-share seeds.
+        rounds::zeroize_seeds(&mut self.zero3);
     }
 }
 

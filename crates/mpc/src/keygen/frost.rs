@@ -7,11 +7,18 @@
 //!    then `part3` verifies each share against its sender's commitment.
 //!
 //! Round secrets are moved from one part into the next, as frost-core does.
+//!
+//! **Refresh** (frost-core `keys::refresh`, the DKG with a zero constant
+//! term) runs the same three rounds with `refresh_dkg_part1/part2` and
+//! `refresh_dkg_shares`: every party adds a sharing of zero to its share, so
+//! the group key stays and every verifying share moves. It needs all n.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use frost_core::Identifier;
 use frost_core::keys::dkg::{self, round1, round2};
+use frost_core::keys::refresh;
 use rand_core::{CryptoRng, RngCore};
 
 use crate::echo;
@@ -20,7 +27,7 @@ use crate::error::{Abort, StartError};
 use crate::frost_suite::{FrostSuite, abort, party_of};
 use crate::ids::{Parameters, PartyId};
 use crate::session::{Context, Delivery, Outbound, Payloads, Progress, Protocol, Round};
-use crate::share::{FrostShare, KeyShare};
+use crate::share::{FrostShare, KeyShare, ShareError};
 
 const ROUNDS: &[Round] = &[
     Round::new(Delivery::Broadcast, 2048),
@@ -48,6 +55,8 @@ enum State<C: FrostSuite> {
 pub(crate) struct FrostKeygen<C: FrostSuite> {
     params: Parameters,
     state: State<C>,
+    /// The share a refresh starts from (`None`: a new key).
+    refreshing: Option<Arc<KeyShare>>,
 }
 
 fn id<C: FrostSuite>(party: PartyId) -> Result<Identifier<C>, Abort> {
@@ -56,9 +65,27 @@ fn id<C: FrostSuite>(party: PartyId) -> Result<Identifier<C>, Abort> {
 }
 
 impl<C: FrostSuite> FrostKeygen<C> {
+    /// A new key for a `params` group.
     pub(crate) fn start(
         me: PartyId,
         params: Parameters,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<(Self, Vec<Outbound>), StartError> {
+        Self::begin(me, params, None, rng)
+    }
+
+    /// A refresh of `share` (same group key, new shares for every party).
+    pub(crate) fn refresh(
+        share: Arc<KeyShare>,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<(Self, Vec<Outbound>), StartError> {
+        Self::begin(share.party(), share.parameters(), Some(share), rng)
+    }
+
+    fn begin(
+        me: PartyId,
+        params: Parameters,
+        refreshing: Option<Arc<KeyShare>>,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<(Self, Vec<Outbound>), StartError> {
         let library = |reason: String| StartError::Library {
@@ -66,9 +93,12 @@ impl<C: FrostSuite> FrostKeygen<C> {
             reason,
         };
         let identifier = id::<C>(me).map_err(|e| library(e.to_string()))?;
-        let (secret, package) =
-            dkg::part1::<C, _>(identifier, params.parties(), params.threshold(), &mut *rng)
-                .map_err(|e| library(e.to_string()))?;
+        let (n, t) = (params.parties(), params.threshold());
+        let (secret, package) = match &refreshing {
+            None => dkg::part1::<C, _>(identifier, n, t, &mut *rng),
+            Some(_) => refresh::refresh_dkg_part1::<C, _>(identifier, n, t, &mut *rng),
+        }
+        .map_err(|e| library(e.to_string()))?;
         let own = package.serialize().map_err(|e| library(e.to_string()))?;
         let out = vec![Outbound {
             round: 1,
@@ -79,6 +109,7 @@ impl<C: FrostSuite> FrostKeygen<C> {
             FrostKeygen {
                 params,
                 state: State::Commit { secret, own },
+                refreshing,
             },
             out,
         ))
@@ -124,8 +155,13 @@ impl<C: FrostSuite> FrostKeygen<C> {
         echoes: Payloads,
     ) -> Result<Progress<KeyShare>, Abort> {
         echo::check(&digest, 1, &echoes)?;
-        // Verifies every proof of knowledge, then evaluates our polynomial.
-        let (secret, shares) = dkg::part2(secret, &packages).map_err(|e| abort(e, self.params))?;
+        // A new key verifies every proof of knowledge, then evaluates our
+        // polynomial; a refresh's constant term is zero by construction.
+        let (secret, shares) = match &self.refreshing {
+            None => dkg::part2(secret, &packages),
+            Some(_) => refresh::refresh_dkg_part2(secret, &packages),
+        }
+        .map_err(|e| abort(e, self.params))?;
         let mut out = Vec::with_capacity(shares.len());
         for (identifier, share) in shares {
             let party = party_of(&identifier, self.params)
@@ -159,6 +195,16 @@ impl<C: FrostSuite> FrostKeygen<C> {
             })?;
             shares.insert(id::<C>(*party)?, share);
         }
+        if let Some(old) = &self.refreshing {
+            let (key, public) = C::packages(old).ok_or_else(|| {
+                Abort::Internal("the share to refresh is of another scheme".into())
+            })?;
+            let (key, public) =
+                refresh::refresh_dkg_shares(secret, packages, &shares, public.clone(), key.clone())
+                    .map_err(|e| abort(e, self.params))?;
+            let share = C::refreshed(old, FrostShare { key, public }).map_err(invalid)?;
+            return Ok(Progress::Finished(Vec::new(), share));
+        }
         let (key, public) =
             dkg::part3(secret, packages, &shares).map_err(|e| abort(e, self.params))?;
         let mut commitments: BTreeMap<_, _> =
@@ -170,9 +216,13 @@ impl<C: FrostSuite> FrostKeygen<C> {
             FrostShare { key, public },
             &commitments,
         )
-        .map_err(|e| Abort::Internal(format!("key generation produced an invalid share: {e}")))?;
+        .map_err(invalid)?;
         Ok(Progress::Finished(Vec::new(), share))
     }
+}
+
+fn invalid(e: ShareError) -> Abort {
+    Abort::Internal(format!("key generation produced an invalid share: {e}"))
 }
 
 impl<C: FrostSuite> Protocol for FrostKeygen<C> {

@@ -7,7 +7,9 @@
 //! if let Some(share) = step.output { /* store it, encrypted */ }
 //! ```
 
+mod dkls_rounds;
 mod ecdsa;
+mod ecdsa_refresh;
 mod frost;
 
 use frost_ed25519::Ed25519Sha512;
@@ -15,7 +17,10 @@ use frost_secp256k1_tr::Secp256K1Sha256TR;
 use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
 
+use std::sync::Arc;
+
 use self::ecdsa::EcdsaKeygen;
+use self::ecdsa_refresh::EcdsaRefresh;
 use self::frost::FrostKeygen;
 use crate::envelope::{Envelope, Recipient};
 use crate::error::{Abort, HandleError, StartError};
@@ -29,6 +34,7 @@ enum Inner {
     Taproot(FrostKeygen<Secp256K1Sha256TR>),
     Ed25519(FrostKeygen<Ed25519Sha512>),
     Ecdsa(Box<EcdsaKeygen>),
+    EcdsaRefresh(Box<EcdsaRefresh>),
 }
 
 impl Inner {
@@ -37,6 +43,7 @@ impl Inner {
             Inner::Taproot(p) => p.rounds(),
             Inner::Ed25519(p) => p.rounds(),
             Inner::Ecdsa(p) => p.rounds(),
+            Inner::EcdsaRefresh(p) => p.rounds(),
         }
     }
 
@@ -50,6 +57,7 @@ impl Inner {
             Inner::Taproot(p) => p.on_round(ctx, round, payloads),
             Inner::Ed25519(p) => p.on_round(ctx, round, payloads),
             Inner::Ecdsa(p) => p.on_round(ctx, round, payloads),
+            Inner::EcdsaRefresh(p) => p.on_round(ctx, round, payloads),
         }
     }
 }
@@ -184,6 +192,45 @@ impl Keygen {
             Scheme::Ecdsa => {
                 let (p, out) = EcdsaKeygen::start(&ctx, params)?;
                 (Inner::Ecdsa(Box::new(p)), out)
+            }
+        };
+        let (engine, outgoing) = Engine::new(ctx, Confirmed::new(inner), first);
+        Ok((Keygen { engine }, outgoing))
+    }
+
+    /// Starts a refresh of `share` with every other party of its group
+    /// (FROST: frost-core `keys::refresh`; ECDSA: DKLs23 complete refresh):
+    /// the output has the same group key and fresh shares, and cannot sign
+    /// with shares from before. Every party must use the same `session` id
+    /// (fresh and random per attempt). Confirmed like key generation: the
+    /// share comes out only once every party computed the same public
+    /// packages.
+    pub fn refresh(
+        share: Arc<KeyShare>,
+        session: SessionId,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<(Self, Vec<Envelope>), StartError> {
+        let scheme = share.scheme();
+        let me = share.party();
+        let ctx = Context {
+            scheme,
+            session,
+            me,
+            peers: share.parameters().all().filter(|p| *p != me).collect(),
+            coordinator: None,
+        };
+        let (inner, first) = match scheme {
+            Scheme::FrostTaproot => {
+                let (p, out) = FrostKeygen::refresh(share, rng)?;
+                (Inner::Taproot(p), out)
+            }
+            Scheme::FrostEd25519 => {
+                let (p, out) = FrostKeygen::refresh(share, rng)?;
+                (Inner::Ed25519(p), out)
+            }
+            Scheme::Ecdsa => {
+                let (p, out) = EcdsaRefresh::start(&ctx, share)?;
+                (Inner::EcdsaRefresh(Box::new(p)), out)
             }
         };
         let (engine, outgoing) = Engine::new(ctx, Confirmed::new(inner), first);
