@@ -138,20 +138,28 @@ impl Approver for UiApprover {
             received_at: now(),
             preview: None,
             policy: None,
-            summary: format!(
-                "create a {} of {} wallet on {} with {}; its first policy (what the recovery \
-                 server will sign): {}",
-                request.threshold,
-                request.parties,
-                sanitize(&request.network),
-                names.join(", "),
-                request
-                    .policy
-                    .iter()
-                    .map(|l| sanitize(l))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
+            summary: match request.refresh {
+                Some(epoch) => format!(
+                    "refresh the shares of this wallet (key epoch {epoch} to {}) with {}: same \
+                     keys and addresses; every copy and backup of the current shares stops working",
+                    epoch.saturating_add(1),
+                    names.join(", ")
+                ),
+                None => format!(
+                    "create a {} of {} wallet on {} with {}; its first policy (what the recovery \
+                     server will sign): {}",
+                    request.threshold,
+                    request.parties,
+                    sanitize(&request.network),
+                    names.join(", "),
+                    request
+                        .policy
+                        .iter()
+                        .map(|l| sanitize(l))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            },
         })
     }
 
@@ -195,6 +203,7 @@ mod tests {
             members: vec![me.clone()],
             from: me,
             policy: vec!["bitcoin: BTC: up to 0.01 BTC per transfer".into()],
+            refresh: None,
         }
     }
 

@@ -210,6 +210,18 @@ pub enum WalletCommand {
     List,
     /// Show one wallet and its event log.
     Show(ShowArgs),
+    /// Refresh the wallet's shares with every member (all online): same
+    /// keys and addresses, and every earlier share, copy and backup stops
+    /// working. Prints {"wallet","epoch"}.
+    Refresh(RefreshArgs),
+}
+
+/// `accord wallet refresh`.
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
 }
 
 /// `accord wallet create`.

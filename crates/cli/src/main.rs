@@ -107,6 +107,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Wallet(WalletCommand::Create(args)) => commands::wallet::create(g, args),
         Command::Wallet(WalletCommand::List) => commands::wallet::list(g),
         Command::Wallet(WalletCommand::Show(args)) => commands::wallet::show(g, args),
+        Command::Wallet(WalletCommand::Refresh(args)) => commands::wallet::refresh(g, args),
         Command::SignTx(args) => commands::sign::sign_tx(g, args),
         Command::Send(args) => commands::send::send(g, args),
         Command::Policy(PolicyCommand::Show(args)) => commands::policy::show(g, args),

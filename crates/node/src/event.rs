@@ -36,6 +36,8 @@ pub enum EventKind {
     Policy,
     /// A wallet whose creation did not complete everywhere was dropped.
     Dropped,
+    /// A wallet's shares moved to a new key epoch (refresh, replacement).
+    Refreshed,
     /// A kind written by a newer build.
     Other(String),
 }
@@ -57,13 +59,14 @@ impl EventKind {
             EventKind::Unpaired => "unpaired",
             EventKind::Policy => "policy",
             EventKind::Dropped => "dropped",
+            EventKind::Refreshed => "refreshed",
             EventKind::Other(name) => name,
         }
     }
 
     /// The kind stored as `name`.
     pub fn from_name(name: &str) -> EventKind {
-        const KNOWN: [EventKind; 13] = [
+        const KNOWN: [EventKind; 14] = [
             EventKind::Created,
             EventKind::Signed,
             EventKind::Cosigned,
@@ -77,6 +80,7 @@ impl EventKind {
             EventKind::Unpaired,
             EventKind::Policy,
             EventKind::Dropped,
+            EventKind::Refreshed,
         ];
         KNOWN
             .into_iter()

@@ -68,6 +68,10 @@ pub struct Invitation {
     /// The wallet's first policy (a JSON document, version 1, for this
     /// wallet id); `None`: the default one ([`crate::policy::defaults`]).
     pub policy: Option<String>,
+    /// `Some(epoch)`: not a new wallet but a refresh of this existing one,
+    /// whose shares are of key epoch `epoch` on every member (the new
+    /// shares are of `epoch + 1`; same group keys).
+    pub refresh: Option<u64>,
 }
 
 /// A signing proposal: raw unsigned transaction + wallet + chain. Each
@@ -84,6 +88,9 @@ pub struct Proposal {
     pub unsigned: Vec<u8>,
     /// The signing parties (the proposer, who coordinates, included).
     pub signers: Vec<u8>,
+    /// The key epoch of the proposer's shares: shares of different epochs
+    /// cannot sign together.
+    pub epoch: u64,
 }
 
 /// Control messages.

@@ -3,18 +3,20 @@
 //! store, every share checked against the group keys; and the decoder on
 //! hostile files — truncated, bits flipped, huge or weak key-derivation
 //! parameters, the wrong passphrase, a wallet already here — always a
-//! typed error, never a panic, and nothing written.
+//! typed error, never a panic, and nothing written; a backup made before a
+//! refresh is stale afterwards, and refused.
 
 use std::sync::Arc;
 
-use accord_mpc::{Parameters, Scheme, sim};
+use accord_mpc::{KeyShare, Parameters, Scheme, sim};
 use accord_node::Vault;
 use accord_node::backup::format::{self, BackupError, MAX_HEADER};
-use accord_node::backup::{RestoreError, verify};
+use accord_node::backup::{BackupState, RestoreError, verify};
 use accord_node::secret::Protector;
 use accord_node::session::Role;
 use accord_node::store::{
-    DeviceStore, Member, NewWalletOwned, Store, StoreError, WalletState, WalletStore,
+    DeviceStore, EpochStore, Member, NewEpoch, NewWalletOwned, Store, StoreError, WalletState,
+    WalletStore,
 };
 use accord_node::wallet::{Network, WalletRef};
 use iroh::{EndpointAddr, SecretKey};
@@ -39,15 +41,28 @@ fn with_wallet(dir: &std::path::Path) -> Vault {
 }
 
 fn with_wallet_named(dir: &std::path::Path, id: &str, name: &str) -> Vault {
-    let mut s = store(dir);
-    let me = SecretKey::from_bytes(&s.device_secret().unwrap()).public();
-    let shares = Scheme::ALL
+    let shares = group()
+        .into_iter()
+        .map(|all| all.into_iter().find(|s| s.party().get() == 1).unwrap())
+        .collect();
+    with_shares(dir, id, name, shares)
+}
+
+/// Every party's shares of a 2-of-3 group, one list per scheme.
+fn group() -> Vec<Vec<Arc<KeyShare>>> {
+    Scheme::ALL
         .iter()
         .map(|&scheme| {
-            let (all, _) = sim::keygen(scheme, Parameters::new(2, 3).unwrap(), &mut OsRng).unwrap();
-            all.into_iter().find(|s| s.party().get() == 1).unwrap()
+            sim::keygen(scheme, Parameters::new(2, 3).unwrap(), &mut OsRng)
+                .unwrap()
+                .0
         })
-        .collect::<Vec<_>>();
+        .collect()
+}
+
+fn with_shares(dir: &std::path::Path, id: &str, name: &str, shares: Vec<Arc<KeyShare>>) -> Vault {
+    let mut s = store(dir);
+    let me = SecretKey::from_bytes(&s.device_secret().unwrap()).public();
     let other = |n: u8| SecretKey::from_bytes(&[n; 32]).public();
     let members = [
         (1, me, "desktop"),
@@ -70,6 +85,7 @@ fn with_wallet_named(dir: &std::path::Path, id: &str, name: &str) -> Vault {
         shares: shares.into_iter().collect::<Vec<Arc<_>>>(),
         members,
         session: [1; 32],
+        epoch: 0,
         initiator: me,
         policy: None,
         policy_approval: Vec::new(),
@@ -270,4 +286,61 @@ fn a_backup_that_opens_but_does_not_hold_together_is_refused() {
     let mut h = header.clone();
     h.device = SecretKey::from_bytes(&[9; 32]).public().to_string();
     refused(&reseal(&h, &secrets));
+}
+
+#[test]
+fn a_backup_made_before_a_refresh_is_stale_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = group();
+    let mine = |shares: &[Vec<Arc<KeyShare>>]| -> Vec<Arc<KeyShare>> {
+        shares
+            .iter()
+            .map(|list| list.iter().find(|s| s.party().get() == 1).unwrap().clone())
+            .collect()
+    };
+    let id = "cd".repeat(16);
+    let mut vault = with_shares(dir.path(), &id, "w", mine(&all));
+    let wallet = WalletRef::name("w");
+    let file = vault.export_backup(&wallet, PASSPHRASE, 10).unwrap();
+    assert_eq!(vault.backup_state(&wallet).unwrap(), BackupState::Current);
+
+    // Every party refreshes; this one stores and switches to its new shares.
+    let refreshed: Vec<Vec<Arc<KeyShare>>> = all
+        .iter()
+        .map(|list| sim::refresh(list, &mut OsRng).unwrap().0)
+        .collect();
+    drop(vault);
+    let mut s = store(dir.path());
+    let me = SecretKey::from_bytes(&s.device_secret().unwrap()).public();
+    let new = NewEpoch {
+        wallet: id.clone(),
+        epoch: 1,
+        session: [3; 32],
+        initiator: me,
+        shares: mine(&refreshed),
+    };
+    s.store_epoch(&new, 20).unwrap();
+    s.commit_epoch(&id, &[3; 32], 21).unwrap();
+    let mut vault = Vault::with(s);
+
+    assert_eq!(vault.backup_state(&wallet).unwrap(), BackupState::Stale);
+    let err = vault.restore_backup(&file, PASSPHRASE, 30).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RestoreError::Stale {
+                backup: 0,
+                current: 1
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("replace the device"), "{err}");
+    // Nothing changed: still epoch 1, still the refreshed share.
+    let w = vault.wallet(&wallet).unwrap().wallet;
+    assert_eq!(w.epoch, 1);
+    // A new backup is current again and of epoch 1.
+    let again = vault.export_backup(&wallet, PASSPHRASE, 40).unwrap();
+    assert_eq!(vault.backup_state(&wallet).unwrap(), BackupState::Current);
+    assert_eq!(verify(&again, PASSPHRASE).unwrap().epoch, 1);
 }

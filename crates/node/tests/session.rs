@@ -191,6 +191,7 @@ async fn replays_and_unpaired_devices_are_refused() {
         chain: "ethereum".into(),
         unsigned: tx.clone(),
         signers: vec![1, 2],
+        epoch: 0,
     };
     desktop
         .send_raw(phone.addr(), &encode_control(&Control::Propose(replay)))
@@ -270,6 +271,7 @@ async fn replays_and_unpaired_devices_are_refused() {
         chain: "ethereum".into(),
         unsigned: tx.clone(),
         signers: vec![1, 2],
+        epoch: 0,
     };
     let _ = stranger
         .send_raw(phone.addr(), &encode_control(&Control::Propose(forged)))

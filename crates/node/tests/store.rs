@@ -75,6 +75,7 @@ fn new_wallet(name: &str, shares: &[&Arc<KeyShare>]) -> NewWalletOwned {
             })
             .collect(),
         session,
+        epoch: 0,
         initiator: id(1),
         policy: None,
         policy_approval: Vec::new(),

@@ -16,6 +16,7 @@ fn proposal(unsigned: Vec<u8>) -> Proposal {
         chain: "bitcoin".into(),
         unsigned,
         signers: vec![1, 2],
+        epoch: 0,
     }
 }
 

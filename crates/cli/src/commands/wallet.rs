@@ -1,4 +1,4 @@
-//! `accord wallet create | list | show`. Listing and showing read the
+//! `accord wallet create | list | show | refresh`. Listing and showing read the
 //! device's data only (no node is started): group keys from the store,
 //! addresses derived from them.
 
@@ -15,7 +15,7 @@ use accord_node::store::Member;
 use accord_node::wallet::WalletRef;
 use serde_json::{Map, Value, json};
 
-use crate::cli::{CreateArgs, Global, ShowArgs};
+use crate::cli::{CreateArgs, Global, RefreshArgs, ShowArgs};
 use crate::error::CliError;
 use crate::node;
 
@@ -65,6 +65,26 @@ pub fn create(global: &Global, args: &CreateArgs) -> Result<String, CliError> {
     Ok(print(global, &Value::Object(out)))
 }
 
+/// Refreshes a wallet's shares with every member.
+pub fn refresh(global: &Global, args: &RefreshArgs) -> Result<String, CliError> {
+    let vault = node::open(global)?;
+    let wallet = WalletRef::name(&args.wallet);
+    let approver = Arc::new(Interactive::terminal());
+    let done = node::block_on(node::with_node(
+        vault,
+        Role::Desktop,
+        global,
+        approver,
+        async |node| {
+            let printer = node::ProgressPrinter::default();
+            let progress = |p| printer.print(p);
+            Ok(node.refresh_wallet(&wallet, &progress).await?)
+        },
+    ))?;
+    let out = json!({ "wallet": args.wallet, "epoch": done.epoch });
+    Ok(print(global, &out))
+}
+
 /// Every wallet: a JSON array, or one line each.
 pub fn list(global: &Global) -> Result<String, CliError> {
     let vault = node::open(global)?;
@@ -88,7 +108,7 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<String, CliError> {
         .collect();
     if let Value::Object(map) = &mut value {
         map.insert("events".into(), Value::Array(events));
-        map.insert("epoch".into(), json!(0));
+        map.insert("epoch".into(), json!(summary.wallet.epoch));
         map.insert("backup".into(), json!(vault.backup_state(&r)?.name()));
     }
     Ok(print(global, &value))

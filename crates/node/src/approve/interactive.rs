@@ -111,6 +111,21 @@ fn member(m: &Member) -> String {
 /// The keygen prompt's text.
 fn keygen_text(r: &KeygenRequest) -> String {
     let mut out = String::new();
+    if let Some(epoch) = r.refresh {
+        let _ = writeln!(out, "Refresh the shares of wallet {}?", r.wallet);
+        let _ = writeln!(
+            out,
+            "  key epoch {epoch} -> {}: same keys and addresses; every copy and backup of the \
+             current shares stops working",
+            epoch.saturating_add(1)
+        );
+        let _ = writeln!(out, "  asked by: {}", member(&r.from));
+        let _ = writeln!(out, "  members:");
+        for m in &r.members {
+            let _ = writeln!(out, "    {}", member(m));
+        }
+        return out.trim_end().to_owned();
+    }
     // Writing to a String cannot fail.
     let _ = writeln!(out, "Join a new wallet?");
     let _ = writeln!(

@@ -62,6 +62,10 @@ pub struct KeygenRequest {
     pub from: Member,
     /// The wallet's first policy, in words (agreed by joining).
     pub policy: Vec<String>,
+    /// `Some(epoch)`: not a new wallet but a refresh of this existing one,
+    /// whose shares move from key epoch `epoch` to `epoch + 1` (same keys,
+    /// same addresses; every earlier share and backup stops working).
+    pub refresh: Option<u64>,
 }
 
 /// A request to co-sign one transaction.

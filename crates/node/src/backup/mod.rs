@@ -65,6 +65,17 @@ pub enum RestoreError {
     /// The wallet is here already.
     #[error("wallet {0:?} is here already: a backup restores a wallet this device does not hold")]
     Exists(String),
+    /// The backup is of an older key epoch than the wallet's here.
+    #[error(
+        "this backup is stale: its shares are of key epoch {backup}, the wallet is on epoch \
+         {current} (a refresh or replacement made them useless); replace the device instead"
+    )]
+    Stale {
+        /// The backup's epoch.
+        backup: u64,
+        /// The wallet's.
+        current: u64,
+    },
 }
 
 /// Where a wallet's backup stands on this device.
@@ -139,7 +150,7 @@ impl Vault {
             threshold: record.threshold,
             parties: record.parties,
             party: record.party,
-            epoch: 0,
+            epoch: record.epoch,
             group_keys,
             members: members
                 .iter()
@@ -172,7 +183,7 @@ impl Vault {
         let record = self.record(wallet)?;
         Ok(match self.read().setting(&setting_key(&record.id))? {
             None => BackupState::None,
-            Some(epoch) if epoch == "0" => BackupState::Current,
+            Some(epoch) if epoch == record.epoch.to_string() => BackupState::Current,
             Some(_) => BackupState::Stale,
         })
     }
@@ -186,6 +197,14 @@ impl Vault {
         now: i64,
     ) -> Result<BackupSummary, RestoreError> {
         let (checked, header, secrets) = check(file, passphrase)?;
+        if let Ok(here) = self.record(&WalletRef::Id(header.wallet_id.clone()))
+            && here.epoch > header.epoch
+        {
+            return Err(RestoreError::Stale {
+                backup: header.epoch,
+                current: here.epoch,
+            });
+        }
         let exists = |r: &WalletRef| match self.record(r) {
             Ok(_) => Ok(true),
             Err(StoreError::NotFound(_)) => Ok(false),
@@ -237,6 +256,7 @@ impl Vault {
             shares: checked.into_iter().map(std::sync::Arc::new).collect(),
             members,
             session: [0; 32],
+            epoch: header.epoch,
             initiator,
             policy: None,
             policy_approval: Vec::new(),

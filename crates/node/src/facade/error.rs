@@ -65,6 +65,9 @@ pub enum KeygenError {
     /// not store its shares (nobody keeps the wallet then).
     #[error("the wallet was not created: {0}")]
     Failed(Failure),
+    /// A refresh failed: every member stays on the shares it had.
+    #[error("the shares were not refreshed (every member keeps its current ones): {0}")]
+    NotRefreshed(Failure),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

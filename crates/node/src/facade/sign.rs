@@ -181,6 +181,7 @@ pub fn sign_plan(
     let plan = SignPlan {
         wallet: record.id.clone(),
         threshold: record.threshold,
+        epoch: record.epoch,
         me: me.to_owned(),
         share,
         members,

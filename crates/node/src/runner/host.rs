@@ -14,7 +14,8 @@ use iroh::{EndpointAddr, EndpointId};
 use super::policy_cache::PolicyCache;
 use crate::policy::{self, ActivePolicy};
 use crate::session::{
-    Cosigner, Journal, JournalError, KeygenSession, Refusal, Timeouts, WalletView, keygen::Known,
+    Cosigner, Journal, JournalError, KeygenSession, Refusal, Timeouts, WalletView,
+    keygen::{Known, LocalWallet},
 };
 use crate::store::{
     KeygenOutcome, Member, Persist, SigningBegin, SigningEnd, StoreError, WalletRecord, WalletState,
@@ -85,6 +86,18 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
             .map(drop)
             .map_err(failed),
         Journal::CommitWallet { wallet } => store.commit_wallet(&wallet, now).map_err(failed),
+        Journal::StoreEpoch(new) => store.store_epoch(&new, now).map_err(failed),
+        Journal::CommitEpoch { wallet, session } => store
+            .commit_epoch(&wallet, &session, now)
+            .map(drop)
+            .map_err(failed),
+        Journal::DropEpoch {
+            wallet,
+            session,
+            reason,
+        } => store
+            .drop_epoch(&wallet, &session, &reason, now)
+            .map_err(failed),
         Journal::DropWallet { wallet, reason } => {
             store.drop_wallet(&wallet, &reason, now).map_err(failed)
         }
@@ -258,6 +271,22 @@ pub fn admit_invitation(
     timeouts: Timeouts,
 ) -> Admission {
     let session = invitation.session;
+    if invitation.refresh.is_some() {
+        return match local_wallet(store, &invitation.wallet_id) {
+            Ok(wallet) => match KeygenSession::admit_refresh(invitation, from, wallet, timeouts) {
+                Ok(k) => Admission::Keygen(Box::new(k)),
+                Err(refusal) => Admission::Reply(refuse(session, refusal)),
+            },
+            Err(StoreError::NotFound(_)) => Admission::Reply(Control::Decline {
+                session,
+                reason: "this device holds no such wallet".into(),
+            }),
+            Err(e) => Admission::Reply(Control::Abort {
+                session,
+                reason: format!("storage error: {e}"),
+            }),
+        };
+    }
     let pinned: BTreeSet<EndpointId> = match store.pinned_ids() {
         Ok(ids) => ids.into_iter().collect(),
         Err(e) => {
@@ -286,6 +315,28 @@ pub fn admit_invitation(
     }
 }
 
+/// What this device holds of wallet `id`, for a refresh of it: the record,
+/// members, every share (opened and validated) and whether a refresh is
+/// pending.
+pub fn local_wallet(store: &dyn Persist, id: &str) -> Result<LocalWallet, StoreError> {
+    let record = store.wallet_by_id(id)?;
+    let members = store.members(&record)?;
+    let mut shares = Vec::new();
+    for scheme in store.group_keys(&record)?.into_keys() {
+        shares.push(Arc::new(store.share(&record, scheme)?));
+    }
+    let pending = store
+        .pending_epochs()?
+        .iter()
+        .any(|p| p.wallet.id == record.id);
+    Ok(LocalWallet {
+        record,
+        members,
+        shares,
+        pending,
+    })
+}
+
 /// A key generation message for a session that does not run here: a
 /// member asking the outcome (answered from the store: committed, or —
 /// presumed abort — drop), or the inviter's late decision for a wallet
@@ -301,8 +352,16 @@ pub fn resolve(
             let member = store
                 .pending_wallets()?
                 .iter()
-                .any(|w| w.session == *session);
-            let answer = match store.keygen_outcome(session)? {
+                .any(|w| w.session == *session)
+                || store
+                    .pending_epochs()?
+                    .iter()
+                    .any(|p| p.session == *session && p.initiator != from);
+            let outcome = match store.keygen_outcome(session)? {
+                KeygenOutcome::Unknown => store.epoch_outcome(session)?,
+                known => known,
+            };
+            let answer = match outcome {
                 KeygenOutcome::Committed => Control::Commit { session: *session },
                 // Not committed here and no longer running: it never will be.
                 KeygenOutcome::Pending | KeygenOutcome::Unknown if !member => Control::Abort {
@@ -315,6 +374,19 @@ pub fn resolve(
             Ok(Some(answer))
         }
         Control::Commit { session } | Control::Abort { session, .. } => {
+            let epochs = store.pending_epochs()?;
+            if let Some(p) = epochs
+                .iter()
+                .find(|p| p.session == *session && p.initiator == from)
+            {
+                if matches!(control, Control::Commit { .. }) {
+                    store.commit_epoch(&p.wallet.id, session, now)?;
+                } else {
+                    let reason = "the initiator did not complete the refresh";
+                    store.drop_epoch(&p.wallet.id, session, reason, now)?;
+                }
+                return Ok(None);
+            }
             let pending = store.pending_wallets()?;
             let Some(w) = pending
                 .iter()
@@ -342,6 +414,28 @@ pub fn interrupted_creations(
 ) -> Result<Vec<(EndpointAddr, Control)>, StoreError> {
     let me = crate::transport::identity::device_id(store)?;
     let mut out = Vec::new();
+    for p in store.pending_epochs()? {
+        let members = store.members(&p.wallet)?;
+        if p.initiator == me {
+            // This device decides and had not committed: nobody did.
+            let reason = "interrupted before every member confirmed";
+            store.drop_epoch(&p.wallet.id, &p.session, reason, now)?;
+            for m in members.iter().filter(|m| m.device != me) {
+                out.push((
+                    m.addr.clone(),
+                    Control::Abort {
+                        session: p.session,
+                        reason: "the refresh was not completed".into(),
+                    },
+                ));
+            }
+        } else if let Some(initiator) = members.iter().find(|m| m.device == p.initiator) {
+            out.push((
+                initiator.addr.clone(),
+                Control::Outcome { session: p.session },
+            ));
+        }
+    }
     for w in store.pending_wallets()? {
         let members = store.members(&w.record)?;
         if w.initiator == me {
@@ -376,6 +470,21 @@ pub fn pending_questions(
 ) -> Result<Vec<(SessionBytes, EndpointAddr, Control)>, StoreError> {
     let me_known: Vec<_> = store.pending_wallets()?;
     let mut out = Vec::new();
+    for p in store.pending_epochs()? {
+        let members = store.members(&p.wallet)?;
+        let mine = members
+            .iter()
+            .any(|m| m.party == p.wallet.party && m.device == p.initiator);
+        if let Some(initiator) = members.iter().find(|m| m.device == p.initiator)
+            && !mine
+        {
+            out.push((
+                p.session,
+                initiator.addr.clone(),
+                Control::Outcome { session: p.session },
+            ));
+        }
+    }
     for w in me_known {
         let members = store.members(&w.record)?;
         if let Some(inviter) = members.iter().find(|m| m.device == w.initiator)

@@ -119,6 +119,7 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
             let _ = shared.router.deliver(ping_session(nonce), inbound, bytes);
         }
         Message::Control(Control::Invite(invitation)) => {
+            tokio::spawn(ask_undecided(shared.clone(), from));
             if shared.router.is_running(&invitation.session) {
                 return shared.log(
                     None,
@@ -177,6 +178,7 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
                 .deliver(super::policy_sync::pull_session(nonce), inbound, bytes);
         }
         Message::Control(Control::Propose(proposal)) => {
+            tokio::spawn(ask_undecided(shared.clone(), from));
             if shared.router.is_running(&proposal.session) {
                 return shared.log(
                     None,
@@ -351,6 +353,23 @@ async fn start_keygen(shared: Arc<Shared>, from: EndpointId, invitation: crate::
             refuse(&shared, from, &format!("invitation to {name:?}"), control).await;
         }
         Admission::Cosign(_) | Admission::Ignore(_) => {}
+    }
+}
+
+/// A device that decides a wallet creation or refresh undecided here is
+/// online (it just sent something): ask it now, not at the next round of
+/// questions.
+async fn ask_undecided(shared: Arc<Shared>, from: EndpointId) {
+    let Ok(questions) = shared
+        .with_store(|store| host::pending_questions(store))
+        .await
+    else {
+        return;
+    };
+    for (session, addr, control) in questions {
+        if addr.id == from && !shared.router.is_running(&session) {
+            let _ = shared.send_control(&addr, &control).await;
+        }
     }
 }
 

@@ -127,6 +127,26 @@ pub enum Journal {
         /// Why.
         reason: String,
     },
+    /// A refresh's shares, stored beside the ones in use, not usable until
+    /// [`Journal::CommitEpoch`].
+    StoreEpoch(Box<crate::store::NewEpoch>),
+    /// Every member stored its refreshed shares: switch to them (the old
+    /// ones erased).
+    CommitEpoch {
+        /// The wallet's id.
+        wallet: String,
+        /// The refresh.
+        session: crate::wire::SessionBytes,
+    },
+    /// The refresh did not complete everywhere: forget its shares.
+    DropEpoch {
+        /// The wallet's id.
+        wallet: String,
+        /// The refresh.
+        session: crate::wire::SessionBytes,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// A request for this device's approver.

@@ -13,6 +13,7 @@
 
 mod delayed;
 mod devices;
+mod epochs;
 mod events;
 mod journal;
 pub mod persist;
@@ -31,9 +32,10 @@ use crate::secret::{self, ProtectError, Protector, WrappingKey};
 
 pub use delayed::QueuedTransfer;
 pub use devices::TicketRefused;
+pub use epochs::{NewEpoch, PendingEpoch};
 pub use persist::{
-    DeviceStore, EventLog, Persist, PolicyStore, SessionJournal, SigningBegin, SigningEnd,
-    WalletState, WalletStore,
+    DeviceStore, EpochStore, EventLog, Persist, PolicyStore, SessionJournal, SigningBegin,
+    SigningEnd, WalletState, WalletStore,
 };
 pub use records::{
     KeygenOutcome, Member, NewWalletOwned, PairedDevice, PendingWallet, WalletRecord,
@@ -193,6 +195,9 @@ impl Store {
 
     fn setup(mut conn: Connection, protector: &Protector, now: i64) -> Result<Self, StoreError> {
         conn.pragma_update(None, "foreign_keys", true)?;
+        // What is deleted (the shares of an epoch left behind) is
+        // overwritten, not left in free pages.
+        conn.pragma_update(None, "secure_delete", true)?;
         schema::migrate(&mut conn)?.map_err(StoreError::NewerSchema)?;
         let tx = conn.transaction()?;
         let salt: Option<Vec<u8>> = tx

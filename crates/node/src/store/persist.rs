@@ -13,6 +13,7 @@ use accord_mpc::{GroupKey, KeyShare, Scheme, SessionId, Signature};
 use iroh::EndpointId;
 use zeroize::Zeroizing;
 
+use super::epochs::{NewEpoch, PendingEpoch};
 use super::records::{
     KeygenOutcome, Member, NewWalletOwned, PairedDevice, PendingWallet, WalletRecord,
 };
@@ -43,7 +44,8 @@ pub trait WalletStore {
     fn wallet_by_id(&self, id: &str) -> Result<WalletRecord, StoreError>;
     /// Its members, by party.
     fn members(&self, wallet: &WalletRecord) -> Result<Vec<Member>, StoreError>;
-    /// Its group key of every scheme.
+    /// Its group key of every scheme it has (every wallet made by this
+    /// build has all three).
     fn group_keys(&self, wallet: &WalletRecord) -> Result<BTreeMap<Scheme, GroupKey>, StoreError>;
     /// This device's `scheme` share, opened and validated.
     fn share(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<KeyShare, StoreError>;
@@ -62,6 +64,37 @@ pub trait WalletStore {
     fn pending_wallets(&self) -> Result<Vec<PendingWallet>, StoreError>;
     /// What this device knows of key generation `session`'s wallet.
     fn keygen_outcome(&self, session: &SessionBytes) -> Result<KeygenOutcome, StoreError>;
+}
+
+/// A wallet's key epochs: a refresh's shares stored beside the ones in
+/// use, switched to atomically once every member stored theirs, or dropped.
+pub trait EpochStore {
+    /// Stores a refresh's shares, unusable, beside the ones in use
+    /// (replacing another pending refresh of the wallet). Refused unless
+    /// they are of the epoch after the wallet's, this device's party and
+    /// the wallet's group keys.
+    fn store_epoch(&mut self, new: &NewEpoch, now: i64) -> Result<(), StoreError>;
+    /// Switches the wallet to its pending epoch of `session` in one
+    /// transaction (the old shares erased); returns the wallet's epoch.
+    /// Done already if the wallet is on it.
+    fn commit_epoch(
+        &mut self,
+        wallet: &str,
+        session: &SessionBytes,
+        now: i64,
+    ) -> Result<u64, StoreError>;
+    /// Forgets the pending epoch of `session` (nothing if there is none).
+    fn drop_epoch(
+        &mut self,
+        wallet: &str,
+        session: &SessionBytes,
+        reason: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Every refresh stored here and not switched to.
+    fn pending_epochs(&self) -> Result<Vec<PendingEpoch>, StoreError>;
+    /// What this device knows of refresh `session`.
+    fn epoch_outcome(&self, session: &SessionBytes) -> Result<KeygenOutcome, StoreError>;
 }
 
 /// How a signing session ended, with what it finished.
@@ -229,8 +262,11 @@ pub trait EventLog {
 
 /// Everything the node keeps.
 pub trait Persist:
-    WalletStore + SessionJournal + DeviceStore + PolicyStore + EventLog + Send
+    WalletStore + EpochStore + SessionJournal + DeviceStore + PolicyStore + EventLog + Send
 {
 }
 
-impl<T: WalletStore + SessionJournal + DeviceStore + PolicyStore + EventLog + Send> Persist for T {}
+impl<T> Persist for T where
+    T: WalletStore + EpochStore + SessionJournal + DeviceStore + PolicyStore + EventLog + Send
+{
+}

@@ -29,6 +29,9 @@ pub struct WalletRecord {
     pub network: Network,
     /// Seconds since the epoch.
     pub created_at: i64,
+    /// The key epoch of this device's shares (0 after key generation; each
+    /// refresh or replacement adds one).
+    pub epoch: u64,
 }
 
 /// A member of a wallet.
@@ -77,6 +80,8 @@ pub struct NewWalletOwned {
     pub members: Vec<Member>,
     /// The key generation session that made it.
     pub session: SessionBytes,
+    /// The key epoch of the shares (0 for a new wallet; a restored backup's).
+    pub epoch: u64,
     /// The device that invited the members (it decides the commit).
     pub initiator: EndpointId,
     /// The wallet's first policy, agreed at creation (stored with it).

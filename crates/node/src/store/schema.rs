@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -231,6 +231,29 @@ CREATE TRIGGER peers_delete_policy_gen AFTER DELETE ON peers
     BEGIN UPDATE generations SET n = n + 1 WHERE name = 'policy'; END;
 ";
 
+/// Version 7: key epochs. A wallet's shares are of its `epoch` (0 after
+/// key generation; a refresh or replacement moves it on, made by session
+/// `epoch_session`); a refresh's new shares wait in `pending_shares`
+/// beside the ones in use until every member stored theirs
+/// (`pending_epochs`: which epoch, which session, who decides).
+const V7: &str = "
+ALTER TABLE wallets ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0 CHECK (epoch >= 0);
+ALTER TABLE wallets ADD COLUMN epoch_session BLOB;
+CREATE TABLE pending_epochs (
+    wallet_id TEXT PRIMARY KEY REFERENCES wallets(id),
+    epoch     INTEGER NOT NULL,
+    session   BLOB NOT NULL,
+    initiator TEXT NOT NULL,
+    at        INTEGER NOT NULL
+) STRICT;
+CREATE TABLE pending_shares (
+    wallet_id TEXT NOT NULL REFERENCES pending_epochs(wallet_id),
+    scheme    INTEGER NOT NULL,
+    sealed    BLOB NOT NULL,
+    PRIMARY KEY (wallet_id, scheme)
+) STRICT;
+";
+
 /// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
 /// newer database.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
@@ -255,7 +278,10 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         if version < 5 {
             tx.execute_batch(V5)?;
         }
-        tx.execute_batch(V6)?;
+        if version < 6 {
+            tx.execute_batch(V6)?;
+        }
+        tx.execute_batch(V7)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

@@ -18,9 +18,9 @@ use crate::secret::{self, SealError};
 use crate::wire::SessionBytes;
 
 const WALLET_COLUMNS: &str =
-    "SELECT id, name, threshold, parties, party, network, created_at FROM wallets";
+    "SELECT id, name, threshold, parties, party, network, created_at, epoch FROM wallets";
 
-type Row = (String, String, u16, u16, u8, String, i64);
+type Row = (String, String, u16, u16, u8, String, i64, i64);
 
 fn wallet_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok((
@@ -31,12 +31,15 @@ fn wallet_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         r.get(4)?,
         r.get(5)?,
         r.get(6)?,
+        r.get(7)?,
     ))
 }
 
 fn record(row: Row) -> Result<WalletRecord, StoreError> {
-    let (id, name, threshold, parties, party, network, created_at) = row;
+    let (id, name, threshold, parties, party, network, created_at, epoch) = row;
     Ok(WalletRecord {
+        epoch: u64::try_from(epoch)
+            .map_err(|_| StoreError::Corrupt(format!("the epoch of {id}")))?,
         network: records::network(&network)?,
         id,
         name,
@@ -112,29 +115,33 @@ impl WalletStore for Store {
     }
 
     fn group_keys(&self, wallet: &WalletRecord) -> Result<BTreeMap<Scheme, GroupKey>, StoreError> {
-        Scheme::ALL
-            .into_iter()
-            .map(|scheme| {
-                let bytes: Vec<u8> = self
-                    .conn
-                    .query_row(
-                        "SELECT public FROM wallet_keys WHERE wallet_id = ?1 AND scheme = ?2",
-                        params![wallet.id, scheme.code()],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .ok_or_else(|| {
-                        StoreError::NotFound(format!("{scheme} key of wallet {}", wallet.name))
-                    })?;
-                let key =
-                    parse_group_key(scheme, &bytes).ok_or_else(|| StoreError::CorruptShare {
-                        wallet: wallet.name.clone(),
-                        scheme,
-                        reason: "stored public key has the wrong length".into(),
-                    })?;
-                Ok((scheme, key))
-            })
-            .collect()
+        let mut keys = BTreeMap::new();
+        for scheme in Scheme::ALL {
+            let bytes: Option<Vec<u8>> = self
+                .conn
+                .query_row(
+                    "SELECT public FROM wallet_keys WHERE wallet_id = ?1 AND scheme = ?2",
+                    params![wallet.id, scheme.code()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            // Every wallet made here has all three; one made with fewer
+            // schemes (the simulations') has what it has.
+            let Some(bytes) = bytes else { continue };
+            let key = parse_group_key(scheme, &bytes).ok_or_else(|| StoreError::CorruptShare {
+                wallet: wallet.name.clone(),
+                scheme,
+                reason: "stored public key has the wrong length".into(),
+            })?;
+            keys.insert(scheme, key);
+        }
+        if keys.is_empty() {
+            return Err(StoreError::NotFound(format!(
+                "keys of wallet {}",
+                wallet.name
+            )));
+        }
+        Ok(keys)
     }
 
     fn share(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<KeyShare, StoreError> {
@@ -198,6 +205,7 @@ impl WalletStore for Store {
             party: party.get(),
             network: new.network,
             created_at: now,
+            epoch: new.epoch,
         };
         let state_text = match state {
             WalletState::Active => "active",
@@ -213,8 +221,8 @@ impl WalletStore for Store {
             return Err(StoreError::WalletExists(record.name));
         }
         tx.execute(
-            "INSERT INTO wallets (id, name, threshold, parties, party, network, created_at, state, session, initiator)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO wallets (id, name, threshold, parties, party, network, created_at, state, session, initiator, epoch)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 record.id,
                 record.name,
@@ -225,7 +233,8 @@ impl WalletStore for Store {
                 now,
                 state_text,
                 new.session.to_vec(),
-                new.initiator.to_string()
+                new.initiator.to_string(),
+                i64::try_from(new.epoch).map_err(|_| StoreError::Mismatched("epoch out of range"))?
             ],
         )?;
         for share in shares {
@@ -342,8 +351,8 @@ impl WalletStore for Store {
         let rows = stmt.query_map([], |r| {
             Ok((
                 wallet_row(r)?,
-                r.get::<_, Option<Vec<u8>>>(7)?,
-                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<Vec<u8>>>(8)?,
+                r.get::<_, Option<String>>(9)?,
             ))
         })?;
         rows.map(|r| {

@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use accord_mpc::{Recipient, Scheme, SessionId};
 use accord_node::session::{AnyOutput, Effect, Failure, Journal, derive};
-use accord_node::store::{SessionJournal, WalletStore};
+use accord_node::store::{EpochStore, SessionJournal, WalletStore};
 use accord_node::wire::{Control, Message};
 use sha2::{Digest, Sha256};
 
@@ -181,15 +181,29 @@ impl Checks {
                 "device {i} has a wallet half-created: {:?}",
                 pending.iter().map(|p| &p.record.name).collect::<Vec<_>>()
             );
+            let epochs = d.store.pending_epochs().unwrap();
+            assert!(
+                epochs.is_empty(),
+                "device {i} has a refresh undecided: {:?}",
+                epochs.iter().map(|p| p.epoch).collect::<Vec<_>>()
+            );
         }
         // Everywhere or nowhere.
         for (i, id) in &self.wallets {
             let w = sim.devs[*i].store.wallet_by_id(id).unwrap();
             for m in sim.devs[*i].store.members(&w).unwrap() {
                 let j = sim.devs.iter().position(|d| d.id == m.device).unwrap();
+                let theirs = sim.devs[j].store.wallet_by_id(id);
                 assert!(
-                    sim.devs[j].store.wallet_by_id(id).is_ok(),
+                    theirs.is_ok(),
                     "wallet {id} exists on device {i} but not on member {j}"
+                );
+                // One epoch everywhere: never a mix.
+                let epoch = theirs.map(|t| t.epoch).unwrap_or_default();
+                assert_eq!(
+                    epoch, w.epoch,
+                    "wallet {id}: device {i} is on key epoch {}, member {j} on {epoch}",
+                    w.epoch
                 );
             }
             let _ = SessionId([0; 32]);

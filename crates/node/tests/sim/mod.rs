@@ -11,6 +11,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod invariants;
+pub mod scenario;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 

@@ -46,6 +46,14 @@ impl Cosigner {
             .iter()
             .find(|m| m.device == from)
             .ok_or_else(|| refuse("the proposer is not a member of the wallet"))?;
+        if proposal.epoch != wallet.epoch {
+            return Err(Refusal::cannot(format!(
+                "the proposer's shares are of key epoch {}, this device's of epoch {}: shares \
+                 of different epochs cannot sign together (the device behind restores a current \
+                 backup or is replaced)",
+                proposal.epoch, wallet.epoch
+            )));
+        }
         let chain: Chain = proposal
             .chain
             .parse()

@@ -50,8 +50,17 @@ impl Dkg {
         let base = plan.invitation.session;
         for &scheme in &plan.schemes {
             let id = derive(&base, u16::from(scheme.code()));
-            let (machine, first) = Keygen::start(scheme, id, plan.params, plan.me, &mut &mut *rng)
-                .map_err(|e| Failure::Invalid(e.to_string()))?;
+            let started = if plan.invitation.refresh.is_some() {
+                let share = plan
+                    .current
+                    .iter()
+                    .find(|s| s.scheme() == scheme)
+                    .ok_or_else(|| Failure::Invalid(format!("no {scheme} share to refresh")))?;
+                Keygen::refresh(share.clone(), id, &mut &mut *rng)
+            } else {
+                Keygen::start(scheme, id, plan.params, plan.me, &mut &mut *rng)
+            };
+            let (machine, first) = started.map_err(|e| Failure::Invalid(e.to_string()))?;
             parts.push(id, machine);
             sends(out, &plan.peers, first);
         }

@@ -19,8 +19,11 @@
 //!    answers from its store (committed, or — presumed abort — drop).
 
 mod dkg;
+mod refresh;
 mod steps;
 mod timers;
+
+pub use refresh::LocalWallet;
 
 use std::collections::BTreeSet;
 
@@ -60,6 +63,9 @@ pub struct KeygenPlan {
     pub params: Parameters,
     /// The schemes to generate keys for (every wallet: [`Scheme::ALL`]).
     pub schemes: Vec<Scheme>,
+    /// A refresh: this device's shares it starts from, one per scheme
+    /// (empty for a new wallet).
+    pub current: Vec<std::sync::Arc<accord_mpc::KeyShare>>,
     /// Deadlines.
     pub timeouts: Timeouts,
 }
@@ -124,6 +130,7 @@ impl KeygenPlan {
             network: network.name().to_owned(),
             members,
             policy,
+            refresh: None,
         };
         Ok(KeygenPlan {
             peers: peers_of(&invitation, me),
@@ -132,18 +139,21 @@ impl KeygenPlan {
             leader,
             params,
             schemes,
+            current: Vec::new(),
             timeouts,
         })
     }
 }
 
-/// A wallet created everywhere.
+/// A wallet created (or refreshed) everywhere.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Created {
     /// Its id.
     pub wallet: String,
     /// Its name.
     pub name: String,
+    /// The key epoch of its shares now (0 for a new wallet).
+    pub epoch: u64,
 }
 
 /// The first policy an invitation carries — checked: version 1 of this
@@ -328,6 +338,7 @@ impl KeygenSession {
             members: invitation.members.iter().map(member).collect(),
             from: from_member,
             policy: crate::policy::describe::describe(&policy),
+            refresh: None,
         };
         let peers = peers_of(&invitation, known.me);
         Ok(KeygenSession {
@@ -338,6 +349,7 @@ impl KeygenSession {
                 peers,
                 params,
                 schemes,
+                current: Vec::new(),
                 timeouts,
             },
             lead: false,
@@ -452,10 +464,13 @@ impl Session for KeygenSession {
                 {
                     match decision {
                         Decision::Approve => {
-                            let ids: Vec<EndpointId> =
-                                self.plan.peers.iter().map(|p| p.id).collect();
-                            self.pinned.clone_from(&ids);
-                            out.push(Effect::Pin(ids));
+                            // A refresh's members are pinned already.
+                            if !self.refreshing() {
+                                let ids: Vec<EndpointId> =
+                                    self.plan.peers.iter().map(|p| p.id).collect();
+                                self.pinned.clone_from(&ids);
+                                out.push(Effect::Pin(ids));
+                            }
                             // Only the inviter counts joins; the other members
                             // may not have pinned this one yet.
                             let session = self.base();

@@ -12,7 +12,7 @@ use crate::session::clock::Time;
 use crate::session::effect::{Effect, Effects, Journal, Milestone, Progress, ProgressState};
 use crate::session::failure::{Failure, truncate};
 use crate::session::peer::{Culprit, by_id};
-use crate::store::{Member, NewWalletOwned};
+use crate::store::{Member, NewEpoch, NewWalletOwned};
 use crate::wallet::Network;
 use crate::wire::{Control, Message};
 
@@ -24,10 +24,7 @@ impl KeygenSession {
             dkg.abort();
         }
         if stored {
-            out.push(Effect::Journal(Journal::DropWallet {
-                wallet: self.wallet().to_owned(),
-                reason: failure.to_string(),
-            }));
+            out.push(Effect::Journal(self.drop_journal(failure.to_string())));
             self.phase = Phase::Dropping(failure);
             return;
         }
@@ -47,7 +44,7 @@ impl KeygenSession {
         out.log(
             None,
             EventKind::Failed,
-            format!("creating wallet {:?}: {failure}", self.plan.invitation.name),
+            format!("{}: {failure}", self.doing()),
         );
         self.phase = Phase::Over;
         out.push(Effect::Aborted(failure));
@@ -77,6 +74,33 @@ impl KeygenSession {
 
     pub(super) fn agreed(&mut self, shares: Vec<accord_mpc::KeyShare>, out: &mut Effects<Created>) {
         let inv = &self.plan.invitation;
+        if let Some(epoch) = inv.refresh {
+            let initiator = if self.lead {
+                self.plan
+                    .invitation
+                    .members
+                    .iter()
+                    .find(|m| m.party == self.plan.me.get())
+            } else {
+                self.plan
+                    .invitation
+                    .members
+                    .iter()
+                    .find(|m| m.party == self.plan.leader.get())
+            };
+            let Some(initiator) = initiator.map(|m| m.addr.id) else {
+                return self.fail(Failure::Invalid("no initiator".into()), false, out);
+            };
+            out.push(Effect::Journal(Journal::StoreEpoch(Box::new(NewEpoch {
+                wallet: inv.wallet_id.clone(),
+                epoch: epoch.saturating_add(1),
+                session: inv.session,
+                initiator,
+                shares: shares.into_iter().map(std::sync::Arc::new).collect(),
+            }))));
+            self.phase = Phase::Storing;
+            return;
+        }
         let Ok(network) = inv.network.parse::<Network>() else {
             return self.fail(Failure::Invalid("unknown network".into()), false, out);
         };
@@ -111,6 +135,7 @@ impl KeygenSession {
                 shares: shares.into_iter().map(std::sync::Arc::new).collect(),
                 members,
                 session: inv.session,
+                epoch: 0,
                 initiator,
                 policy: Some(policy),
                 policy_approval: Vec::new(),
@@ -291,9 +316,7 @@ impl KeygenSession {
             (Phase::AwaitCommit { .. }, Message::Control(Control::Commit { .. }))
                 if peer.party == self.plan.leader =>
             {
-                out.push(Effect::Journal(Journal::CommitWallet {
-                    wallet: self.wallet().to_owned(),
-                }));
+                out.push(Effect::Journal(self.commit_journal()));
                 self.phase = Phase::Committing;
             }
             (phase, _) => self.phase = phase,
@@ -309,10 +332,33 @@ impl KeygenSession {
                 .iter()
                 .all(|p| self.stored.contains(&p.party))
         {
-            out.push(Effect::Journal(Journal::CommitWallet {
-                wallet: self.wallet().to_owned(),
-            }));
+            out.push(Effect::Journal(self.commit_journal()));
             self.phase = Phase::Committing;
+        }
+    }
+
+    /// Makes what this device stored usable: the wallet, or the epoch.
+    fn commit_journal(&self) -> Journal {
+        let wallet = self.wallet().to_owned();
+        match self.plan.invitation.refresh {
+            Some(_) => Journal::CommitEpoch {
+                wallet,
+                session: self.base(),
+            },
+            None => Journal::CommitWallet { wallet },
+        }
+    }
+
+    /// Forgets what this device stored.
+    fn drop_journal(&self, reason: String) -> Journal {
+        let wallet = self.wallet().to_owned();
+        match self.plan.invitation.refresh {
+            Some(_) => Journal::DropEpoch {
+                wallet,
+                session: self.base(),
+                reason,
+            },
+            None => Journal::DropWallet { wallet, reason },
         }
     }
 
@@ -361,6 +407,7 @@ impl KeygenSession {
                     out.push(Effect::Finished(Created {
                         wallet: inv.wallet_id.clone(),
                         name: inv.name.clone(),
+                        epoch: inv.refresh.map_or(0, |e| e.saturating_add(1)),
                     }));
                 }
                 // The inviter decides: it drops what it stored (nobody

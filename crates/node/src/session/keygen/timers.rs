@@ -106,9 +106,9 @@ impl KeygenSession {
                         Some(self.wallet()),
                         EventKind::Failed,
                         format!(
-                            "creating wallet {:?}: the inviter has not confirmed it; it stays \
-                             pending until it does",
-                            self.plan.invitation.name
+                            "{}: the initiator has not confirmed it; it stays pending until it \
+                             does",
+                            self.doing()
                         ),
                     );
                     return out.push(Effect::Aborted(Failure::Undecided));

@@ -37,6 +37,8 @@ pub struct SignPlan {
     pub wallet: String,
     /// The wallet's `t`.
     pub threshold: u16,
+    /// The key epoch of this device's shares.
+    pub epoch: u64,
     /// This device's name (for progress).
     pub me: String,
     /// This device's share of the scheme the chain needs.
@@ -249,6 +251,7 @@ impl Proposer {
             chain: self.plan.chain.to_string(),
             unsigned: self.plan.unsigned.clone(),
             signers: a.signers.iter().map(|p| p.get()).collect(),
+            epoch: self.plan.epoch,
         };
         out.send_all(&a.quorum, &Message::Control(Control::Propose(proposal)));
         out.push(Effect::Continue);
