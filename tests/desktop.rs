@@ -353,6 +353,40 @@ fn desktop_end_to_end_in_the_real_window() {
     shot(&s, &display, "14-policy-active", "#policy-active");
     s.click_css("#nav-wallets");
 
+    // 6. Keys and backup: a backup written under a passphrase is current;
+    // a refresh with every member (the phone's person approves at its
+    // prompt, the recovery server by rule) moves the key epoch to 1 and
+    // marks that backup stale.
+    let backup_file = tmp.path().join("w.accordbackup");
+    s.click_css(".lifecycle .backup-open");
+    s.type_into(
+        ".lifecycle .backup-passphrase",
+        "correct horse battery staple",
+    );
+    let hint = s.wait_text(".lifecycle .backup-strength", long, |t| !t.is_empty());
+    assert_eq!(hint, "strong");
+    s.type_into(
+        ".lifecycle .backup-passphrase2",
+        "correct horse battery staple",
+    );
+    s.type_into(".lifecycle .backup-path", backup_file.to_str().unwrap());
+    s.click_css(".lifecycle .backup-export");
+    let state = s.wait_text(".lifecycle .backup-state", long, |t| t.contains("current"));
+    assert!(state.contains("Backed up"), "{state}");
+    assert!(backup_file.exists(), "the backup file is written");
+    shot(&s, &display, "15-backup-current", ".lifecycle");
+    s.click_css(".lifecycle .refresh-shares");
+    s.click_css(".lifecycle .refresh-confirm");
+    let asked = phone.answer("y", long);
+    assert!(asked.contains("Refresh the shares"), "{asked}");
+    s.wait_text(".lifecycle .epoch", Duration::from_secs(120), |t| {
+        t.contains("Key epoch 1")
+    });
+    let stale = s.find(".lifecycle .backup-state", long);
+    assert_eq!(s.attribute(&stale, "data-state").as_deref(), Some("stale"));
+    assert!(s.text(&stale).contains("out of date"), "{}", s.text(&stale));
+    shot(&s, &display, "16-refreshed-backup-stale", ".lifecycle");
+
     // The recovery server's process is killed: its entry goes offline
     // (after a refresh), the phone's stays online.
     recovery.kill();

@@ -95,6 +95,8 @@ pub fn run() -> Result<(), String> {
             commands::policy::propose_policy,
             commands::policy::sign_policy,
             commands::policy::cancel_transfer,
+            commands::backup::export_backup,
+            commands::backup::refresh_wallet,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| e.to_string())

@@ -111,6 +111,9 @@ pub fn summary(s: &WalletSummary, me: &EndpointId) -> WalletView {
                 this_device: m.device == *me,
             })
             .collect(),
+        epoch: record.epoch,
+        backup: s.backup.name().to_owned(),
+        backup_at: s.backup_at,
     }
 }
 

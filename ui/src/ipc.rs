@@ -172,6 +172,21 @@ pub async fn create_wallet(
     call_streaming(Command::CreateWallet, request, on_progress).await
 }
 
+/// `export_backup`: writes this device's part of a wallet to a file.
+pub async fn export_backup(
+    request: &accord_desktop_api::ExportBackup,
+) -> Result<accord_desktop_api::BackupMade, Failure> {
+    call1(Command::ExportBackup, request).await
+}
+
+/// `refresh_wallet`, streaming the refresh's progress.
+pub async fn refresh_wallet(
+    request: &WalletRef,
+    on_progress: impl FnMut(ProgressEvent) + 'static,
+) -> Result<WalletView, Failure> {
+    call_streaming(Command::RefreshWallet, request, on_progress).await
+}
+
 /// `wallets`.
 pub async fn wallets() -> Result<Vec<WalletView>, Failure> {
     call0(Command::Wallets).await

@@ -65,7 +65,8 @@ pub fn ChainSelect(
 #[component]
 pub fn ProgressList(
     /// The list's id.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The latest event per party, ordered by party.
     progress: RwSignal<Vec<ProgressEvent>>,
 ) -> impl IntoView {

@@ -74,11 +74,17 @@ pub enum Command {
     SignPolicy,
     /// [`TransferRef`] → `()`: cancels a delayed transfer for good.
     CancelTransfer,
+    /// [`ExportBackup`] → [`BackupMade`]: writes this device's part of a
+    /// wallet to a file, sealed under the passphrase.
+    ExportBackup,
+    /// [`WalletRef`] (+ `onProgress`) → [`WalletView`]: refreshes the
+    /// wallet's shares with every member.
+    RefreshWallet,
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 22] = [
+    pub const ALL: [Command; 24] = [
         Command::Status,
         Command::UnlockWithPassphrase,
         Command::Reopen,
@@ -101,6 +107,8 @@ impl Command {
         Command::ProposePolicy,
         Command::SignPolicy,
         Command::CancelTransfer,
+        Command::ExportBackup,
+        Command::RefreshWallet,
     ];
 
     /// The name the UI invokes (the Rust function's name in src-tauri).
@@ -128,6 +136,8 @@ impl Command {
             Command::ProposePolicy => "propose_policy",
             Command::SignPolicy => "sign_policy",
             Command::CancelTransfer => "cancel_transfer",
+            Command::ExportBackup => "export_backup",
+            Command::RefreshWallet => "refresh_wallet",
         }
     }
 }

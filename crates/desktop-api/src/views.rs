@@ -194,6 +194,38 @@ pub struct WalletView {
     pub addresses: Vec<AddressView>,
     /// Its members.
     pub members: Vec<MemberView>,
+    /// The key epoch of this device's shares (0 after creation; each
+    /// refresh or replacement adds one).
+    #[serde(default)]
+    pub epoch: u64,
+    /// This device's backup of it: `current`, `stale` (made before the
+    /// last refresh: useless) or `none`.
+    #[serde(default)]
+    pub backup: String,
+    /// When the last backup was made here.
+    #[serde(default)]
+    pub backup_at: Option<i64>,
+}
+
+/// Write this device's part of a wallet to a backup file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportBackup {
+    /// The wallet's id.
+    pub wallet_id: String,
+    /// What seals it (at least 12 characters). Secret: typed by the user,
+    /// never shown or stored.
+    pub passphrase: String,
+    /// Where to write it (refused if a file is there).
+    pub path: String,
+}
+
+/// A backup written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupMade {
+    /// Where.
+    pub path: String,
+    /// The key epoch of the shares in it.
+    pub epoch: u64,
 }
 
 /// One chain's address.

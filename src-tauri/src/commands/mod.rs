@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod approvals;
+pub mod backup;
 pub mod devices;
 pub mod lock;
 pub mod policy;

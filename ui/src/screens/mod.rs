@@ -6,6 +6,7 @@ pub mod activity;
 pub mod approvals;
 pub mod create;
 pub mod devices;
+pub mod lifecycle;
 pub mod policy;
 pub mod send;
 pub mod settings;

@@ -6,6 +6,7 @@
 use accord_desktop_api::{BalanceView, PresenceView, WalletRef, WalletView};
 use leptos::{prelude::*, task::spawn_local};
 
+use crate::screens::lifecycle::Lifecycle;
 use crate::{error::Errors, format, ipc, screens::on_shown, widgets::CopyButton};
 
 /// The wallets screen.
@@ -33,6 +34,7 @@ pub fn WalletsScreen(
         });
     };
     on_shown(active, load);
+    let changed = Callback::new(move |()| load());
 
     view! {
         <section id="screen-wallets" class="screen" hidden=move || !active.get()>
@@ -55,8 +57,10 @@ pub fn WalletsScreen(
                         view! {
                             <For
                                 each=move || list.clone()
-                                key=|w| w.id.clone()
-                                children=move |w| view! { <WalletCard wallet=w tick=tick /> }
+                                key=|w| (w.id.clone(), w.epoch, w.backup.clone(), w.backup_at)
+                                children=move |w| {
+                                    view! { <WalletCard wallet=w tick=tick changed=changed /> }
+                                }
                             />
                         }
                             .into_any()
@@ -90,6 +94,8 @@ fn WalletCard(
     wallet: WalletView,
     /// Reload balances and presence when this changes.
     tick: RwSignal<u32>,
+    /// Reloads the wallets (after a backup or refresh).
+    changed: Callback<()>,
 ) -> impl IntoView {
     let errors = Errors::get();
     let balances = RwSignal::new(None::<Vec<BalanceView>>);
@@ -116,6 +122,7 @@ fn WalletCard(
         });
     });
 
+    let lifecycle = view! { <Lifecycle wallet=wallet.clone() changed=changed /> };
     let rows = wallet
         .addresses
         .into_iter()
@@ -191,6 +198,7 @@ fn WalletCard(
             <ul class="chains">{rows}</ul>
             <h4>"Members"</h4>
             <ul class="members">{members}</ul>
+            {lifecycle}
         </article>
     }
 }

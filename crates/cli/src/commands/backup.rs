@@ -19,9 +19,6 @@ use crate::node;
 /// The variable the passphrase may come from.
 const PASSPHRASE_VAR: &str = "ACCORD_BACKUP_PASSPHRASE";
 
-/// The shortest passphrase accepted for a new backup.
-const MIN_PASSPHRASE: usize = 12;
-
 fn passphrase(confirm: bool) -> Result<Zeroizing<String>, CliError> {
     if let Some(p) = std::env::var_os(PASSPHRASE_VAR) {
         return p
@@ -74,11 +71,6 @@ pub fn export(global: &Global, args: &BackupExportArgs) -> Result<String, CliErr
     let wallet = WalletRef::name(&args.wallet);
     vault.record(&wallet)?;
     let passphrase = passphrase(true)?;
-    if passphrase.chars().count() < MIN_PASSPHRASE {
-        return Err(CliError::Input(format!(
-            "the passphrase is too short: use at least {MIN_PASSPHRASE} characters (a few random words)"
-        )));
-    }
     let file = vault.export_backup(&wallet, &passphrase, u64::try_from(now()).unwrap_or(0))?;
     let summary = backup::verify(&file, &passphrase)?;
     write_new(&args.out, &file)?;

@@ -65,6 +65,11 @@ pub enum RestoreError {
     /// The wallet is here already.
     #[error("wallet {0:?} is here already: a backup restores a wallet this device does not hold")]
     Exists(String),
+    /// The passphrase is shorter than [`MIN_PASSPHRASE`].
+    #[error(
+        "the passphrase is too short: use at least {MIN_PASSPHRASE} characters (a few random words)"
+    )]
+    ShortPassphrase,
     /// The backup is of an older key epoch than the wallet's here.
     #[error(
         "this backup is stale: its shares are of key epoch {backup}, the wallet is on epoch \
@@ -105,6 +110,14 @@ fn setting_key(wallet_id: &str) -> String {
     format!("backup:{wallet_id}")
 }
 
+/// The settings key recording when the wallet's last backup was made.
+fn made_at_key(wallet_id: &str) -> String {
+    format!("backup_at:{wallet_id}")
+}
+
+/// The shortest passphrase a backup is sealed under (a few random words).
+pub const MIN_PASSPHRASE: usize = 12;
+
 fn scheme_named(name: &str) -> Option<Scheme> {
     Scheme::ALL.into_iter().find(|s| s.to_string() == name)
 }
@@ -117,6 +130,9 @@ impl Vault {
         passphrase: &str,
         now: u64,
     ) -> Result<Vec<u8>, RestoreError> {
+        if passphrase.chars().count() < MIN_PASSPHRASE {
+            return Err(RestoreError::ShortPassphrase);
+        }
         let record = self.record(wallet)?;
         let members = self.read().members(&record)?;
         let mut group_keys = BTreeMap::new();
@@ -175,6 +191,8 @@ impl Vault {
         let file = format::seal(&header, &secrets, passphrase, &mut rand_core::OsRng)?;
         self.store()
             .set_setting(&setting_key(&record.id), &header.epoch.to_string())?;
+        self.store()
+            .set_setting(&made_at_key(&record.id), &now.to_string())?;
         Ok(file)
     }
 
@@ -186,6 +204,16 @@ impl Vault {
             Some(epoch) if epoch == record.epoch.to_string() => BackupState::Current,
             Some(_) => BackupState::Stale,
         })
+    }
+
+    /// When the wallet's last backup was made here (seconds since the
+    /// epoch), if one was.
+    pub fn backup_made_at(&self, wallet: &WalletRef) -> Result<Option<i64>, StoreError> {
+        let record = self.record(wallet)?;
+        Ok(self
+            .read()
+            .setting(&made_at_key(&record.id))?
+            .and_then(|t| t.parse().ok()))
     }
 
     /// Restores `file` into this data directory: the wallet, its shares, its

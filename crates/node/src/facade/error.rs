@@ -130,7 +130,7 @@ impl KeygenError {
     /// Whom the failure is blamed on, if anyone.
     pub fn culprits(&self) -> Vec<Culprit> {
         match self {
-            KeygenError::Failed(f) => f.culprits(),
+            KeygenError::Failed(f) | KeygenError::NotRefreshed(f) => f.culprits(),
             _ => Vec::new(),
         }
     }

@@ -33,6 +33,10 @@ pub struct WalletSummary {
     pub keys: BTreeMap<Scheme, GroupKey>,
     /// Its address on each chain.
     pub addresses: BTreeMap<Chain, String>,
+    /// Where this device's backup of it stands.
+    pub backup: crate::backup::BackupState,
+    /// When the last backup was made here.
+    pub backup_at: Option<i64>,
 }
 
 /// This device's data, open.
@@ -100,11 +104,16 @@ impl Vault {
                 }
             }
         }
+        let r = WalletRef::Id(wallet.id.clone());
+        let backup = self.backup_state(&r)?;
+        let backup_at = self.backup_made_at(&r)?;
         Ok(WalletSummary {
             wallet,
             members,
             keys,
             addresses,
+            backup,
+            backup_at,
         })
     }
 

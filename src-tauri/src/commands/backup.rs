@@ -1,0 +1,101 @@
+//! A wallet's lifecycle on this device: a backup of its part written to a
+//! file (sealed by the node: `Vault::export_backup`), and a refresh of its
+//! shares with every member (`Node::refresh_wallet`), progress streamed.
+
+use accord_desktop_api::{
+    ApiError, BackupMade, ErrorCode, ExportBackup, ProgressEvent, WalletRef as WalletId, WalletView,
+};
+use accord_node::backup::RestoreError;
+use accord_node::session::Progress;
+use accord_node::wallet::WalletRef;
+use tauri::State;
+use tauri::ipc::Channel;
+use zeroize::Zeroizing;
+
+use super::{stored, with_vault};
+use crate::state::App;
+use crate::{error, views};
+
+/// Writes this device's part of a wallet to `path`, sealed under the
+/// passphrase (refused if a file is there).
+#[tauri::command]
+pub async fn export_backup(
+    app: State<'_, App>,
+    request: ExportBackup,
+) -> Result<BackupMade, ApiError> {
+    let node = app.node().await?;
+    let ExportBackup {
+        wallet_id,
+        passphrase,
+        path,
+    } = request;
+    let passphrase = Zeroizing::new(passphrase);
+    let path = std::path::PathBuf::from(path.trim());
+    if path.as_os_str().is_empty() {
+        return Err(error::input("choose where to write the backup"));
+    }
+    // A bare file name goes to the home folder, not wherever the app started.
+    let path = match std::env::var_os("HOME") {
+        Some(home) if path.is_relative() => std::path::Path::new(&home).join(path),
+        _ => path,
+    };
+    let now = u64::try_from(accord_node::runner::now()).unwrap_or(0);
+    let wallet = WalletRef::Id(wallet_id);
+    let (file, epoch) = with_vault(&node, move |vault| {
+        let file = vault
+            .export_backup(&wallet, &passphrase, now)
+            .map_err(backup_error)?;
+        let epoch = stored(vault.record(&wallet))?.epoch;
+        Ok((file, epoch))
+    })
+    .await?;
+    write_new(&path, &file)?;
+    Ok(BackupMade {
+        path: path.display().to_string(),
+        epoch,
+    })
+}
+
+/// Refreshes the wallet's shares with every member.
+#[tauri::command]
+pub async fn refresh_wallet(
+    app: State<'_, App>,
+    request: WalletId,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<WalletView, ApiError> {
+    let node = app.node().await?;
+    let report = move |p: Progress| {
+        let _ = on_progress.send(views::progress(p));
+    };
+    let wallet = WalletRef::Id(request.wallet_id);
+    node.refresh_wallet(&wallet, &report)
+        .await
+        .map_err(error::keygen)?;
+    let me = node.id();
+    with_vault(&node, move |vault| {
+        Ok(views::summary(&stored(vault.wallet(&wallet))?, &me))
+    })
+    .await
+}
+
+fn backup_error(e: RestoreError) -> ApiError {
+    let code = match &e {
+        RestoreError::ShortPassphrase => ErrorCode::InvalidInput,
+        RestoreError::Store(_) => ErrorCode::Storage,
+        _ => ErrorCode::Internal,
+    };
+    ApiError::new(code, e.to_string())
+}
+
+/// Writes `bytes` to a new file at `path`, readable by its owner only.
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> Result<(), ApiError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let fail = |e: std::io::Error| error::input(format!("cannot write {}: {e}", path.display()));
+    let mut file = options.open(path).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)?;
+    file.sync_all().map_err(fail)
+}
