@@ -26,6 +26,16 @@
 //!   `kill -9`: `ACCORD_FAULT_CRASH_AT=round1-sent`): time from proposing
 //!   until the signature from desktop + recovery is back (the phone is
 //!   restarted before each sample).
+//! - `refresh`: `Node::refresh_wallet` of one wallet (all three schemes,
+//!   every member online, each in its own process): invitation, approvals,
+//!   the three refreshes at once, the key comparison, every member storing
+//!   its new shares and the two-phase switch to them. `--lifecycle N`
+//!   samples (default 20; 0 skips these three ops).
+//! - `backup-export`: `Vault::export_backup` (Argon2id 64 MiB / 3 passes,
+//!   sealing, recording the backup) on the desktop.
+//! - `backup-restore`: `Vault::restore_backup` of that file into a fresh
+//!   data directory (opening the store, Argon2id, every share checked
+//!   against the group keys, one fsynced write).
 //!
 //! The stores persist under `target/accord-bench` (or `--dir`), so wallets
 //! are created once (`--fresh` starts over).
@@ -262,6 +272,46 @@ fn single_signer(report: &Report, n: usize) {
     );
 }
 
+/// Refresh, backup export and restore of `wallet`, `n` times each.
+async fn lifecycle(report: &Report, desktop: &Node, wallet: &WalletSummary, n: usize, base: &Path) {
+    let r = WalletRef::Id(wallet.wallet.id.clone());
+    let mut samples = Vec::new();
+    for _ in 0..n {
+        let t = Instant::now();
+        desktop.refresh_wallet(&r, &quiet).await.unwrap();
+        samples.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    report.row("all", "refresh", samples, None);
+
+    const PASSPHRASE: &str = "correct horse battery staple";
+    let mut exports = Vec::new();
+    let mut file = Vec::new();
+    for _ in 0..n {
+        let r = r.clone();
+        let t = Instant::now();
+        file = desktop
+            .with_vault(move |v| v.export_backup(&r, PASSPHRASE, 1))
+            .await
+            .unwrap();
+        exports.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    report.row("all", "backup-export", exports, None);
+
+    let mut restores = Vec::new();
+    for i in 0..n {
+        let dir = base.join(format!("restore-{i}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let key = protector(&base.join("restore-key"));
+        let t = Instant::now();
+        let mut vault = Vault::open(&dir, &key).unwrap();
+        vault.restore_backup(&file, PASSPHRASE, 1).unwrap();
+        restores.push(t.elapsed().as_secs_f64() * 1e6);
+        drop(vault);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    report.row("all", "backup-restore", restores, None);
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -345,6 +395,11 @@ async fn main() {
             assert_eq!(out.attempts, 1);
         }
         report.row(scheme_name(chain), "cosign", samples, None);
+    }
+
+    let lifecycle_n: usize = value("--lifecycle").map_or(20, |v| v.parse().unwrap());
+    if lifecycle_n > 0 {
+        lifecycle(&report, &desktop, first, lifecycle_n, &base).await;
     }
 
     // Recovery-server throughput: every wallet signs concurrently with it.

@@ -328,7 +328,18 @@ async fn start_cosign(shared: Arc<Shared>, from: EndpointId, proposal: crate::wi
 async fn start_keygen(shared: Arc<Shared>, from: EndpointId, invitation: crate::wire::Invitation) {
     let session = invitation.session;
     let name = invitation.name.clone();
-    let Some(_slot) = Slot::take(&shared.keygens, from, KEYGENS_PER_PEER) else {
+    // The same inviter's previous session may be ending here (its commit
+    // and this invitation travel on different streams): wait for it a
+    // moment before refusing.
+    let mut slot = Slot::take(&shared.keygens, from, KEYGENS_PER_PEER);
+    for _ in 0..20 {
+        if slot.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        slot = Slot::take(&shared.keygens, from, KEYGENS_PER_PEER);
+    }
+    let Some(_slot) = slot else {
         let control = Control::Decline {
             session,
             reason: "another wallet creation with this device is under way".into(),
