@@ -77,6 +77,30 @@ fn check_interpolation(
 
 impl EcdsaShare {
     pub(crate) fn validate(&self, me: PartyId, params: Parameters) -> Result<GroupKey, ShareError> {
+        let key = self.validate_hollow(me, params)?;
+        let peers: BTreeSet<PartyIndex> = params
+            .all()
+            .filter(|p| *p != me)
+            .map(party_index)
+            .collect::<Result<_, _>>()?;
+        let party = &self.party;
+        if party.mul_senders.keys().copied().collect::<BTreeSet<_>>() != peers
+            || party.mul_receivers.keys().copied().collect::<BTreeSet<_>>() != peers
+        {
+            return Err(ShareError::Inconsistent(
+                "pairwise multiplication state is incomplete",
+            ));
+        }
+        Ok(key)
+    }
+
+    /// Everything [`Self::validate`] checks but the pairwise multiplication
+    /// state, which a repaired ("hollow") party lacks until a refresh.
+    pub(crate) fn validate_hollow(
+        &self,
+        me: PartyId,
+        params: Parameters,
+    ) -> Result<GroupKey, ShareError> {
         let party = &self.party;
         let (t, n) = (params.threshold(), params.parties());
         if u16::from(party.parameters.threshold) != t
@@ -97,18 +121,6 @@ impl EcdsaShare {
         if self.public.verifying_share(index) != Some(&own_public) {
             return Err(ShareError::Inconsistent(
                 "secret share does not match its verifying share",
-            ));
-        }
-        let peers: BTreeSet<PartyIndex> = params
-            .all()
-            .filter(|p| *p != me)
-            .map(party_index)
-            .collect::<Result<_, _>>()?;
-        if party.mul_senders.keys().copied().collect::<BTreeSet<_>>() != peers
-            || party.mul_receivers.keys().copied().collect::<BTreeSet<_>>() != peers
-        {
-            return Err(ShareError::Inconsistent(
-                "pairwise multiplication state is incomplete",
             ));
         }
         let encoded = party.pk.to_sec1_point(true);

@@ -123,6 +123,10 @@ pub struct KeyShare {
     params: Parameters,
     group_key: GroupKey,
     pub(crate) secret: ShareSecret,
+    /// A repaired DKLs23 party without its pairwise multiplication state:
+    /// it takes part in a refresh, and nothing else (not signing, not
+    /// storing).
+    hollow: bool,
 }
 
 impl fmt::Debug for KeyShare {
@@ -160,7 +164,31 @@ impl KeyShare {
             params,
             group_key,
             secret,
+            hollow: false,
         })
+    }
+
+    /// A repaired ECDSA share: validated but for the multiplication state
+    /// it gets only from a refresh with every party.
+    pub(crate) fn hollow(
+        me: PartyId,
+        params: Parameters,
+        share: EcdsaShare,
+    ) -> Result<Self, ShareError> {
+        let group_key = share.validate_hollow(me, params)?;
+        Ok(KeyShare {
+            me,
+            params,
+            group_key,
+            secret: ShareSecret::Ecdsa(Box::new(share)),
+            hollow: true,
+        })
+    }
+
+    /// Whether this is a repaired share that must be refreshed (with every
+    /// party) before it signs or is stored.
+    pub fn is_hollow(&self) -> bool {
+        self.hollow
     }
 
     /// The scheme this share signs with.
@@ -199,6 +227,11 @@ impl KeyShare {
 
     /// The versioned, checksummed serialization (secret: store it encrypted).
     pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, ShareError> {
+        if self.hollow {
+            return Err(ShareError::Inconsistent(
+                "a repaired share is stored only after the refresh that completes it",
+            ));
+        }
         let body = match &self.secret {
             ShareSecret::Taproot(s) => s.to_body()?,
             ShareSecret::Ed25519(s) => s.to_body()?,

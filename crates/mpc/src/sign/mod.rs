@@ -257,6 +257,12 @@ impl Signer {
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<(Self, Vec<Envelope>), StartError> {
         let scheme = share.scheme();
+        if share.is_hollow() {
+            return Err(StartError::Library {
+                scheme,
+                reason: "a repaired share signs only after a refresh with every party".into(),
+            });
+        }
         check_message(scheme, request.message)?;
         let signers = check_signers(&share, request)?;
         let digest = request_digest(&share, request, &signers);
