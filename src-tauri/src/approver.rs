@@ -204,6 +204,7 @@ mod tests {
             from: me,
             policy: vec!["bitcoin: BTC: up to 0.01 BTC per transfer".into()],
             refresh: None,
+            replaced: None,
         }
     }
 

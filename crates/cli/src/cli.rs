@@ -64,6 +64,45 @@ pub enum Command {
     Backup(BackupCommand),
     /// List the devices paired with this one.
     Devices,
+    /// Replace a wallet's lost device, or cancel a replacement.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+/// `accord device …`.
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Replace the lost member DEVICE_ID of a wallet with the device of
+    /// TICKET: the other members repair its shares, then all refresh. A
+    /// recovery server takes part only after the replacement's delay
+    /// (prints {"pending_until": …} until then; run it again after).
+    /// Prints {"wallet","epoch","replaced","by"} when done.
+    Replace(ReplaceArgs),
+    /// Cancel a replacement of a device of the wallet that waits for its
+    /// delay (any member; every member online is told).
+    CancelReplace(CancelReplaceArgs),
+}
+
+/// `accord device replace`.
+#[derive(Debug, Args)]
+pub struct ReplaceArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
+    /// The lost member's device id (`wallet show`).
+    #[arg(long, value_name = "DEVICE_ID")]
+    pub lost: String,
+    /// The new device's pairing ticket (`accord1…`).
+    #[arg(long, value_name = "TICKET")]
+    pub peer: String,
+}
+
+/// `accord device cancel-replace`.
+#[derive(Debug, Args)]
+pub struct CancelReplaceArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
 }
 
 /// `accord backup …`. The passphrase comes from
@@ -186,6 +225,11 @@ pub struct ServeArgs {
     /// FOR TESTS AND DEMOS ONLY: never with a wallet holding value.
     #[arg(long)]
     pub auto_approve: bool,
+    /// How long a replacement of a wallet's device waits here before this
+    /// co-signer (a recovery server) takes part, in seconds (default 72
+    /// hours; kept for later runs). Any member can cancel meanwhile.
+    #[arg(long, value_name = "SECS")]
+    pub replacement_delay: Option<u64>,
     /// How long the printed pairing ticket stays valid, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 600,
           value_parser = clap::value_parser!(u64).range(1..))]

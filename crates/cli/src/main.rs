@@ -36,7 +36,9 @@ use clap::Parser;
 
 use accord_node::policy::Statement;
 
-use crate::cli::{BackupCommand, Cli, Command, CosignerCommand, PolicyCommand, WalletCommand};
+use crate::cli::{
+    BackupCommand, Cli, Command, CosignerCommand, DeviceCommand, PolicyCommand, WalletCommand,
+};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -99,6 +101,10 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Preview(args) => commands::preview::run(args, g.json),
         Command::Init => commands::device::init(g),
         Command::Devices => commands::device::devices(g),
+        Command::Device(DeviceCommand::Replace(args)) => commands::device::replace(g, args),
+        Command::Device(DeviceCommand::CancelReplace(args)) => {
+            commands::device::cancel_replace(g, args)
+        }
         Command::Backup(BackupCommand::Export(args)) => commands::backup::export(g, args),
         Command::Backup(BackupCommand::Verify(args)) => commands::backup::verify(g, args),
         Command::Backup(BackupCommand::Restore(args)) => commands::backup::restore(g, args),

@@ -8,7 +8,7 @@
 //! that receives it.
 
 use accord_mpc::{DecodeError, Envelope};
-use iroh::EndpointAddr;
+use iroh::{EndpointAddr, EndpointId};
 use serde::{Deserialize, Serialize};
 
 use crate::session::Role;
@@ -72,6 +72,24 @@ pub struct Invitation {
     /// whose shares are of key epoch `epoch` on every member (the new
     /// shares are of `epoch + 1`; same group keys).
     pub refresh: Option<u64>,
+    /// With `refresh`: the refresh replaces a lost member — `members`
+    /// lists the new device at the lost one's party, which gets its shares
+    /// repaired by the others first.
+    pub replace: Option<Box<Replacement>>,
+}
+
+/// A lost member's replacement, as a refresh invitation carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replacement {
+    /// The party being replaced.
+    pub party: u8,
+    /// The lost device's id (removed from the wallet and banned).
+    pub lost: EndpointId,
+    /// The members repairing the new device's shares (every other member).
+    pub helpers: Vec<u8>,
+    /// The wallet's group keys (scheme code, key bytes), for the new device
+    /// to check its repaired shares against.
+    pub keys: Vec<(u8, Vec<u8>)>,
 }
 
 /// A signing proposal: raw unsigned transaction + wallet + chain. Each
@@ -186,6 +204,12 @@ pub enum Control {
     /// A transfer a wallet's policy delays: the sender's queue entry, and
     /// the members' cancels of it the sender holds.
     Delayed(DelayedSync),
+    /// A member cancels the replacement of a device of this wallet that is
+    /// waiting for its delay.
+    CancelReplacement {
+        /// The wallet.
+        wallet_id: String,
+    },
 }
 
 /// A delayed transfer as members exchange it
@@ -244,7 +268,8 @@ impl Control {
             | Control::Policy(_)
             | Control::PolicyPull { .. }
             | Control::PolicyPulled { .. }
-            | Control::Delayed(_) => None,
+            | Control::Delayed(_)
+            | Control::CancelReplacement { .. } => None,
         }
     }
 }

@@ -139,6 +139,7 @@ fn keygen_request() -> KeygenRequest {
         from: member(2, "desktop"),
         policy: vec!["bitcoin: BTC: up to 0.01 BTC per transfer".into()],
         refresh: None,
+        replaced: None,
     }
 }
 

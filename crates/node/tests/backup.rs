@@ -318,6 +318,7 @@ fn a_backup_made_before_a_refresh_is_stale_and_refused() {
         session: [3; 32],
         initiator: me,
         shares: mine(&refreshed),
+        replace: None,
     };
     s.store_epoch(&new, 20).unwrap();
     s.commit_epoch(&id, &[3; 32], 21).unwrap();

@@ -68,6 +68,7 @@ fn epoch(shares: Vec<Arc<KeyShare>>, epoch: u64, session: u8) -> NewEpoch {
         session: [session; 32],
         initiator: id(1),
         shares,
+        replace: None,
     }
 }
 

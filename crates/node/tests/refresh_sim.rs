@@ -13,7 +13,8 @@ use accord_chains::Chain;
 use accord_mpc::Scheme;
 use accord_node::runner::host;
 use accord_node::session::{AnyOutput, AnySession, KeygenPlan, KeygenSession};
-use accord_node::store::WalletStore;
+use accord_node::store::{DeviceStore, WalletStore};
+use accord_node::wire::InvitedMember;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sim::scenario::*;
@@ -48,9 +49,14 @@ fn secret(sim: &Sim, dev: usize, wallet: &str, scheme: Scheme) -> Vec<u8> {
 /// Every pair of devices' Ed25519 shares makes a signature that verifies
 /// (with ed25519-dalek).
 fn signs_together(sim: &Sim, wallet: &str, seed: u64) {
-    let shares: Vec<_> = sim
-        .devs
+    signs_with(sim, wallet, seed, &[0, 1, 2]);
+}
+
+/// Every pair of `devices`' Ed25519 shares signs (verified by ed25519-dalek).
+fn signs_with(sim: &Sim, wallet: &str, seed: u64, devices: &[usize]) {
+    let shares: Vec<_> = devices
         .iter()
+        .map(|i| &sim.devs[*i])
         .map(|d| {
             let w = d.store.wallet_by_id(wallet).unwrap();
             std::sync::Arc::new(d.store.share(&w, Scheme::FrostEd25519).unwrap())
@@ -154,6 +160,154 @@ fn a_refresh_is_everywhere_or_nowhere_with_a_crash_at_every_effect() {
             );
             // And its shares sign together, on whichever epoch it is.
             signs_together(&sim, &wallet, at);
+        }
+    }
+}
+
+/// A 2-of-3 wallet of devices 0, 1 and 2 made by the sessions (FROST).
+fn created_among_three(sim: &mut Sim) -> String {
+    let members: Vec<InvitedMember> = (0..3)
+        .map(|i| InvitedMember {
+            party: u8::try_from(i + 1).unwrap(),
+            addr: sim.addr(i),
+            name: sim.devs[i].name.clone(),
+            role: Sim::role(&sim.devs[i].name),
+        })
+        .collect();
+    let mut rng = StdRng::seed_from_u64(41);
+    let spec = accord_node::session::WalletSpec {
+        name: "w".into(),
+        threshold: 2,
+        network: accord_node::wallet::Network::Regtest,
+        policy: None,
+    };
+    let plan =
+        KeygenPlan::invite(spec, members, sim.schemes.clone(), sim.timeouts, &mut rng).unwrap();
+    let inst = sim.start(0, AnySession::Keygen(Box::new(KeygenSession::lead(plan))));
+    sim.run(100_000);
+    match sim.result(inst) {
+        Some(Ok(AnyOutput::Created(c))) => c.wallet.clone(),
+        other => panic!("not created: {other:?}"),
+    }
+}
+
+#[test]
+fn a_lost_member_is_replaced_and_the_new_device_signs() {
+    let names = ["desktop", "phone", "recovery", "phone2"];
+    let mut sim = Sim::new(&names, 3, Faults::default(), timeouts());
+    let wallet = created_among_three(&mut sim);
+    let old_phone = {
+        let s = &sim.devs[1].store;
+        s.share(&s.wallet_by_id(&wallet).unwrap(), Scheme::FrostEd25519)
+            .unwrap()
+    };
+    // The phone is lost; the desktop replaces it with phone2.
+    let local = host::local_wallet(&sim.devs[0].store, &wallet).unwrap();
+    let new = InvitedMember {
+        party: 0,
+        addr: sim.addr(3),
+        name: "phone2".into(),
+        role: Sim::role("phone"),
+    };
+    let lost = sim.devs[1].id;
+    let mut rng = StdRng::seed_from_u64(43);
+    let plan = KeygenPlan::replace(local, lost, new, sim.timeouts, &mut rng).unwrap();
+    let inst = sim.start(0, AnySession::Keygen(Box::new(KeygenSession::lead(plan))));
+    sim.run(200_000);
+    match sim.result(inst) {
+        Some(Ok(AnyOutput::Created(c))) => assert_eq!(c.epoch, 1),
+        other => panic!("not replaced: {other:?}"),
+    }
+    for i in [0, 2, 3] {
+        let s = &sim.devs[i].store;
+        let w = s.wallet_by_id(&wallet).unwrap();
+        assert_eq!(w.epoch, 1, "device {i}");
+        let members = s.members(&w).unwrap();
+        assert!(
+            members
+                .iter()
+                .any(|m| m.party == 2 && m.device == sim.devs[3].id)
+        );
+        assert!(!members.iter().any(|m| m.device == lost), "device {i}");
+    }
+    assert_eq!(sim.devs[3].store.wallet_by_id(&wallet).unwrap().party, 2);
+    for i in [0, 2] {
+        let pinned = sim.devs[i].store.pinned_ids().unwrap();
+        assert!(
+            !pinned.contains(&lost),
+            "device {i} still lets the lost one in"
+        );
+    }
+    signs_with(&sim, &wallet, 44, &[0, 3, 2]);
+    // The lost phone's share does not sign with the new ones.
+    let desktop = {
+        let s = &sim.devs[0].store;
+        s.share(&s.wallet_by_id(&wallet).unwrap(), Scheme::FrostEd25519)
+            .unwrap()
+    };
+    let signers = [desktop.party(), old_phone.party()];
+    let shares = [std::sync::Arc::new(desktop), std::sync::Arc::new(old_phone)];
+    assert!(accord_mpc::sim::sign(&shares, &signers, signers[0], b"m", &mut rng).is_err());
+}
+
+/// Starts the replacement of the phone (device 1) by phone2 (device 3),
+/// led by the desktop.
+fn replace_phone(sim: &mut Sim, wallet: &str) -> u64 {
+    let local = host::local_wallet(&sim.devs[0].store, wallet).unwrap();
+    let new = InvitedMember {
+        party: 0,
+        addr: sim.addr(3),
+        name: "phone2".into(),
+        role: Sim::role("phone"),
+    };
+    let lost = sim.devs[1].id;
+    let mut rng = StdRng::seed_from_u64(sim.now.as_millis() + 47);
+    let plan = KeygenPlan::replace(local, lost, new, sim.timeouts, &mut rng).unwrap();
+    sim.start(0, AnySession::Keygen(Box::new(KeygenSession::lead(plan))))
+}
+
+#[test]
+fn a_replacement_is_everywhere_or_nowhere_with_a_crash_at_every_effect() {
+    let names = ["desktop", "phone", "recovery", "phone2"];
+    let mut sim = Sim::new(&names, 5, Faults::default(), timeouts());
+    let wallet = created_among_three(&mut sim);
+    let base: Vec<u64> = (0..4).map(|d| sim.effects(d)).collect();
+    replace_phone(&mut sim, &wallet);
+    sim.run(100_000);
+    let totals: Vec<u64> = (0..4).map(|d| sim.effects(d) - base[d]).collect();
+    for dev in [0usize, 2, 3] {
+        for at in 1..=totals[dev] {
+            let mut sim = Sim::new(&names, 5, Faults::default(), timeouts());
+            let wallet = created_among_three(&mut sim);
+            sim.faults = Faults {
+                max_delay: 10,
+                crash: Some(Crash {
+                    device: dev,
+                    at_effect: base[dev] + at,
+                    down: 1 + at * 89 % 6_000,
+                }),
+                ..Faults::default()
+            };
+            replace_phone(&mut sim, &wallet);
+            // One epoch everywhere, nothing undecided: checked at quiet.
+            sim.run(200_000);
+            let epoch = |i: usize| {
+                sim.devs[i]
+                    .store
+                    .wallet_by_id(&wallet)
+                    .map(|w| w.epoch)
+                    .ok()
+            };
+            let now = (epoch(0), epoch(2), epoch(3));
+            assert!(
+                now == (Some(0), Some(0), None) || now == (Some(1), Some(1), Some(1)),
+                "crash of {dev} at {at}: {now:?}"
+            );
+            if now.2.is_some() {
+                signs_with(&sim, &wallet, at, &[0, 3, 2]);
+            } else {
+                signs_with(&sim, &wallet, at, &[0, 1, 2]);
+            }
         }
     }
 }

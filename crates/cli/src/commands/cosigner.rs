@@ -19,7 +19,13 @@ const EVENT_POLL: Duration = Duration::from_millis(500);
 
 /// Runs the co-signer until SIGINT or SIGTERM.
 pub fn serve(global: &Global, args: &ServeArgs) -> Result<String, CliError> {
-    let vault = node::open(global)?;
+    let mut vault = node::open(global)?;
+    if let Some(secs) = args.replacement_delay {
+        vault.set_setting(
+            accord_node::runner::host::REPLACEMENT_DELAY_SETTING,
+            &secs.to_string(),
+        )?;
+    }
     let approver: Arc<dyn Approver> = if args.auto_approve {
         eprintln!(
             "WARNING: --auto-approve is on: this co-signer will approve EVERY wallet and \

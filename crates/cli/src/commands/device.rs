@@ -1,11 +1,87 @@
-//! `accord init` (the device identity) and `accord devices` (the devices
-//! paired with this one).
+//! `accord init` (the device identity), `accord devices` (the devices
+//! paired with this one) and `accord device replace | cancel-replace` (a
+//! wallet's lost device).
 
+use std::sync::Arc;
+
+use accord_node::Role;
+use accord_node::approve::Interactive;
+use accord_node::facade::Replaced;
+use accord_node::pairing::ticket::Ticket;
+use accord_node::wallet::WalletRef;
 use serde_json::{Value, json};
 
-use crate::cli::Global;
+use crate::cli::{CancelReplaceArgs, Global, ReplaceArgs};
 use crate::error::CliError;
 use crate::node;
+
+/// Replaces a wallet's lost device with a new one.
+pub fn replace(global: &Global, args: &ReplaceArgs) -> Result<String, CliError> {
+    let lost = args
+        .lost
+        .trim()
+        .parse()
+        .map_err(|_| CliError::Input(format!("not a device id: {:?}", args.lost)))?;
+    let ticket = Ticket::decode(args.peer.trim()).map_err(|e| CliError::Ticket {
+        index: 1,
+        reason: e.to_string(),
+    })?;
+    let vault = node::open(global)?;
+    let wallet = WalletRef::name(&args.wallet);
+    let approver = Arc::new(Interactive::terminal());
+    let done = node::block_on(node::with_node(
+        vault,
+        Role::Desktop,
+        global,
+        approver,
+        async |node| {
+            let printer = node::ProgressPrinter::default();
+            let progress = |p| printer.print(p);
+            Ok(node
+                .replace_device(&wallet, lost, &ticket, &progress)
+                .await?)
+        },
+    ))?;
+    let out = match done {
+        Replaced::Done {
+            epoch,
+            replaced,
+            by,
+            ..
+        } => json!({
+            "wallet": args.wallet,
+            "epoch": epoch,
+            "replaced": replaced.to_string(),
+            "by": by.to_string(),
+        }),
+        Replaced::Pending { until } => json!({ "pending_until": until }),
+    };
+    Ok(if global.json {
+        out.to_string()
+    } else {
+        serde_json::to_string_pretty(&out).unwrap_or_else(|_| out.to_string())
+    })
+}
+
+/// Cancels a replacement waiting for its delay.
+pub fn cancel_replace(global: &Global, args: &CancelReplaceArgs) -> Result<String, CliError> {
+    let vault = node::open(global)?;
+    let wallet = WalletRef::name(&args.wallet);
+    let approver = Arc::new(Interactive::terminal());
+    let told = node::block_on(node::with_node(
+        vault,
+        Role::Desktop,
+        global,
+        approver,
+        async |node| Ok(node.cancel_replacement(&wallet).await?),
+    ))?;
+    let out = json!({ "wallet": args.wallet, "cancelled": true, "members_told": told });
+    Ok(if global.json {
+        out.to_string()
+    } else {
+        format!("replacement cancelled; {told} member(s) told")
+    })
+}
 
 /// Creates the device identity if there is none; prints the device id.
 pub fn init(global: &Global) -> Result<String, CliError> {

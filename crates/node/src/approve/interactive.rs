@@ -111,6 +111,22 @@ fn member(m: &Member) -> String {
 /// The keygen prompt's text.
 fn keygen_text(r: &KeygenRequest) -> String {
     let mut out = String::new();
+    if let (Some(epoch), Some(lost)) = (r.refresh, &r.replaced) {
+        let _ = writeln!(out, "Replace a lost device of wallet {}?", r.wallet);
+        let _ = writeln!(out, "  lost: {}", member(lost));
+        let _ = writeln!(
+            out,
+            "  its shares are repaired for the new device by the other members, then every \
+             member's shares are refreshed (key epoch {epoch} -> {}); the lost device is removed",
+            epoch.saturating_add(1)
+        );
+        let _ = writeln!(out, "  asked by: {}", member(&r.from));
+        let _ = writeln!(out, "  members after:");
+        for m in &r.members {
+            let _ = writeln!(out, "    {}", member(m));
+        }
+        return out.trim_end().to_owned();
+    }
     if let Some(epoch) = r.refresh {
         let _ = writeln!(out, "Refresh the shares of wallet {}?", r.wallet);
         let _ = writeln!(

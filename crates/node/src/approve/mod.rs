@@ -66,6 +66,9 @@ pub struct KeygenRequest {
     /// whose shares move from key epoch `epoch` to `epoch + 1` (same keys,
     /// same addresses; every earlier share and backup stops working).
     pub refresh: Option<u64>,
+    /// With `refresh`: the lost member a new device replaces (`members`
+    /// lists the new one at its party).
+    pub replaced: Option<Member>,
 }
 
 /// A request to co-sign one transaction.

@@ -11,6 +11,7 @@ mod error;
 mod keygen;
 mod policy;
 mod refresh;
+mod replace;
 mod send;
 pub mod settings;
 mod sign;
@@ -33,6 +34,7 @@ pub use error::{KeygenError, NodeError, OpenError, PairingError, SendError, Sign
 pub use keygen::CreateWallet;
 pub use policy::{PolicyChangeError, PolicyView};
 pub use refresh::Refreshed;
+pub use replace::Replaced;
 pub use send::{Draft, SendOutcome};
 pub use sign::{SignOutcome, SignRequest, sign_plan};
 pub use vault::{Vault, WalletSummary};

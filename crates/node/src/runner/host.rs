@@ -263,20 +263,78 @@ fn refuse(session: SessionBytes, r: Refusal) -> Control {
 
 /// An invitation `from` sent: a member's wallet creation, or a `Decline`.
 pub fn admit_invitation(
-    store: &dyn Persist,
+    store: &mut dyn Persist,
     me: EndpointId,
     from: EndpointId,
     invitation: Invitation,
     schemes: Vec<Scheme>,
     timeouts: Timeouts,
+    rules: Rules,
 ) -> Admission {
     let session = invitation.session;
+    let storage = |e: StoreError| {
+        Admission::Reply(Control::Abort {
+            session,
+            reason: format!("storage error: {e}"),
+        })
+    };
+    if let Some(r) = &invitation.replace
+        && invitation
+            .members
+            .iter()
+            .any(|m| m.party == r.party && m.addr.id == me)
+    {
+        let pinned: BTreeSet<EndpointId> = match store.pinned_ids() {
+            Ok(ids) => ids.into_iter().collect(),
+            Err(e) => return storage(e),
+        };
+        if store.wallet_by_id(&invitation.wallet_id).is_ok() {
+            return Admission::Reply(Control::Decline {
+                session,
+                reason: "this device holds that wallet already".into(),
+            });
+        }
+        let known = |id: &EndpointId| pinned.contains(id);
+        return match KeygenSession::admit_replacement(invitation, from, me, &known, timeouts) {
+            Ok(k) => Admission::Keygen(Box::new(k)),
+            Err(refusal) => Admission::Reply(refuse(session, refusal)),
+        };
+    }
     if invitation.refresh.is_some() {
+        let replacing = invitation.replace.as_ref().and_then(|r| {
+            let new = invitation.members.iter().find(|m| m.party == r.party)?;
+            Some((r.party, new.addr.id))
+        });
         return match local_wallet(store, &invitation.wallet_id) {
-            Ok(wallet) => match KeygenSession::admit_refresh(invitation, from, wallet, timeouts) {
-                Ok(k) => Admission::Keygen(Box::new(k)),
-                Err(refusal) => Admission::Reply(refuse(session, refusal)),
-            },
+            Ok(wallet) => {
+                let id = wallet.record.id.clone();
+                match KeygenSession::admit_refresh(invitation, from, wallet, timeouts) {
+                    Ok(k) => {
+                        // A replacement counts here only after its delay
+                        // (for a device whose approvals follow the policy).
+                        if let (Some((party, new)), Some(delay)) =
+                            (replacing, rules.replacement_delay)
+                        {
+                            let first = match store.replacement_seen(&id, party, &new, rules.now) {
+                                Ok(t) => t,
+                                Err(e) => return storage(e),
+                            };
+                            let until = first.saturating_add(delay);
+                            if rules.now < until {
+                                return Admission::Reply(Control::Decline {
+                                    session,
+                                    reason: format!(
+                                        "the replacement waits for its delay: {PENDING_UNTIL}{until} \
+                                         (any member can cancel it until then)"
+                                    ),
+                                });
+                            }
+                        }
+                        Admission::Keygen(Box::new(k))
+                    }
+                    Err(refusal) => Admission::Reply(refuse(session, refusal)),
+                }
+            }
             Err(StoreError::NotFound(_)) => Admission::Reply(Control::Decline {
                 session,
                 reason: "this device holds no such wallet".into(),
@@ -314,6 +372,27 @@ pub fn admit_invitation(
         Err(refusal) => Admission::Reply(refuse(session, refusal)),
     }
 }
+
+/// What an invitation's admission depends on besides the store.
+#[derive(Clone, Copy, Debug)]
+pub struct Rules {
+    /// The delay a replacement waits before this device takes part in it
+    /// (seconds): set for a device whose approvals follow the wallet's
+    /// policy (the recovery server); `None` where a person decides.
+    pub replacement_delay: Option<i64>,
+    /// Wall time (seconds).
+    pub now: i64,
+}
+
+/// The default replacement delay: 72 hours.
+pub const REPLACEMENT_DELAY: i64 = 72 * 3600;
+
+/// The setting that overrides [`REPLACEMENT_DELAY`] (seconds).
+pub const REPLACEMENT_DELAY_SETTING: &str = "replacement_delay_secs";
+
+/// In a refusal's reason: when the replacement's delay ends here
+/// (`pending_until=<seconds since the epoch>`).
+pub const PENDING_UNTIL: &str = "pending_until=";
 
 /// What this device holds of wallet `id`, for a refresh of it: the record,
 /// members, every share (opened and validated) and whether a refresh is

@@ -144,6 +144,29 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
                 Err(e) => shared.log(None, EventKind::Failed, &format!("keeping a policy: {e}")),
             }
         }
+        Message::Control(Control::CancelReplacement { wallet_id }) => {
+            let cancelled = {
+                let mut store = shared.store();
+                let member = store
+                    .wallet_by_id(&wallet_id)
+                    .and_then(|w| store.members(&w))
+                    .is_ok_and(|m| m.iter().any(|m| m.device == from));
+                if member {
+                    store.cancel_replacement(&wallet_id, now()).map(Some)
+                } else {
+                    Ok(None)
+                }
+            };
+            match cancelled {
+                Ok(Some(_)) => {}
+                Ok(None) => shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("a replacement cancel from {from}, not a member of that wallet"),
+                ),
+                Err(e) => shared.log(None, EventKind::Failed, &format!("cancelling: {e}")),
+            }
+        }
         Message::Control(Control::Delayed(sync)) => {
             let got = super::delayed_sync::receive(&mut *shared.store(), from, &sync, now());
             match got {
@@ -347,9 +370,32 @@ async fn start_keygen(shared: Arc<Shared>, from: EndpointId, invitation: crate::
         return refuse(&shared, from, "invitation", control).await;
     };
     let (timeouts, me) = (shared.timeouts, shared.transport.id());
+    let follows_policy = shared.approver.follows_policy();
     let admitted = shared
         .with_store(move |store| {
-            host::admit_invitation(store, me, from, invitation, Scheme::ALL.to_vec(), timeouts)
+            // The recovery server takes part in a replacement only after its
+            // delay; a person's device asks its person.
+            let replacement_delay = follows_policy.then(|| {
+                store
+                    .setting(host::REPLACEMENT_DELAY_SETTING)
+                    .ok()
+                    .flatten()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(host::REPLACEMENT_DELAY)
+            });
+            let rules = host::Rules {
+                replacement_delay,
+                now: now(),
+            };
+            host::admit_invitation(
+                store,
+                me,
+                from,
+                invitation,
+                Scheme::ALL.to_vec(),
+                timeouts,
+                rules,
+            )
         })
         .await;
     match admitted {

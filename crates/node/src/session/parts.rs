@@ -59,6 +59,11 @@ impl<M: Machine> Parts<M> {
         });
     }
 
+    /// Whether a part has id `id`.
+    pub(crate) fn knows(&self, id: &SessionId) -> bool {
+        self.parts.iter().any(|p| p.id == *id)
+    }
+
     /// Feeds `envelope` from `party` to the part it names.
     pub(crate) fn handle(&mut self, party: PartyId, envelope: Envelope) -> Handled {
         let Some(part) = self.parts.iter_mut().find(|p| p.id == envelope.session) else {

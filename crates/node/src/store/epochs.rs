@@ -11,7 +11,7 @@ use rand_core::OsRng;
 use rusqlite::{OptionalExtension, params};
 
 use super::persist::{EpochStore, WalletStore};
-use super::records::{self, KeygenOutcome, WalletRecord};
+use super::records::{self, KeygenOutcome, Member, WalletRecord};
 use super::{Store, StoreError, share_aad};
 use crate::secret;
 use crate::wire::SessionBytes;
@@ -29,6 +29,9 @@ pub struct NewEpoch {
     pub initiator: EndpointId,
     /// One per scheme, of the same group keys as the shares in use.
     pub shares: Vec<Arc<KeyShare>>,
+    /// A replacement: the new member at the lost one's party, and the lost
+    /// device (banned from the wallet when the epoch is switched to).
+    pub replace: Option<(Member, EndpointId)>,
 }
 
 /// A refresh stored here and not switched to (or dropped) yet.
@@ -42,6 +45,16 @@ pub struct PendingEpoch {
     pub session: SessionBytes,
     /// Who decides.
     pub initiator: EndpointId,
+}
+
+/// A replacement's new member as `pending_epochs.replace` keeps it (JSON).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredMember {
+    party: u8,
+    device: String,
+    name: String,
+    addr: String,
+    role: String,
 }
 
 fn epoch_value(epoch: u64) -> Result<i64, StoreError> {
@@ -79,15 +92,33 @@ impl EpochStore for Store {
             "DELETE FROM pending_epochs WHERE wallet_id = ?1",
             [&wallet.id],
         )?;
+        let replace = new
+            .replace
+            .as_ref()
+            .map(|(m, lost)| {
+                serde_json::to_string(&(
+                    StoredMember {
+                        party: m.party,
+                        device: m.device.to_string(),
+                        name: m.name.clone(),
+                        addr: records::addr_text(&m.addr),
+                        role: m.role.name().to_owned(),
+                    },
+                    lost.to_string(),
+                ))
+            })
+            .transpose()
+            .map_err(|_| StoreError::Mismatched("a replacement does not serialize"))?;
         tx.execute(
-            "INSERT INTO pending_epochs (wallet_id, epoch, session, initiator, at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO pending_epochs (wallet_id, epoch, session, initiator, at, replacing)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 wallet.id,
                 epoch_value(new.epoch)?,
                 new.session.to_vec(),
                 new.initiator.to_string(),
-                now
+                now,
+                replace
             ],
         )?;
         for share in &new.shares {
@@ -119,6 +150,14 @@ impl EpochStore for Store {
                 |r| r.get(0),
             )
             .optional()?;
+        let replace: Option<String> = tx
+            .query_row(
+                "SELECT replacing FROM pending_epochs WHERE wallet_id = ?1 AND session = ?2",
+                params![wallet, session.to_vec()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
         let Some(epoch) = pending else {
             let done: Option<i64> = tx
                 .query_row(
@@ -143,6 +182,34 @@ impl EpochStore for Store {
             "UPDATE wallets SET epoch = ?2, epoch_session = ?3 WHERE id = ?1",
             params![wallet, epoch, session.to_vec()],
         )?;
+        if let Some(text) = replace {
+            let (new, lost): (StoredMember, String) = serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("a pending replacement: {e}")))?;
+            tx.execute(
+                "UPDATE peers SET endpoint_id = ?3, name = ?4, addr = ?5, role = ?6
+                 WHERE wallet_id = ?1 AND party = ?2",
+                params![wallet, new.party, new.device, new.name, new.addr, new.role],
+            )?;
+            // The lost device is out: of the allow-list, of every session.
+            tx.execute(
+                "INSERT INTO devices (endpoint_id, name, addr, paired_at, removed_at)
+                 VALUES (?1, 'replaced device', '', ?2, ?2)
+                 ON CONFLICT (endpoint_id) DO UPDATE SET removed_at = ?2",
+                params![lost, now],
+            )?;
+            tx.execute("DELETE FROM replacements WHERE wallet_id = ?1", [wallet])?;
+            tx.execute(
+                "INSERT INTO events (wallet_id, at, kind, detail) VALUES (?1, ?2, 'unpaired', ?3)",
+                params![
+                    wallet,
+                    now,
+                    format!(
+                        "party {} replaced: device {lost} removed, {} ({}) in its place",
+                        new.party, new.name, new.device
+                    )
+                ],
+            )?;
+        }
         tx.execute(
             "INSERT INTO events (wallet_id, at, kind, detail) VALUES (?1, ?2, 'refreshed', ?3)",
             params![
@@ -204,6 +271,64 @@ impl EpochStore for Store {
                 })
             })
             .collect()
+    }
+
+    fn replacement_seen(
+        &mut self,
+        wallet: &str,
+        party: u8,
+        new_device: &EndpointId,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let seen: Option<(u8, String, i64)> = tx
+            .query_row(
+                "SELECT party, new_device, first_seen FROM replacements WHERE wallet_id = ?1",
+                [wallet],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((p, device, first)) = seen
+            && p == party
+            && device == new_device.to_string()
+        {
+            return Ok(first);
+        }
+        tx.execute(
+            "INSERT INTO replacements (wallet_id, party, new_device, first_seen)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (wallet_id) DO UPDATE SET party = ?2, new_device = ?3, first_seen = ?4",
+            params![wallet, party, new_device.to_string(), now],
+        )?;
+        tx.execute(
+            "INSERT INTO events (wallet_id, at, kind, detail) VALUES (?1, ?2, 'rejected', ?3)",
+            params![
+                wallet,
+                now,
+                format!(
+                    "asked to replace party {party} by device {new_device}: waits for the delay"
+                )
+            ],
+        )?;
+        tx.commit()?;
+        Ok(now)
+    }
+
+    fn cancel_replacement(&mut self, wallet: &str, now: i64) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute("DELETE FROM replacements WHERE wallet_id = ?1", [wallet])?;
+        if n > 0 {
+            tx.execute(
+                "INSERT INTO events (wallet_id, at, kind, detail) VALUES (?1, ?2, 'rejected', ?3)",
+                params![
+                    wallet,
+                    now,
+                    "a member cancelled the replacement of a device"
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n > 0)
     }
 
     fn epoch_outcome(&self, session: &SessionBytes) -> Result<KeygenOutcome, StoreError> {

@@ -95,6 +95,19 @@ pub trait EpochStore {
     fn pending_epochs(&self) -> Result<Vec<PendingEpoch>, StoreError>;
     /// What this device knows of refresh `session`.
     fn epoch_outcome(&self, session: &SessionBytes) -> Result<KeygenOutcome, StoreError>;
+    /// When this device first saw the request to replace `party` of
+    /// `wallet` with `new_device` (now, if it had not, or if it had seen a
+    /// request for another device).
+    fn replacement_seen(
+        &mut self,
+        wallet: &str,
+        party: u8,
+        new_device: &EndpointId,
+        now: i64,
+    ) -> Result<i64, StoreError>;
+    /// Forgets the replacement waiting here (a member cancelled it); whether
+    /// there was one.
+    fn cancel_replacement(&mut self, wallet: &str, now: i64) -> Result<bool, StoreError>;
 }
 
 /// How a signing session ended, with what it finished.

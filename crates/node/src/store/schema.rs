@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -254,6 +254,18 @@ CREATE TABLE pending_shares (
 ) STRICT;
 ";
 
+/// Version 8: replacements of lost devices waiting for their delay here
+/// (one per wallet: which party, by which new device, since when).
+const V8: &str = "
+CREATE TABLE replacements (
+    wallet_id  TEXT PRIMARY KEY REFERENCES wallets(id),
+    party      INTEGER NOT NULL,
+    new_device TEXT NOT NULL,
+    first_seen INTEGER NOT NULL
+) STRICT;
+ALTER TABLE pending_epochs ADD COLUMN replacing TEXT;
+";
+
 /// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
 /// newer database.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
@@ -281,7 +293,10 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         if version < 6 {
             tx.execute_batch(V6)?;
         }
-        tx.execute_batch(V7)?;
+        if version < 7 {
+            tx.execute_batch(V7)?;
+        }
+        tx.execute_batch(V8)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

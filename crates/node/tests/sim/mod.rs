@@ -510,13 +510,18 @@ impl Sim {
                     return;
                 }
                 let (me, schemes) = (self.devs[to].id, self.schemes.clone());
+                let rules = host::Rules {
+                    replacement_delay: None,
+                    now: wall(now),
+                };
                 match host::admit_invitation(
-                    &self.devs[to].store,
+                    &mut self.devs[to].store,
                     me,
                     from_id,
                     inv,
                     schemes,
                     timeouts,
+                    rules,
                 ) {
                     Admission::Keygen(k) => {
                         self.start(to, AnySession::Keygen(k));

@@ -3,10 +3,18 @@
 //! Taproot, FROST Ed25519, DKLs23 for ECDSA), each under its own session id
 //! derived from the invitation's, then every member announces the group
 //! keys it computed and compares them with everyone else's.
+//!
+//! A refresh runs each scheme's refresh instead. A replacement first
+//! repairs the new device's shares ([`accord_mpc::Repair`], under ids
+//! derived with [`REPAIR`] added): every other member helps; the new device
+//! starts its refreshes once its shares are repaired (the others' refresh
+//! messages wait for it meanwhile).
 
 use std::collections::BTreeMap;
 
-use accord_mpc::{KeyShare, Keygen, PartyId};
+use std::sync::Arc;
+
+use accord_mpc::{Envelope, KeyShare, Keygen, PartyId, Repair, RepairOutput, Scheme};
 use rand_core::CryptoRngCore;
 
 use super::super::clock::Time;
@@ -29,9 +37,21 @@ pub(crate) enum Progressed {
     Agreed(Vec<KeyShare>),
 }
 
+/// Added to a scheme's code for the id of its repair.
+pub(crate) const REPAIR: u16 = 0x100;
+
+/// The most refresh messages a new device keeps before its repair is done.
+const EARLY: usize = 256;
+
 /// The DKGs and the comparison.
 pub(crate) struct Dkg {
     parts: Parts<Keygen>,
+    /// A replacement's repairs (none otherwise).
+    repairs: Parts<Repair>,
+    /// The new device: refresh messages that came before its repair ended.
+    early: Vec<(PartyId, Envelope)>,
+    /// The new device: waiting for its repaired shares.
+    repairing: bool,
     pub(crate) live: Liveness,
     shares: Option<Vec<KeyShare>>,
     mine: Option<Keys>,
@@ -47,12 +67,89 @@ impl Dkg {
         out: &mut Effects<O>,
     ) -> Result<Dkg, Failure> {
         let mut parts = Parts::new();
+        let mut repairs = Parts::new();
         let base = plan.invitation.session;
+        let mut repairing = false;
+        if let Some(rep) = &plan.invitation.replace {
+            let helpers: Vec<PartyId> = rep
+                .helpers
+                .iter()
+                .filter_map(|p| PartyId::new(u16::from(*p)))
+                .collect();
+            let target = PartyId::new(u16::from(rep.party))
+                .ok_or_else(|| Failure::Invalid("party 0".into()))?;
+            for &scheme in &plan.schemes {
+                let id = derive(&base, REPAIR + u16::from(scheme.code()));
+                if plan.me == target {
+                    let machine = Repair::target(scheme, plan.params, id, &helpers, target)
+                        .map_err(|e| Failure::Invalid(e.to_string()))?;
+                    repairs.push(id, machine);
+                } else {
+                    let share = own_share(plan, scheme)?;
+                    let (machine, first) =
+                        Repair::helper(share, id, &helpers, target, &mut &mut *rng)
+                            .map_err(|e| Failure::Invalid(e.to_string()))?;
+                    repairs.push(id, machine);
+                    sends(out, &plan.peers, first);
+                }
+            }
+            repairing = plan.me == target;
+        }
+        if !repairing {
+            start_refreshes(plan, &plan.current, &mut parts, rng, out)?;
+        }
+        Ok(Dkg {
+            parts,
+            repairs,
+            early: Vec::new(),
+            repairing,
+            live: Liveness::new(&plan.peers, now),
+            shares: None,
+            mine: None,
+            reported: BTreeMap::new(),
+        })
+    }
+
+    /// The parties a round waits for.
+    pub(crate) fn waiting(&self, peers: &[Peer]) -> Vec<PartyId> {
+        if self.repairing {
+            return self.repairs.waiting();
+        }
+        if self.shares.is_none() {
+            return self.parts.waiting();
+        }
+        peers
+            .iter()
+            .map(|p| p.party)
+            .filter(|p| !self.reported.contains_key(p))
+            .collect()
+    }
+}
+
+/// This device's `scheme` share a refresh or repair starts from.
+fn own_share(plan: &KeygenPlan, scheme: Scheme) -> Result<Arc<KeyShare>, Failure> {
+    plan.current
+        .iter()
+        .find(|s| s.scheme() == scheme)
+        .cloned()
+        .ok_or_else(|| Failure::Invalid(format!("no {scheme} share to refresh")))
+}
+
+/// Starts each scheme's key generation (a new wallet) or refresh (from
+/// `current`, one share per scheme); sends their first messages.
+fn start_refreshes<O>(
+    plan: &KeygenPlan,
+    current: &[Arc<KeyShare>],
+    parts: &mut Parts<Keygen>,
+    rng: &mut dyn CryptoRngCore,
+    out: &mut Effects<O>,
+) -> Result<(), Failure> {
+    let base = plan.invitation.session;
+    {
         for &scheme in &plan.schemes {
             let id = derive(&base, u16::from(scheme.code()));
             let started = if plan.invitation.refresh.is_some() {
-                let share = plan
-                    .current
+                let share = current
                     .iter()
                     .find(|s| s.scheme() == scheme)
                     .ok_or_else(|| Failure::Invalid(format!("no {scheme} share to refresh")))?;
@@ -64,50 +161,99 @@ impl Dkg {
             parts.push(id, machine);
             sends(out, &plan.peers, first);
         }
-        Ok(Dkg {
-            parts,
-            live: Liveness::new(&plan.peers, now),
-            shares: None,
-            mine: None,
-            reported: BTreeMap::new(),
-        })
     }
+    Ok(())
+}
 
-    /// The parties a round waits for.
-    pub(crate) fn waiting(&self, peers: &[Peer]) -> Vec<PartyId> {
-        if self.shares.is_none() {
-            return self.parts.waiting();
-        }
-        peers
-            .iter()
-            .map(|p| p.party)
-            .filter(|p| !self.reported.contains_key(p))
-            .collect()
-    }
-
+impl Dkg {
     /// A threshold message from `peer`.
     pub(crate) fn on_envelope<O>(
         &mut self,
-        base: &SessionBytes,
+        plan: &KeygenPlan,
         peer: &Peer,
-        peers: &[Peer],
-        envelope: accord_mpc::Envelope,
+        envelope: Envelope,
+        rng: &mut dyn CryptoRngCore,
         out: &mut Effects<O>,
     ) -> Result<Progressed, Failure> {
-        match self.parts.handle(peer.party, envelope) {
-            Handled::Outgoing(envelopes) => sends(out, peers, envelopes),
-            Handled::Rejected(_) => return Ok(Progressed::Running),
+        let peers = &plan.peers;
+        if self.repairs.knows(&envelope.session) {
+            Self::handled(self.repairs.handle(peer.party, envelope), peers, out)?;
+            if self.repairing && self.repairs.finished() {
+                self.repaired(plan, rng, out)?;
+            }
+            return self.compare(peers);
+        }
+        if self.repairing {
+            if self.early.len() < EARLY {
+                self.early.push((peer.party, envelope));
+            }
+            return Ok(Progressed::Running);
+        }
+        Self::handled(self.parts.handle(peer.party, envelope), peers, out)?;
+        self.maybe_done(&plan.invitation.session, peers, out);
+        self.compare(peers)
+    }
+
+    /// Sends what a machine put out, or fails naming its culprit.
+    fn handled<O>(handled: Handled, peers: &[Peer], out: &mut Effects<O>) -> Result<(), Failure> {
+        match handled {
+            Handled::Outgoing(envelopes) => {
+                sends(out, peers, envelopes);
+                Ok(())
+            }
+            Handled::Rejected(_) => Ok(()),
             Handled::Aborted(abort) => {
                 let culprit = abort
                     .culprit()
                     .and_then(|c| by_party(peers, c))
                     .map(Culprit::from);
-                return Err(Failure::Protocol {
+                Err(Failure::Protocol {
                     abort: Box::new(abort),
                     culprit,
-                });
+                })
             }
         }
+    }
+
+    /// The new device has its repaired shares: its refreshes start, and
+    /// the messages that waited for them are taken.
+    fn repaired<O>(
+        &mut self,
+        plan: &KeygenPlan,
+        rng: &mut dyn CryptoRngCore,
+        out: &mut Effects<O>,
+    ) -> Result<(), Failure> {
+        self.repairing = false;
+        let expected: BTreeMap<u8, Vec<u8>> = plan
+            .invitation
+            .replace
+            .as_ref()
+            .map(|r| r.keys.iter().cloned().collect())
+            .unwrap_or_default();
+        let mut shares = Vec::new();
+        for output in self.repairs.take_outputs() {
+            let RepairOutput::Repaired(share) = output else {
+                continue;
+            };
+            let key = group_key_bytes(&share.group_key());
+            if expected.get(&share.scheme().code()) != Some(&key) {
+                return Err(Failure::Invalid(format!(
+                    "the repaired {} share is not of the wallet's key",
+                    share.scheme()
+                )));
+            }
+            shares.push(Arc::new(*share));
+        }
+        start_refreshes(plan, &shares, &mut self.parts, rng, out)?;
+        for (party, envelope) in std::mem::take(&mut self.early) {
+            Self::handled(self.parts.handle(party, envelope), &plan.peers, out)?;
+        }
+        self.maybe_done(&plan.invitation.session, &plan.peers, out);
+        Ok(())
+    }
+
+    /// Every machine finished: report the keys once.
+    fn maybe_done<O>(&mut self, base: &SessionBytes, peers: &[Peer], out: &mut Effects<O>) {
         if self.parts.finished() && self.shares.is_none() {
             let shares = self.parts.take_outputs();
             let mine = reported_keys(&shares);
@@ -121,7 +267,6 @@ impl Dkg {
             self.mine = Some(mine);
             self.shares = Some(shares);
         }
-        self.compare(peers)
     }
 
     /// `peer` reported its group keys.
@@ -156,6 +301,8 @@ impl Dkg {
     /// Ends every machine.
     pub(crate) fn abort(&mut self) {
         self.parts.abort();
+        self.repairs.abort();
+        self.early.clear();
         self.shares = None;
     }
 }

@@ -131,6 +131,7 @@ impl KeygenPlan {
             members,
             policy,
             refresh: None,
+            replace: None,
         };
         Ok(KeygenPlan {
             peers: peers_of(&invitation, me),
@@ -169,15 +170,16 @@ pub fn first_policy(invitation: &Invitation, network: Network) -> Result<PolicyD
     Ok(doc)
 }
 
-/// The ids of a wallet creation's messages: the invitation's session and
-/// each scheme's DKG.
+/// The ids of a wallet creation's messages: the invitation's session,
+/// each scheme's DKG (or refresh) and, for a replacement, its repair.
 pub fn routes(base: &SessionBytes) -> Vec<SessionBytes> {
     let mut ids = vec![*base];
-    ids.extend(
-        Scheme::ALL
-            .iter()
-            .map(|s| derive(base, u16::from(s.code())).0),
-    );
+    for s in Scheme::ALL {
+        let code = u16::from(s.code());
+        ids.push(derive(base, code).0);
+        // A replacement's repairs.
+        ids.push(derive(base, dkg::REPAIR + code).0);
+    }
     ids
 }
 
@@ -339,6 +341,7 @@ impl KeygenSession {
             from: from_member,
             policy: crate::policy::describe::describe(&policy),
             refresh: None,
+            replaced: None,
         };
         let peers = peers_of(&invitation, known.me);
         Ok(KeygenSession {
@@ -465,9 +468,8 @@ impl Session for KeygenSession {
                     match decision {
                         Decision::Approve => {
                             // A refresh's members are pinned already.
-                            if !self.refreshing() {
-                                let ids: Vec<EndpointId> =
-                                    self.plan.peers.iter().map(|p| p.id).collect();
+                            let ids = self.to_pin();
+                            if !ids.is_empty() {
                                 self.pinned.clone_from(&ids);
                                 out.push(Effect::Pin(ids));
                             }

@@ -74,7 +74,9 @@ impl KeygenSession {
 
     pub(super) fn agreed(&mut self, shares: Vec<accord_mpc::KeyShare>, out: &mut Effects<Created>) {
         let inv = &self.plan.invitation;
-        if let Some(epoch) = inv.refresh {
+        if let Some(epoch) = inv.refresh
+            && !self.is_target()
+        {
             let initiator = if self.lead {
                 self.plan
                     .invitation
@@ -97,6 +99,7 @@ impl KeygenSession {
                 session: inv.session,
                 initiator,
                 shares: shares.into_iter().map(std::sync::Arc::new).collect(),
+                replace: self.replacing(),
             }))));
             self.phase = Phase::Storing;
             return;
@@ -123,9 +126,15 @@ impl KeygenSession {
         let Some(initiator) = initiator else {
             return self.fail(Failure::Invalid("no inviter".into()), false, out);
         };
-        let policy = match super::first_policy(inv, network) {
-            Ok(p) => p,
-            Err(e) => return self.fail(Failure::Invalid(e), false, out),
+        // A replacement's new device gets the wallet's policy versions from
+        // the members (the policy sync), not a first one.
+        let policy = if self.is_target() {
+            None
+        } else {
+            match super::first_policy(inv, network) {
+                Ok(p) => Some(p),
+                Err(e) => return self.fail(Failure::Invalid(e), false, out),
+            }
         };
         out.push(Effect::Journal(Journal::StoreWallet(Box::new(
             NewWalletOwned {
@@ -135,9 +144,9 @@ impl KeygenSession {
                 shares: shares.into_iter().map(std::sync::Arc::new).collect(),
                 members,
                 session: inv.session,
-                epoch: 0,
+                epoch: inv.refresh.map_or(0, |e| e.saturating_add(1)),
                 initiator,
-                policy: Some(policy),
+                policy,
                 policy_approval: Vec::new(),
             },
         ))));
@@ -279,10 +288,9 @@ impl KeygenSession {
             },
             (Phase::Rounds { mut dkg, deadline }, message) => {
                 dkg.live.heard(peer.party, now);
-                let base = self.base();
                 let progressed = match message {
                     Message::Mpc(envelope) => {
-                        dkg.on_envelope(&base, &peer, &self.plan.peers, envelope, out)
+                        dkg.on_envelope(&self.plan, &peer, envelope, rng, out)
                     }
                     Message::Control(Control::KeygenDone { keys, .. }) => {
                         out.progress(Progress::of(&peer, ProgressState::Done, ""));
@@ -341,11 +349,11 @@ impl KeygenSession {
     fn commit_journal(&self) -> Journal {
         let wallet = self.wallet().to_owned();
         match self.plan.invitation.refresh {
-            Some(_) => Journal::CommitEpoch {
+            Some(_) if !self.is_target() => Journal::CommitEpoch {
                 wallet,
                 session: self.base(),
             },
-            None => Journal::CommitWallet { wallet },
+            _ => Journal::CommitWallet { wallet },
         }
     }
 
@@ -353,12 +361,12 @@ impl KeygenSession {
     fn drop_journal(&self, reason: String) -> Journal {
         let wallet = self.wallet().to_owned();
         match self.plan.invitation.refresh {
-            Some(_) => Journal::DropEpoch {
+            Some(_) if !self.is_target() => Journal::DropEpoch {
                 wallet,
                 session: self.base(),
                 reason,
             },
-            None => Journal::DropWallet { wallet, reason },
+            _ => Journal::DropWallet { wallet, reason },
         }
     }
 
@@ -398,6 +406,13 @@ impl KeygenSession {
             },
             Phase::Committing => match ok {
                 Ok(()) => {
+                    // The lost device is out of the live allow-list now (the
+                    // store removed it with the switch).
+                    if let Some((_, lost)) = self.replacing()
+                        && !self.is_target()
+                    {
+                        out.push(Effect::Unpin(vec![lost]));
+                    }
                     if self.lead {
                         let peers = self.plan.peers.clone();
                         let session = self.base();
