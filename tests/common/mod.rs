@@ -161,10 +161,22 @@ impl Device {
     /// Starts `accord cosigner serve --role ROLE` (with `--auto-approve`
     /// if asked) and waits for its first line.
     pub fn serve(&self, role: &str, auto_approve: bool, env: &[(&str, &str)]) -> Daemon {
+        self.serve_with(role, auto_approve, &[], env)
+    }
+
+    /// [`Device::serve`] with more arguments for `cosigner serve`.
+    pub fn serve_with(
+        &self,
+        role: &str,
+        auto_approve: bool,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Daemon {
         let mut args = vec!["cosigner", "serve", "--role", role];
         if auto_approve {
             args.push("--auto-approve");
         }
+        args.extend_from_slice(extra);
         let mut proc = self.spawn(&args, env);
         let line = proc.first_line(Duration::from_secs(30));
         let first: Value = serde_json::from_str(&line)

@@ -76,7 +76,17 @@ impl Node {
                 local.record.name
             )));
         }
-        let device = self.redeem(ticket).await?;
+        // Paired by an earlier attempt already (a ticket is used once).
+        let id = ticket.addr.id;
+        let paired = self
+            .with_vault(move |v| v.devices())
+            .await?
+            .into_iter()
+            .find(|d| d.id == id);
+        let device = match paired {
+            Some(d) => d,
+            None => self.redeem(ticket).await?,
+        };
         let new = InvitedMember {
             party: 0,
             addr: ticket.addr.clone(),
