@@ -191,6 +191,9 @@ fn env_for_app(display: &Display, keyring: &Keyring, data: &Path) -> Vec<(String
     env
 }
 
+/// The recovery server's replacement delay in this test (seconds).
+const REPLACEMENT_DELAY: u64 = 5;
+
 /// The first policy's delay, in seconds.
 const POLICY_DELAY: u64 = 12;
 
@@ -199,7 +202,12 @@ fn desktop_end_to_end_in_the_real_window() {
     let tmp = tempfile::tempdir().unwrap();
     let anvil = Anvil::start();
     let mut phone = Cosigner::start(&tmp.path().join("phone"), "phone");
-    let mut recovery = Cosigner::start(&tmp.path().join("recovery"), "recovery");
+    let replacement_delay = REPLACEMENT_DELAY.to_string();
+    let mut recovery = Cosigner::start_with(
+        &tmp.path().join("recovery"),
+        "recovery",
+        &["--replacement-delay", &replacement_delay],
+    );
     let display = Display::start();
     let keyring = Keyring::start(&tmp.path().join("home"));
     let data = tmp.path().join("desktop");
@@ -386,6 +394,62 @@ fn desktop_end_to_end_in_the_real_window() {
     assert_eq!(s.attribute(&stale, "data-state").as_deref(), Some("stale"));
     assert!(s.text(&stale).contains("out of date"), "{}", s.text(&stale));
     shot(&s, &display, "16-refreshed-backup-stale", ".lifecycle");
+
+    // 7. The phone is lost: a backup made now is current; a new phone
+    // stand-in replaces it from the Devices screen. The recovery server
+    // first waits out its replacement delay; then the desktop and the
+    // recovery server repair the new phone's shares and all refresh: key
+    // epoch 2, the backup stale again.
+    let backup2 = tmp.path().join("w2.accordbackup");
+    s.click_css(".lifecycle .backup-open");
+    s.type_into(
+        ".lifecycle .backup-passphrase",
+        "correct horse battery staple",
+    );
+    s.type_into(
+        ".lifecycle .backup-passphrase2",
+        "correct horse battery staple",
+    );
+    s.type_into(".lifecycle .backup-path", backup2.to_str().unwrap());
+    s.click_css(".lifecycle .backup-export");
+    s.wait_text(".lifecycle .backup-state", long, |t| t.contains("current"));
+    let mut phone2 = Cosigner::start(&tmp.path().join("phone2"), "phone");
+    s.click_css("#nav-devices");
+    s.find(
+        &format!("#replace-lost option[value=\"{}\"]", phone.device_id),
+        long,
+    );
+    s.select("#replace-lost", &phone.device_id);
+    s.type_into("#replace-ticket", &phone2.ticket);
+    s.click_css("#replace-button");
+    let waiting = s.wait_text("#replace-result", long, |t| t.contains("waits"));
+    assert!(waiting.contains("any of them can cancel"), "{waiting}");
+    shot(&s, &display, "17-replacement-waits", "#replace-form");
+    // The new phone may have been asked before the desktop gave up; the
+    // stand-in's prompt then still waits for a line (a phone's screen would
+    // drop it): answer it so the next one is the next attempt's.
+    std::thread::sleep(Duration::from_secs(2));
+    if phone2.stderr().contains("Replace a lost device") {
+        phone2.answer("n", long);
+    }
+    std::thread::sleep(Duration::from_secs(REPLACEMENT_DELAY));
+    s.click_css("#replace-button");
+    let asked = phone2.answer("y", long);
+    assert!(asked.contains("Replace a lost device"), "{asked}");
+    let done = s.wait_text("#replace-result", Duration::from_secs(120), |t| {
+        t.contains("Replaced")
+    });
+    assert!(done.contains("key epoch 2"), "{done}");
+    shot(&s, &display, "18-replaced", "#replace-form");
+    s.click_css("#nav-wallets");
+    s.wait_text(".lifecycle .epoch", long, |t| t.contains("Key epoch 2"));
+    let stale = s.find(".lifecycle .backup-state", long);
+    assert_eq!(s.attribute(&stale, "data-state").as_deref(), Some("stale"));
+    s.find(
+        &format!(".member[data-device-id=\"{}\"]", phone2.device_id),
+        long,
+    );
+    let phone = phone2;
 
     // The recovery server's process is killed: its entry goes offline
     // (after a refresh), the phone's stays online.

@@ -97,6 +97,8 @@ pub fn run() -> Result<(), String> {
             commands::policy::cancel_transfer,
             commands::backup::export_backup,
             commands::backup::refresh_wallet,
+            commands::backup::replace_device,
+            commands::backup::cancel_replacement,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| e.to_string())

@@ -53,6 +53,11 @@ impl Cosigner {
     /// Starts `accord --no-relay --data-dir DIR cosigner serve --role ROLE`
     /// with a random wrapping key in its environment.
     pub fn start(dir: &Path, role: &str) -> Cosigner {
+        Cosigner::start_with(dir, role, &[])
+    }
+
+    /// [`Cosigner::start`] with more arguments for `cosigner serve`.
+    pub fn start_with(dir: &Path, role: &str, extra: &[&str]) -> Cosigner {
         let key: String = (0..32)
             .map(|i| format!("{:02x}", (i * 37 + role.len() * 11) as u8))
             .collect();
@@ -60,6 +65,7 @@ impl Cosigner {
             .arg("--data-dir")
             .arg(dir)
             .args(["--no-relay", "cosigner", "serve", "--role", role])
+            .args(extra)
             .env("ACCORD_WRAPPING_KEY", key)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

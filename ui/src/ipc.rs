@@ -187,6 +187,21 @@ pub async fn refresh_wallet(
     call_streaming(Command::RefreshWallet, request, on_progress).await
 }
 
+/// `replace_device`, streaming the replacement's progress.
+pub async fn replace_device(
+    request: &accord_desktop_api::ReplaceDevice,
+    on_progress: impl FnMut(ProgressEvent) + 'static,
+) -> Result<accord_desktop_api::ReplaceResult, Failure> {
+    call_streaming(Command::ReplaceDevice, request, on_progress).await
+}
+
+/// `cancel_replacement`.
+pub async fn cancel_replacement(
+    request: &WalletRef,
+) -> Result<accord_desktop_api::ReplaceCancelled, Failure> {
+    call1(Command::CancelReplacement, request).await
+}
+
 /// `wallets`.
 pub async fn wallets() -> Result<Vec<WalletView>, Failure> {
     call0(Command::Wallets).await

@@ -80,11 +80,17 @@ pub enum Command {
     /// [`WalletRef`] (+ `onProgress`) → [`WalletView`]: refreshes the
     /// wallet's shares with every member.
     RefreshWallet,
+    /// [`ReplaceDevice`] (+ `onProgress`) → [`ReplaceResult`]: replaces a
+    /// wallet's lost device with a new one (or says until when it waits).
+    ReplaceDevice,
+    /// [`WalletRef`] → [`ReplaceCancelled`]: cancels a replacement waiting
+    /// for its delay.
+    CancelReplacement,
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 24] = [
+    pub const ALL: [Command; 26] = [
         Command::Status,
         Command::UnlockWithPassphrase,
         Command::Reopen,
@@ -109,6 +115,8 @@ impl Command {
         Command::CancelTransfer,
         Command::ExportBackup,
         Command::RefreshWallet,
+        Command::ReplaceDevice,
+        Command::CancelReplacement,
     ];
 
     /// The name the UI invokes (the Rust function's name in src-tauri).
@@ -138,6 +146,8 @@ impl Command {
             Command::CancelTransfer => "cancel_transfer",
             Command::ExportBackup => "export_backup",
             Command::RefreshWallet => "refresh_wallet",
+            Command::ReplaceDevice => "replace_device",
+            Command::CancelReplacement => "cancel_replacement",
         }
     }
 }

@@ -219,6 +219,36 @@ pub struct ExportBackup {
     pub path: String,
 }
 
+/// Replace a wallet's lost device with a new one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplaceDevice {
+    /// The wallet's id.
+    pub wallet_id: String,
+    /// The lost member's device id.
+    pub lost_device_id: String,
+    /// The new device's pairing ticket.
+    pub ticket: String,
+}
+
+/// How a replacement stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplaceResult {
+    /// It waits for the recovery server's delay until then (seconds since
+    /// the epoch); ask again after it. Any member can cancel meanwhile.
+    pub pending_until: Option<i64>,
+    /// Done: the key epoch every member is on now.
+    pub epoch: Option<u64>,
+    /// Done: the new device's id.
+    pub by: Option<String>,
+}
+
+/// A replacement cancelled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplaceCancelled {
+    /// How many members were told (those online).
+    pub members_told: usize,
+}
+
 /// A backup written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupMade {

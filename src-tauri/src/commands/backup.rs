@@ -1,11 +1,16 @@
 //! A wallet's lifecycle on this device: a backup of its part written to a
-//! file (sealed by the node: `Vault::export_backup`), and a refresh of its
-//! shares with every member (`Node::refresh_wallet`), progress streamed.
+//! file (sealed by the node: `Vault::export_backup`), a refresh of its
+//! shares with every member (`Node::refresh_wallet`), and the replacement of
+//! a lost device (`Node::replace_device`, `cancel_replacement`), progress
+//! streamed.
 
 use accord_desktop_api::{
-    ApiError, BackupMade, ErrorCode, ExportBackup, ProgressEvent, WalletRef as WalletId, WalletView,
+    ApiError, BackupMade, ErrorCode, ExportBackup, ProgressEvent, ReplaceCancelled, ReplaceDevice,
+    ReplaceResult, WalletRef as WalletId, WalletView,
 };
 use accord_node::backup::RestoreError;
+use accord_node::facade::Replaced;
+use accord_node::pairing::ticket::Ticket;
 use accord_node::session::Progress;
 use accord_node::wallet::WalletRef;
 use tauri::State;
@@ -98,4 +103,56 @@ fn write_new(path: &std::path::Path, bytes: &[u8]) -> Result<(), ApiError> {
     let mut file = options.open(path).map_err(fail)?;
     file.write_all(bytes).map_err(fail)?;
     file.sync_all().map_err(fail)
+}
+
+/// Replaces a wallet's lost device with the device of a ticket (or says
+/// until when the replacement waits for its delay).
+#[tauri::command]
+pub async fn replace_device(
+    app: State<'_, App>,
+    request: ReplaceDevice,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<ReplaceResult, ApiError> {
+    let node = app.node().await?;
+    let lost = request
+        .lost_device_id
+        .trim()
+        .parse()
+        .map_err(|_| error::input("choose the lost device"))?;
+    let ticket = Ticket::decode(request.ticket.trim())
+        .map_err(|e| error::input(format!("the new device's ticket: {e}")))?;
+    let report = move |p: Progress| {
+        let _ = on_progress.send(views::progress(p));
+    };
+    let wallet = WalletRef::Id(request.wallet_id);
+    let done = node
+        .replace_device(&wallet, lost, &ticket, &report)
+        .await
+        .map_err(error::keygen)?;
+    Ok(match done {
+        Replaced::Done { epoch, by, .. } => ReplaceResult {
+            pending_until: None,
+            epoch: Some(epoch),
+            by: Some(by.to_string()),
+        },
+        Replaced::Pending { until } => ReplaceResult {
+            pending_until: Some(until),
+            epoch: None,
+            by: None,
+        },
+    })
+}
+
+/// Cancels a replacement of a device of the wallet waiting for its delay.
+#[tauri::command]
+pub async fn cancel_replacement(
+    app: State<'_, App>,
+    request: WalletId,
+) -> Result<ReplaceCancelled, ApiError> {
+    let node = app.node().await?;
+    let members_told = stored(
+        node.cancel_replacement(&WalletRef::Id(request.wallet_id))
+            .await,
+    )?;
+    Ok(ReplaceCancelled { members_told })
 }

@@ -6,6 +6,7 @@
 use accord_desktop_api::{DeviceRef, DeviceView, TicketText, TicketView};
 use leptos::{prelude::*, task::spawn_local};
 
+use crate::screens::replace::ReplaceForm;
 use crate::{error::Errors, format, ipc, screens::on_shown, widgets::TicketBox};
 
 /// What the online cell says, and `data-online`.
@@ -110,6 +111,7 @@ pub fn DevicesScreen(
                 </button>
             </form>
             <p id="add-device-result" aria-live="polite">{move || added.get()}</p>
+            <ReplaceForm active=active />
         </section>
     }
 }

@@ -8,6 +8,7 @@ pub mod create;
 pub mod devices;
 pub mod lifecycle;
 pub mod policy;
+pub mod replace;
 pub mod send;
 pub mod settings;
 pub mod wallets;
