@@ -36,6 +36,11 @@
 //! - `backup-restore`: `Vault::restore_backup` of that file into a fresh
 //!   data directory (opening the store, Argon2id, every share checked
 //!   against the group keys, one fsynced write).
+//! - `replace`: `Node::replace_device` of the (by then dead) phone by a new
+//!   device process: pairing, the repair of the three schemes by desktop +
+//!   recovery server, the refresh with all three, the switch (the recovery
+//!   server of the bench has no replacement delay: protocol time only); at
+//!   most 10 samples.
 //!
 //! The stores persist under `target/accord-bench` (or `--dir`), so wallets
 //! are created once (`--fresh` starts over).
@@ -491,6 +496,44 @@ async fn main() {
         assert_eq!(out.signers, ["desktop", "recovery"]);
     }
     report.row("frost-ed25519", "dead-peer-failover", samples, None);
+
+    // Replacement of the (dead) phone by a new device, again and again:
+    // pairing, the repair of the three schemes by desktop + recovery and
+    // the refresh with all three (the recovery server here has no delay).
+    if lifecycle_n > 0 {
+        let mut samples = Vec::new();
+        let mut previous: Option<Peer> = None;
+        for i in 0..lifecycle_n.min(10) {
+            let dir = base.join(format!("replacement-{i}"));
+            let _ = std::fs::remove_dir_all(&dir);
+            let mut new = Peer::spawn("phone", &dir, &[]);
+            let ticket = new.ticket();
+            let id = first.wallet.id.clone();
+            let lost = desktop
+                .with_vault(move |v| {
+                    let w = v.wallet(&WalletRef::Id(id)).unwrap();
+                    w.members.iter().find(|m| m.party == 2).unwrap().device
+                })
+                .await;
+            let r = WalletRef::Id(first.wallet.id.clone());
+            let t = Instant::now();
+            let done = desktop
+                .replace_device(&r, lost, &ticket, &quiet)
+                .await
+                .unwrap();
+            samples.push(t.elapsed().as_secs_f64() * 1e6);
+            assert!(matches!(done, accord_node::facade::Replaced::Done { .. }));
+            if let Some(mut old) = previous.replace(new) {
+                let _ = old.child.kill();
+                let _ = old.child.wait();
+            }
+        }
+        report.row("all", "replace", samples, None);
+        if let Some(mut last) = previous {
+            let _ = last.child.kill();
+            let _ = last.child.wait();
+        }
+    }
 
     drop(recovery.stdin);
     let _ = recovery.child.wait();
