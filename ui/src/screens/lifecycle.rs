@@ -36,14 +36,13 @@ pub fn strength(passphrase: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// What `.backup-state` says.
-pub fn backup_text(state: &str, at: Option<i64>) -> String {
+/// What `.backup-state` says; `at`: when the last backup was made, shown.
+pub fn backup_text(state: &str, at: &str) -> String {
     match state {
-        "current" => format!("Backed up {} — current", format::maybe_time(at)),
+        "current" => format!("Backed up {at} — current"),
         "stale" => format!(
-            "Backup out of date: made {}, before the shares last changed. It no longer \
-             restores this device — make a new one.",
-            format::maybe_time(at)
+            "Backup out of date: made {at}, before the shares last changed. It no longer \
+             restores this device — make a new one."
         ),
         _ => "No backup of this device's part yet.".to_owned(),
     }
@@ -129,7 +128,7 @@ pub fn Lifecycle(
     };
 
     let state = wallet.backup.clone();
-    let state_text = backup_text(&wallet.backup, wallet.backup_at);
+    let state_text = backup_text(&wallet.backup, &format::maybe_time(wallet.backup_at));
     let progress_id = format!("refresh-progress-{}", wallet.id);
     view! {
         <section class="lifecycle" data-epoch=epoch.to_string()>
@@ -229,8 +228,8 @@ mod tests {
 
     #[test]
     fn backup_states_in_words() {
-        assert!(backup_text("stale", Some(0)).contains("out of date"));
-        assert!(backup_text("current", None).contains("current"));
-        assert!(backup_text("none", None).contains("No backup"));
+        assert!(backup_text("stale", "2026-12-06 10:00:00").contains("out of date"));
+        assert!(backup_text("current", "never").contains("current"));
+        assert!(backup_text("none", "never").contains("No backup"));
     }
 }

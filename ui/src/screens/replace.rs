@@ -14,19 +14,20 @@ use crate::screens::on_shown;
 use crate::widgets::ProgressList;
 use crate::{error::Errors, format, ipc};
 
-/// What `#replace-result` says: (state, words).
+/// What `#replace-result` says: (state, words); `until`: the end of the
+/// delay, shown.
 pub fn result_text(
-    pending_until: Option<i64>,
+    until: Option<&str>,
     epoch: Option<u64>,
     by: Option<&str>,
 ) -> (&'static str, String) {
-    match (pending_until, epoch) {
+    match (until, epoch) {
         (Some(until), _) => (
             "pending",
             format!(
-                "The replacement waits for the recovery server's delay until {}. Every member \
-                 is told and any of them can cancel it meanwhile. Replace again after that time.",
-                format::local_time(until)
+                "The replacement waits for the recovery server's delay until {until}. Every \
+                 member is told and any of them can cancel it meanwhile. Replace again after \
+                 that time."
             ),
         ),
         (None, Some(epoch)) => (
@@ -102,7 +103,10 @@ pub fn ReplaceForm(
         spawn_local(async move {
             let on = move |e| progress.update(|l| format::merge_progress(l, e));
             match ipc::replace_device(&request, on).await {
-                Ok(r) => result.set(result_text(r.pending_until, r.epoch, r.by.as_deref())),
+                Ok(r) => {
+                    let until = r.pending_until.map(format::local_time);
+                    result.set(result_text(until.as_deref(), r.epoch, r.by.as_deref()));
+                }
                 Err(e) => errors.report(e),
             }
             busy.set(false);
@@ -202,7 +206,10 @@ mod tests {
 
     #[test]
     fn results_in_words() {
-        assert_eq!(result_text(Some(0), None, None).0, "pending");
+        assert_eq!(
+            result_text(Some("2026-12-06 10:00:00"), None, None).0,
+            "pending"
+        );
         let (state, text) = result_text(None, Some(2), Some("abcdef0123456789abcdef"));
         assert_eq!(state, "done");
         assert!(text.contains("key epoch 2"), "{text}");
