@@ -4,10 +4,11 @@
 //! with the same addresses; a signature made afterwards verifies (another
 //! library); the phone's backup from before is stale, and refused; a copy
 //! of the phone's data directory taken before the refresh cannot co-sign
-//! with the desktop (no signature comes out). And a phone killed (`kill
-//! -9`, by fault injection) while it starts the rounds or right after it
-//! stored its new shares leaves every member on one epoch, and the wallet
-//! signs.
+//! with the desktop (no signature comes out). And a member killed (`kill
+//! -9`, by fault injection) — the phone as the rounds start or right after
+//! it stored its new shares, the recovery server after storing, the
+//! desktop (the initiator) after storing — leaves every member on one
+//! epoch, and the wallet signs.
 
 mod common;
 
@@ -152,4 +153,65 @@ fn a_phone_killed_as_the_rounds_start_leaves_one_epoch() {
 #[test]
 fn a_phone_killed_after_storing_its_new_shares_leaves_one_epoch() {
     phone_killed_at("keygen-stored");
+}
+
+/// Every member on one epoch, the wallet signs, and a refresh goes through.
+fn one_epoch_and_signs(trio: &Trio, what: &str, nonce: u64) {
+    let epochs: Vec<Value> = [&trio.desktop, &trio.phone, &trio.recovery]
+        .iter()
+        .map(|d| epoch(d))
+        .collect();
+    assert!(
+        epochs.iter().all(|e| *e == epochs[0]),
+        "{what}: members on different epochs: {epochs:?}"
+    );
+    let tx = transfer(nonce);
+    let signed = trio.desktop.sign("w", &tx);
+    verify(&trio.wallet, &tx, &signed.signed);
+    let again = trio.desktop.json(&["wallet", "refresh", "--wallet", "w"]);
+    assert!(again["epoch"].as_u64().is_some(), "{what}: {again}");
+}
+
+#[test]
+fn a_recovery_server_killed_after_storing_its_new_shares_leaves_one_epoch() {
+    let mut trio = Trio::new(true, &[]);
+    trio.recovery_daemon.take().unwrap().stop();
+    trio.recovery_daemon = Some(trio.recovery.serve(
+        "recovery",
+        true,
+        &[("ACCORD_FAULT_CRASH_AT", "keygen-stored")],
+    ));
+    let run = trio
+        .desktop
+        .run(&["--json", "wallet", "refresh", "--wallet", "w"]);
+    assert!(
+        !run.status.success(),
+        "refreshed without the recovery server? {run:?}"
+    );
+    let mut dead = trio.recovery_daemon.take().unwrap();
+    assert!(
+        dead.proc
+            .wait_exit(std::time::Duration::from_secs(60))
+            .is_some(),
+        "the recovery server did not crash"
+    );
+    trio.recovery_daemon = Some(trio.recovery.serve("recovery", true, &[]));
+    one_epoch_and_signs(&trio, "recovery killed", 80);
+}
+
+#[test]
+fn the_initiator_killed_after_storing_its_new_shares_leaves_one_epoch() {
+    let trio = Trio::new(true, &[]);
+    let run = trio
+        .desktop
+        .spawn(
+            &["--json", "wallet", "refresh", "--wallet", "w"],
+            &[("ACCORD_FAULT_CRASH_AT", "keygen-stored")],
+        )
+        .finish(COMMAND_LIMIT);
+    assert!(!run.status.success(), "the desktop did not crash: {run:?}");
+    assert!(run.stderr.contains("fault injection"), "{run:?}");
+    // The members stored theirs and wait for the desktop's decision; its
+    // next start drops what it stored and tells them.
+    one_epoch_and_signs(&trio, "desktop killed", 90);
 }

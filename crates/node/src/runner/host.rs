@@ -300,7 +300,28 @@ pub fn admit_invitation(
             Err(refusal) => Admission::Reply(refuse(session, refusal)),
         };
     }
-    if invitation.refresh.is_some() {
+    if let Some(epoch) = invitation.refresh {
+        // A refresh stored here that the same initiator left undecided: it
+        // starts another from the epoch it is on, so it never switched to
+        // that one (only it switches first) and never will — drop it.
+        let stale = store.pending_epochs().map(|pending| {
+            pending.into_iter().find(|p| {
+                p.wallet.id == invitation.wallet_id
+                    && p.initiator == from
+                    && p.wallet.epoch == epoch
+                    && p.session != invitation.session
+            })
+        });
+        match stale {
+            Ok(Some(p)) => {
+                let reason = "its initiator started another refresh from the same epoch";
+                if let Err(e) = store.drop_epoch(&p.wallet.id, &p.session, reason, rules.now) {
+                    return storage(e);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => return storage(e),
+        }
         let replacing = invitation.replace.as_ref().and_then(|r| {
             let new = invitation.members.iter().find(|m| m.party == r.party)?;
             Some((r.party, new.addr.id))
