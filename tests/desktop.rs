@@ -88,6 +88,25 @@ fn shot(s: &Session, display: &Display, name: &str, focus: &str) {
     eprintln!("screenshot {}", path.display());
 }
 
+/// Writes the wallet's backup to `path` from its card; waits until the
+/// card says it is current.
+fn write_backup(s: &Session, path: &Path) {
+    s.click_css(".lifecycle .backup-open");
+    s.type_into(
+        ".lifecycle .backup-passphrase",
+        "correct horse battery staple",
+    );
+    s.type_into(
+        ".lifecycle .backup-passphrase2",
+        "correct horse battery staple",
+    );
+    s.type_into(".lifecycle .backup-path", path.to_str().unwrap());
+    s.click_css(".lifecycle .backup-export");
+    s.wait_text(".lifecycle .backup-state", Duration::from_secs(90), |t| {
+        t.contains("current")
+    });
+}
+
 fn launch(driver: &Driver) -> Session {
     let started = Instant::now();
     let s = Session::start(driver.port, &app()).unwrap_or_else(|e| panic!("new session: {e}"));
@@ -401,18 +420,7 @@ fn desktop_end_to_end_in_the_real_window() {
     // recovery server repair the new phone's shares and all refresh: key
     // epoch 2, the backup stale again.
     let backup2 = tmp.path().join("w2.accordbackup");
-    s.click_css(".lifecycle .backup-open");
-    s.type_into(
-        ".lifecycle .backup-passphrase",
-        "correct horse battery staple",
-    );
-    s.type_into(
-        ".lifecycle .backup-passphrase2",
-        "correct horse battery staple",
-    );
-    s.type_into(".lifecycle .backup-path", backup2.to_str().unwrap());
-    s.click_css(".lifecycle .backup-export");
-    s.wait_text(".lifecycle .backup-state", long, |t| t.contains("current"));
+    write_backup(&s, &backup2);
     let mut phone2 = Cosigner::start(&tmp.path().join("phone2"), "phone");
     s.click_css("#nav-devices");
     s.find(
@@ -450,6 +458,9 @@ fn desktop_end_to_end_in_the_real_window() {
         long,
     );
     let phone = phone2;
+    // A backup of the shares now in use, restored on a new computer below.
+    let backup3 = tmp.path().join("w3.accordbackup");
+    write_backup(&s, &backup3);
 
     // The recovery server's process is killed: its entry goes offline
     // (after a refresh), the phone's stays online.
@@ -503,5 +514,29 @@ fn desktop_end_to_end_in_the_real_window() {
     s.click(&wallets);
     s.wait_text(".wallet-card", long, |t| t.contains("family"));
     shot(&s, &display, "11-key-restored", ".wallet-card");
+    s.quit();
+
+    // 8. A new computer: the desktop's backup restored on the first-run
+    // screen; the app then runs as the same device, with the wallet at key
+    // epoch 2 and the same address.
+    let data2 = tmp.path().join("desktop2");
+    let env2 = env_for_app(&display, &keyring, &data2);
+    let driver2 = Driver::start(&env2, &tmp.path().join("driver2.log"));
+    let s = launch(&driver2);
+    s.find("#restore-path", long);
+    s.type_into("#restore-path", backup3.to_str().unwrap());
+    s.type_into("#restore-passphrase", "correct horse battery staple");
+    s.click_css("#restore-button");
+    let restored = s.wait_text("#restore-result", long, |t| t.contains("Restored"));
+    assert!(restored.contains("key epoch 2"), "{restored}");
+    shot(&s, &display, "19-restored", "#restore-form");
+    s.click_css("#nav-wallets");
+    let restored_eth = s.wait_text(
+        ".wallet-card [data-chain=\"ethereum\"] .address",
+        long,
+        |t| t.starts_with("0x"),
+    );
+    assert_eq!(restored_eth, eth, "the same wallet");
+    s.wait_text(".lifecycle .epoch", long, |t| t.contains("Key epoch 2"));
     s.quit();
 }

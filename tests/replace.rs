@@ -2,8 +2,8 @@
 //! Replacing a lost device across processes (issue 12): three `accord`
 //! devices on loopback, real iroh, the recovery server deciding by rule
 //! with a replacement delay of a few seconds. A replacement asked while
-//! the phone is still there waits for the delay, and the phone's cancel
-//! stops it (asked again after the delay, it waits anew). Then the phone is
+//! the phone is still there waits for the delay, every member (the phone
+//! too) is told, and the phone's cancel stops it (asked again after the delay, it waits anew). Then the phone is
 //! lost: the desktop asks again, waits out the delay, and the desktop and
 //! the recovery server repair the new phone's shares and all refresh; the
 //! new phone co-signs with the desktop (verified by another library); the
@@ -87,6 +87,13 @@ fn a_lost_phone_is_replaced_after_the_delay_and_a_cancel_stops_it() {
         .as_i64()
         .unwrap_or_else(|| panic!("{first}"));
     assert!(until > unix_now(), "{first}");
+    // Every member was told, the phone too (it may be stolen from, not lost).
+    let told = trio.phone.events("w");
+    assert!(
+        told.iter()
+            .any(|(_, d)| d.contains("asks to replace party 2")),
+        "the phone was not told: {told:?}"
+    );
     // The phone's person cancels it (its daemon stopped meanwhile: the
     // command runs the same device).
     trio.stop_phone();

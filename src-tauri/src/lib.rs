@@ -99,6 +99,7 @@ pub fn run() -> Result<(), String> {
             commands::backup::refresh_wallet,
             commands::backup::replace_device,
             commands::backup::cancel_replacement,
+            commands::backup::restore_backup,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| e.to_string())

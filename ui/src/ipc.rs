@@ -202,6 +202,13 @@ pub async fn cancel_replacement(
     call1(Command::CancelReplacement, request).await
 }
 
+/// `restore_backup`: restores a backup into this device.
+pub async fn restore_backup(
+    request: &accord_desktop_api::RestoreBackup,
+) -> Result<accord_desktop_api::BackupRestored, Failure> {
+    call1(Command::RestoreBackup, request).await
+}
+
 /// `wallets`.
 pub async fn wallets() -> Result<Vec<WalletView>, Failure> {
     call0(Command::Wallets).await

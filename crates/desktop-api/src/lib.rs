@@ -86,11 +86,14 @@ pub enum Command {
     /// [`WalletRef`] → [`ReplaceCancelled`]: cancels a replacement waiting
     /// for its delay.
     CancelReplacement,
+    /// [`RestoreBackup`] → [`BackupRestored`]: restores a backup into this
+    /// (new) device, which restarts as the device of the backup.
+    RestoreBackup,
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 26] = [
+    pub const ALL: [Command; 27] = [
         Command::Status,
         Command::UnlockWithPassphrase,
         Command::Reopen,
@@ -117,6 +120,7 @@ impl Command {
         Command::RefreshWallet,
         Command::ReplaceDevice,
         Command::CancelReplacement,
+        Command::RestoreBackup,
     ];
 
     /// The name the UI invokes (the Rust function's name in src-tauri).
@@ -148,6 +152,7 @@ impl Command {
             Command::RefreshWallet => "refresh_wallet",
             Command::ReplaceDevice => "replace_device",
             Command::CancelReplacement => "cancel_replacement",
+            Command::RestoreBackup => "restore_backup",
         }
     }
 }

@@ -249,6 +249,26 @@ pub struct ReplaceCancelled {
     pub members_told: usize,
 }
 
+/// Restore a backup file into this device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreBackup {
+    /// The file (in the home folder unless a full path).
+    pub path: String,
+    /// What seals it. Secret: typed by the user, never shown or stored.
+    pub passphrase: String,
+}
+
+/// A backup restored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupRestored {
+    /// The wallet's name.
+    pub wallet: String,
+    /// This device's party in it.
+    pub party: u8,
+    /// The key epoch of the shares.
+    pub epoch: u64,
+}
+
 /// A backup written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupMade {

@@ -210,6 +210,18 @@ pub enum Control {
         /// The wallet.
         wallet_id: String,
     },
+    /// A member asks to replace a device of this wallet (told to every
+    /// member, the device being replaced included, so any can cancel).
+    ReplacementAsked {
+        /// The wallet.
+        wallet_id: String,
+        /// The party being replaced.
+        party: u8,
+        /// The new device.
+        new_device: EndpointId,
+        /// Its name.
+        new_name: String,
+    },
 }
 
 /// A delayed transfer as members exchange it
@@ -269,7 +281,8 @@ impl Control {
             | Control::PolicyPull { .. }
             | Control::PolicyPulled { .. }
             | Control::Delayed(_)
-            | Control::CancelReplacement { .. } => None,
+            | Control::CancelReplacement { .. }
+            | Control::ReplacementAsked { .. } => None,
         }
     }
 }

@@ -5,8 +5,8 @@
 //! streamed.
 
 use accord_desktop_api::{
-    ApiError, BackupMade, ErrorCode, ExportBackup, ProgressEvent, ReplaceCancelled, ReplaceDevice,
-    ReplaceResult, WalletRef as WalletId, WalletView,
+    ApiError, BackupMade, BackupRestored, ErrorCode, ExportBackup, ProgressEvent, ReplaceCancelled,
+    ReplaceDevice, ReplaceResult, RestoreBackup, WalletRef as WalletId, WalletView,
 };
 use accord_node::backup::RestoreError;
 use accord_node::facade::Replaced;
@@ -35,15 +35,7 @@ pub async fn export_backup(
         path,
     } = request;
     let passphrase = Zeroizing::new(passphrase);
-    let path = std::path::PathBuf::from(path.trim());
-    if path.as_os_str().is_empty() {
-        return Err(error::input("choose where to write the backup"));
-    }
-    // A bare file name goes to the home folder, not wherever the app started.
-    let path = match std::env::var_os("HOME") {
-        Some(home) if path.is_relative() => std::path::Path::new(&home).join(path),
-        _ => path,
-    };
+    let path = home_path(&path).ok_or_else(|| error::input("choose where to write the backup"))?;
     let now = u64::try_from(accord_node::runner::now()).unwrap_or(0);
     let wallet = WalletRef::Id(wallet_id);
     let (file, epoch) = with_vault(&node, move |vault| {
@@ -83,9 +75,61 @@ pub async fn refresh_wallet(
     .await
 }
 
+/// A path typed by the user: a bare file name is in the home folder, not
+/// wherever the app started.
+fn home_path(text: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::PathBuf::from(text.trim());
+    if path.as_os_str().is_empty() {
+        return None;
+    }
+    Some(match std::env::var_os("HOME") {
+        Some(home) if path.is_relative() => std::path::Path::new(&home).join(path),
+        _ => path,
+    })
+}
+
+/// Restores a backup into this device (the first-run screen): every share
+/// checked first; then the node starts again as the device of the backup
+/// (its identity, so its peers recognise it without pairing again).
+#[tauri::command]
+pub async fn restore_backup(
+    handle: tauri::AppHandle,
+    app: State<'_, App>,
+    request: RestoreBackup,
+) -> Result<BackupRestored, ApiError> {
+    let node = app.node().await?;
+    let RestoreBackup { path, passphrase } = request;
+    let passphrase = Zeroizing::new(passphrase);
+    let path = home_path(&path).ok_or_else(|| error::input("choose the backup file"))?;
+    let file = std::fs::read(&path)
+        .map_err(|e| error::input(format!("cannot read {}: {e}", path.display())))?;
+    let now = accord_node::runner::now();
+    let summary = with_vault(&node, move |vault| {
+        vault
+            .restore_backup(&file, &passphrase, now)
+            .map_err(backup_error)
+    })
+    .await?;
+    // The node runs under the identity this device had before: start it
+    // again under the restored one.
+    node.shutdown().await;
+    drop(node);
+    app.lock(accord_desktop_api::Lock::Opening).await;
+    crate::open(handle).await;
+    Ok(BackupRestored {
+        wallet: summary.wallet,
+        party: summary.party,
+        epoch: summary.epoch,
+    })
+}
+
 fn backup_error(e: RestoreError) -> ApiError {
     let code = match &e {
-        RestoreError::ShortPassphrase => ErrorCode::InvalidInput,
+        RestoreError::ShortPassphrase
+        | RestoreError::Exists(_)
+        | RestoreError::Stale { .. }
+        | RestoreError::Backup(_)
+        | RestoreError::Inconsistent(_) => ErrorCode::InvalidInput,
         RestoreError::Store(_) => ErrorCode::Storage,
         _ => ErrorCode::Internal,
     };

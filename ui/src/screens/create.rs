@@ -3,6 +3,7 @@
 //! (`#peer-ticket-N`); key generation's progress in `#create-progress`,
 //! then the new addresses in `#created-addresses`.
 
+use crate::screens::restore::RestoreForm;
 use accord_desktop_api::{TicketView, WalletView};
 use leptos::{prelude::*, task::spawn_local};
 
@@ -194,6 +195,7 @@ pub fn CreateScreen(
                 <ProgressList id="create-progress" progress=progress />
             </Show>
             {move || created.get().map(|w| view! { <Created wallet=w /> })}
+            <RestoreForm />
         </section>
     }
 }

@@ -9,6 +9,7 @@ pub mod devices;
 pub mod lifecycle;
 pub mod policy;
 pub mod replace;
+pub mod restore;
 pub mod send;
 pub mod settings;
 pub mod wallets;

@@ -293,9 +293,9 @@ impl Vault {
         for (doc, statements) in &policy {
             self.store().add_policy(&record, doc, statements, now)?;
         }
-        if let Some(port) = port
-            && self.read().bound_port()?.is_none()
-        {
+        // The device's own port (its peers dial it there): the identity is
+        // this device's now.
+        if let Some(port) = port {
             self.store().set_bound_port(port)?;
         }
         self.store()

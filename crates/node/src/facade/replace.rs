@@ -94,17 +94,53 @@ impl Node {
             name: device.name,
         };
         let by = new.addr.id;
+        // Every member is told (the device being replaced too: it may not
+        // be lost but stolen from, and cancel), each at once, while the
+        // session runs.
+        let mut notices = tokio::task::JoinSet::new();
+        if let Some(party) = local
+            .members
+            .iter()
+            .find(|m| m.device == lost)
+            .map(|m| m.party)
+        {
+            let notice = Control::ReplacementAsked {
+                wallet_id: local.record.id.clone(),
+                party,
+                new_device: by,
+                new_name: new.name.clone(),
+            };
+            let me = self.id();
+            let to: Vec<_> = local
+                .members
+                .iter()
+                .filter(|m| m.device != me)
+                .map(|m| m.addr.clone())
+                .collect();
+            for addr in to {
+                let (shared, notice) = (self.shared.clone(), notice.clone());
+                notices.spawn(async move {
+                    let _ = shared.send_control(&addr, &notice).await;
+                });
+            }
+        }
         let plan = KeygenPlan::replace(local, lost, new, self.shared.timeouts, &mut OsRng)
             .map_err(KeygenError::NotRefreshed)?;
-        match drive(
+        let outcome = drive(
             self.shared.clone(),
             KeygenSession::lead(plan),
             None,
             None,
             progress,
         )
-        .await
-        {
+        .await;
+        // The notices to devices that answer are out by now; one to a
+        // device that is gone gives up here.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+            while notices.join_next().await.is_some() {}
+        })
+        .await;
+        match outcome {
             Ok(done) => Ok(Replaced::Done {
                 wallet: done.wallet,
                 epoch: done.epoch,

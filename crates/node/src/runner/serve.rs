@@ -167,6 +167,42 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
                 Err(e) => shared.log(None, EventKind::Failed, &format!("cancelling: {e}")),
             }
         }
+        Message::Control(Control::ReplacementAsked {
+            wallet_id,
+            party,
+            new_device,
+            new_name,
+        }) => {
+            let store = shared.store();
+            let wallet = store.wallet_by_id(&wallet_id);
+            let asker = wallet
+                .as_ref()
+                .ok()
+                .and_then(|w| store.members(w).ok())
+                .and_then(|m| m.into_iter().find(|m| m.device == from));
+            drop(store);
+            match (wallet, asker) {
+                (Ok(w), Some(asker)) => {
+                    let detail = format!(
+                        "{} asks to replace party {party} of wallet {} with the device {} ({}): \
+                         the recovery server takes part after its delay; any member can cancel \
+                         it meanwhile (accord device cancel-replace --wallet {})",
+                        crate::approve::sanitize(&asker.name),
+                        crate::approve::sanitize(&w.name),
+                        crate::approve::sanitize(&new_name),
+                        new_device,
+                        crate::approve::sanitize(&w.name),
+                    );
+                    eprintln!("accord: {detail}");
+                    shared.log(Some(&w.id), EventKind::Rejected, &detail);
+                }
+                _ => shared.log(
+                    None,
+                    EventKind::Rejected,
+                    &format!("a replacement notice from {from}, not a member of that wallet"),
+                ),
+            }
+        }
         Message::Control(Control::Delayed(sync)) => {
             let got = super::delayed_sync::receive(&mut *shared.store(), from, &sync, now());
             match got {
