@@ -8,7 +8,9 @@
 //! the recovery server repair the new phone's shares and all refresh; the
 //! new phone co-signs with the desktop (verified by another library); the
 //! old phone's copy can no longer take part — its peers refuse it at the
-//! handshake.
+//! handshake. The new device or the recovery server killed during a
+//! replacement leaves the wallet as it was, and the replacement asked again
+//! goes through.
 
 mod common;
 
@@ -166,4 +168,72 @@ fn a_lost_phone_is_replaced_after_the_delay_and_a_cancel_stops_it() {
         "the recovery server co-signed: {recovery_log:?}"
     );
     new_daemon.stop();
+}
+
+/// A replacement with the new device or the recovery server killed (`kill
+/// -9`, by fault injection) right after storing its part: it fails, the
+/// wallet stays as it was everywhere and signs, and the replacement asked
+/// again goes through.
+fn killed_during_replacement(who: &str) {
+    let mut trio = Trio::new(false, &[]);
+    trio.first_policy_in_force();
+    trio.recovery_daemon.take().unwrap().stop();
+    let crash = [("ACCORD_FAULT_CRASH_AT", "keygen-stored")];
+    let recovery_env: &[(&str, &str)] = if who == "recovery" { &crash } else { &[] };
+    trio.recovery_daemon = Some(trio.recovery.serve_with(
+        "recovery",
+        false,
+        &["--replacement-delay", "0"],
+        recovery_env,
+    ));
+    let phone_id = trio.phone_daemon.as_ref().unwrap().device_id.clone();
+    let new_phone = Device::new("phone", 0x45);
+    let new_env: &[(&str, &str)] = if who == "new" { &crash } else { &[] };
+    let mut new_daemon = new_phone.serve("phone", true, new_env);
+    trio.stop_phone();
+    let args = |ticket: &str| -> Vec<String> {
+        [
+            "--json", "device", "replace", "--wallet", "w", "--lost", &phone_id, "--peer", ticket,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let ticket = new_daemon.ticket.clone();
+    let argv: Vec<String> = args(&ticket);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let run = trio.desktop.run(&argv);
+    assert!(
+        !run.status.success(),
+        "{who}: replaced despite the crash: {run:?}"
+    );
+    // The crashed one back, without the fault.
+    if who == "recovery" {
+        let mut dead = trio.recovery_daemon.take().unwrap();
+        assert!(dead.proc.wait_exit(Duration::from_secs(60)).is_some());
+        trio.recovery_daemon = Some(trio.recovery.serve("recovery", false, &[]));
+    } else {
+        assert!(new_daemon.proc.wait_exit(Duration::from_secs(60)).is_some());
+        new_daemon = new_phone.serve("phone", true, &[]);
+    }
+    for d in [&trio.desktop, &trio.recovery] {
+        let shown = d.json(&["wallet", "show", "w"]);
+        assert_eq!(shown["epoch"], 0, "{who}: {}: {shown}", d.name);
+    }
+    // Asked again, it goes through.
+    let done = trio.desktop.json(&argv[1..]);
+    assert_eq!(done["epoch"], 1, "{who}: {done}");
+    let tx = transfer(72);
+    let signed = trio.desktop.sign("w", &tx);
+    verify(&trio.wallet, &tx, &signed.signed);
+    new_daemon.stop();
+}
+
+#[test]
+fn a_new_device_killed_after_storing_leaves_the_wallet_as_it_was() {
+    killed_during_replacement("new");
+}
+
+#[test]
+fn a_recovery_server_killed_during_a_replacement_leaves_the_wallet_as_it_was() {
+    killed_during_replacement("recovery");
 }

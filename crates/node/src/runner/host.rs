@@ -294,6 +294,23 @@ pub fn admit_invitation(
                 reason: "this device holds that wallet already".into(),
             });
         }
+        // An earlier attempt of the same initiator left it stored here and
+        // undecided: the initiator starts anew, so it never committed it.
+        let earlier = store.pending_wallets().map(|pending| {
+            pending.into_iter().find(|w| {
+                w.record.id == invitation.wallet_id && w.initiator == from && w.session != session
+            })
+        });
+        match earlier {
+            Ok(Some(w)) => {
+                let reason = "its initiator started the replacement again";
+                if let Err(e) = store.drop_wallet(&w.record.id, reason, rules.now) {
+                    return storage(e);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => return storage(e),
+        }
         let known = |id: &EndpointId| pinned.contains(id);
         return match KeygenSession::admit_replacement(invitation, from, me, &known, timeouts) {
             Ok(k) => Admission::Keygen(Box::new(k)),
