@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Replacing a lost device across processes (issue 12): three `accord`
 //! devices on loopback, real iroh, the recovery server deciding by rule
-//! with a replacement delay of a few seconds. A replacement asked while
+//! with the wallet policy's replacement delay of a few seconds. A replacement asked while
 //! the phone is still there waits for the delay, every member (the phone
 //! too) is told, and the phone's cancel stops it (asked again after the delay, it waits anew). Then the phone is
 //! lost: the desktop asks again, waits out the delay, and the desktop and
@@ -17,8 +17,8 @@ mod common;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use accord_chains::Chain;
-use common::{ANVIL_ACCOUNT_1, Device, ETHER, Trio, Unsigned, eth_transfer, verify};
-use serde_json::Value;
+use common::{ANVIL_ACCOUNT_1, CHAIN_ID, Device, ETHER, Trio, Unsigned, eth_transfer, verify};
+use serde_json::{Value, json};
 
 const DELAY: u64 = 6;
 
@@ -56,17 +56,19 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 
 #[test]
 fn a_lost_phone_is_replaced_after_the_delay_and_a_cancel_stops_it() {
-    // The recovery server decides by rule (not auto-approving), with a
-    // short replacement delay.
-    let mut trio = Trio::new(false, &[]);
+    // The recovery server decides by rule (not auto-approving); the
+    // wallet's policy sets a short replacement delay.
+    let policy = json!({
+        "chains": [{
+            "chain": "ethereum", "chain_id": CHAIN_ID, "recipients": "anyone", "tokens": false,
+            "assets": [{"asset": "native", "max_per_tx": (ETHER / 10).to_string()}]
+        }],
+        "delay": 0,
+        "replace_delay": DELAY
+    })
+    .to_string();
+    let mut trio = Trio::with_policy(false, &[], Some(&policy));
     trio.first_policy_in_force();
-    trio.recovery_daemon.take().unwrap().stop();
-    let delay = DELAY.to_string();
-    trio.recovery_daemon =
-        Some(
-            trio.recovery
-                .serve_with("recovery", false, &["--replacement-delay", &delay], &[]),
-        );
     let phone_id = trio.phone_daemon.as_ref().unwrap().device_id.clone();
     let new_phone = Device::new("phone", 0x44);
     let new_daemon = new_phone.serve("phone", true, &[]);

@@ -226,8 +226,9 @@ pub struct ServeArgs {
     #[arg(long)]
     pub auto_approve: bool,
     /// How long a replacement of a wallet's device waits here before this
-    /// co-signer (a recovery server) takes part, in seconds (default 72
-    /// hours; kept for later runs). Any member can cancel meanwhile.
+    /// co-signer (a recovery server) takes part, in seconds, instead of the
+    /// wallet policy's `replace_delay` (72 hours by default); kept for later
+    /// runs. Any member can cancel meanwhile.
     #[arg(long, value_name = "SECS")]
     pub replacement_delay: Option<u64>,
     /// How long the printed pairing ticket stays valid, in seconds.

@@ -3,7 +3,8 @@
 //! all refresh ([`crate::session::keygen`]); the lost device is removed
 //! from the wallet and banned. A member whose approvals follow the policy
 //! (the recovery server) takes part only once the replacement has waited
-//! for its delay there (default 72 hours); until then the session is
+//! for its delay there (the wallet policy's `replace_delay`, 72 hours by
+//! default, or the server operator's setting); until then the session is
 //! refused with the time it ends, and any member can cancel the
 //! replacement ([`Node::cancel_replacement`]), which starts the wait over.
 

@@ -407,17 +407,20 @@ async fn start_keygen(shared: Arc<Shared>, from: EndpointId, invitation: crate::
     };
     let (timeouts, me) = (shared.timeouts, shared.transport.id());
     let follows_policy = shared.approver.follows_policy();
+    let wallet_id = invitation.wallet_id.clone();
     let admitted = shared
         .with_store(move |store| {
-            // The recovery server takes part in a replacement only after its
-            // delay; a person's device asks its person.
+            // The recovery server takes part in a replacement only after the
+            // wallet's delay (its policy's `replace_delay`; this server's
+            // operator setting, if any, instead); a person's device asks its
+            // person.
             let replacement_delay = follows_policy.then(|| {
-                store
+                let operator = store
                     .setting(host::REPLACEMENT_DELAY_SETTING)
                     .ok()
                     .flatten()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(host::REPLACEMENT_DELAY)
+                    .and_then(|s| s.parse().ok());
+                operator.unwrap_or_else(|| wallet_replace_delay(store, &wallet_id))
             });
             let rules = host::Rules {
                 replacement_delay,
@@ -447,6 +450,23 @@ async fn start_keygen(shared: Arc<Shared>, from: EndpointId, invitation: crate::
         }
         Admission::Cosign(_) | Admission::Ignore(_) => {}
     }
+}
+
+/// The replacement delay of wallet `id`'s policy in force (seconds), else
+/// the default.
+fn wallet_replace_delay(store: &dyn crate::store::Persist, id: &str) -> i64 {
+    let now = u64::try_from(now()).unwrap_or(0);
+    store
+        .wallet_by_id(id)
+        .ok()
+        .and_then(|w| {
+            let members = store.members(&w).ok()?;
+            super::policy_cache::resolve(store, &w, &members, now)
+                .ok()?
+                .0
+        })
+        .and_then(|doc| i64::try_from(doc.replace_delay).ok())
+        .unwrap_or(host::REPLACEMENT_DELAY)
 }
 
 /// A device that decides a wallet creation or refresh undecided here is
