@@ -325,7 +325,10 @@ async fn node_with(
             transport: Config::loopback(),
             timeouts: Timeouts {
                 sign_round: Duration::from_secs(2),
-                approval: Duration::from_secs(3),
+                // The proposer waits longer for a decision than a co-signer
+                // takes to give up on its own approver: the co-signer's
+                // deadline is what fires (under load too).
+                approval: Duration::from_secs(if name == "desktop" { 6 } else { 3 }),
                 ..Timeouts::default()
             },
             approver,
