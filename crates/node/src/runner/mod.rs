@@ -15,6 +15,7 @@ pub(crate) mod policy_prompt;
 pub(crate) mod policy_sync;
 pub(crate) mod router;
 pub(crate) mod serve;
+mod undecided;
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::{Deref, DerefMut};
