@@ -181,6 +181,28 @@ pub async fn with_node<T>(
     result
 }
 
+/// Runs `body` on this device's node as the desktop (a person at the
+/// terminal approves what peers ask) with a progress printer on standard
+/// error: the commands that run a session from here.
+pub fn as_desktop<T>(
+    vault: Vault,
+    global: &Global,
+    body: impl AsyncFnOnce(&Node, accord_node::runner::ProgressFn<'_>) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let approver = Arc::new(accord_node::approve::Interactive::terminal());
+    block_on(with_node(
+        vault,
+        Role::Desktop,
+        global,
+        approver,
+        async |node| {
+            let printer = ProgressPrinter::default();
+            let progress = |p| printer.print(p);
+            body(node, &progress).await
+        },
+    ))
+}
+
 /// Prints a session's progress on standard error, `party name state
 /// detail`, once per change (heartbeats repeat `pending`).
 #[derive(Debug, Default)]

@@ -28,20 +28,11 @@ pub fn replace(global: &Global, args: &ReplaceArgs) -> Result<String, CliError> 
     })?;
     let vault = node::open(global)?;
     let wallet = WalletRef::name(&args.wallet);
-    let approver = Arc::new(Interactive::terminal());
-    let done = node::block_on(node::with_node(
-        vault,
-        Role::Desktop,
-        global,
-        approver,
-        async |node| {
-            let printer = node::ProgressPrinter::default();
-            let progress = |p| printer.print(p);
-            Ok(node
-                .replace_device(&wallet, lost, &ticket, &progress)
-                .await?)
-        },
-    ))?;
+    let done = node::as_desktop(vault, global, async |node, progress| {
+        Ok(node
+            .replace_device(&wallet, lost, &ticket, progress)
+            .await?)
+    })?;
     let out = match done {
         Replaced::Done {
             epoch,
@@ -56,11 +47,7 @@ pub fn replace(global: &Global, args: &ReplaceArgs) -> Result<String, CliError> 
         }),
         Replaced::Pending { until } => json!({ "pending_until": until }),
     };
-    Ok(if global.json {
-        out.to_string()
-    } else {
-        serde_json::to_string_pretty(&out).unwrap_or_else(|_| out.to_string())
-    })
+    Ok(crate::commands::wallet::print(global, &out))
 }
 
 /// Cancels a replacement waiting for its delay.

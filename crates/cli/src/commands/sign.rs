@@ -3,11 +3,9 @@
 //! preview and confirm steps are shared with `accord send`.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Arc;
 
 use accord_chains::{Chain, Preview};
-use accord_node::Role;
-use accord_node::approve::{Interactive, render};
+use accord_node::approve::render;
 use accord_node::facade::{SignOutcome, SignRequest};
 use accord_node::policy::PolicyCheck;
 use accord_node::wallet::WalletRef;
@@ -38,18 +36,9 @@ pub fn sign_tx(global: &Global, args: &SignTxArgs) -> Result<String, CliError> {
         unsigned,
         prefer: args.cosigners.clone(),
     };
-    let approver = Arc::new(Interactive::terminal());
-    let outcome = node::block_on(node::with_node(
-        vault,
-        Role::Desktop,
-        global,
-        approver,
-        async |node| {
-            let printer = node::ProgressPrinter::default();
-            let progress = |p| printer.print(p);
-            Ok(node.sign(&request, &progress).await?)
-        },
-    ))?;
+    let outcome = node::as_desktop(vault, global, async |node, progress| {
+        Ok(node.sign(&request, progress).await?)
+    })?;
     Ok(print(global, &Value::Object(signed_json(&outcome)?)))
 }
 

@@ -3,12 +3,9 @@
 //! addresses derived from them.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use accord_chains::Chain;
 use accord_mpc::{GroupKey, Scheme};
-use accord_node::Role;
-use accord_node::approve::Interactive;
 use accord_node::facade::{CreateWallet, WalletSummary};
 use accord_node::pairing::ticket::Ticket;
 use accord_node::store::Member;
@@ -44,18 +41,9 @@ pub fn create(global: &Global, args: &CreateArgs) -> Result<String, CliError> {
             .transpose()?,
     };
     let vault = node::open(global)?;
-    let approver = Arc::new(Interactive::terminal());
-    let summary = node::block_on(node::with_node(
-        vault,
-        Role::Desktop,
-        global,
-        approver,
-        async |node| {
-            let printer = node::ProgressPrinter::default();
-            let progress = |p| printer.print(p);
-            Ok(node.create_wallet(&request, &progress).await?)
-        },
-    ))?;
+    let summary = node::as_desktop(vault, global, async |node, progress| {
+        Ok(node.create_wallet(&request, progress).await?)
+    })?;
     let mut out = Map::new();
     out.insert("wallet".into(), json!(summary.wallet.name));
     out.insert("threshold".into(), json!(summary.wallet.threshold));
@@ -69,18 +57,9 @@ pub fn create(global: &Global, args: &CreateArgs) -> Result<String, CliError> {
 pub fn refresh(global: &Global, args: &RefreshArgs) -> Result<String, CliError> {
     let vault = node::open(global)?;
     let wallet = WalletRef::name(&args.wallet);
-    let approver = Arc::new(Interactive::terminal());
-    let done = node::block_on(node::with_node(
-        vault,
-        Role::Desktop,
-        global,
-        approver,
-        async |node| {
-            let printer = node::ProgressPrinter::default();
-            let progress = |p| printer.print(p);
-            Ok(node.refresh_wallet(&wallet, &progress).await?)
-        },
-    ))?;
+    let done = node::as_desktop(vault, global, async |node, progress| {
+        Ok(node.refresh_wallet(&wallet, progress).await?)
+    })?;
     let out = json!({ "wallet": args.wallet, "epoch": done.epoch });
     Ok(print(global, &out))
 }
