@@ -21,19 +21,26 @@ pub struct Refreshed {
 }
 
 impl Node {
+    /// What this device holds of `wallet`, for a refresh or replacement.
+    pub(super) async fn local_wallet(
+        &self,
+        wallet: &WalletRef,
+    ) -> Result<crate::session::keygen::LocalWallet, crate::store::StoreError> {
+        let wallet = wallet.clone();
+        self.with_vault(move |v| {
+            let id = v.record(&wallet)?.id;
+            host::local_wallet(v.read(), &id)
+        })
+        .await
+    }
+
     /// Refreshes `wallet`'s shares with every member (all must be online).
     pub async fn refresh_wallet(
         &self,
         wallet: &WalletRef,
         progress: ProgressFn<'_>,
     ) -> Result<Refreshed, KeygenError> {
-        let wallet = wallet.clone();
-        let local = self
-            .with_vault(move |v| {
-                let id = v.record(&wallet)?.id;
-                host::local_wallet(v.read(), &id)
-            })
-            .await?;
+        let local = self.local_wallet(wallet).await?;
         let plan = KeygenPlan::refresh(local, self.shared.timeouts, &mut OsRng)
             .map_err(KeygenError::NotRefreshed)?;
         let done = drive(

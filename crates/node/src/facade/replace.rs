@@ -64,13 +64,7 @@ impl Node {
         ticket: &Ticket,
         progress: ProgressFn<'_>,
     ) -> Result<Replaced, KeygenError> {
-        let wallet = wallet.clone();
-        let local = self
-            .with_vault(move |v| {
-                let id = v.record(&wallet)?.id;
-                host::local_wallet(v.read(), &id)
-            })
-            .await?;
+        let local = self.local_wallet(wallet).await?;
         if !local.members.iter().any(|m| m.device == lost) {
             return Err(KeygenError::Invalid(format!(
                 "device {lost} is not a member of wallet {}",
