@@ -202,17 +202,9 @@ fn a_lost_member_is_replaced_and_the_new_device_signs() {
             .unwrap()
     };
     // The phone is lost; the desktop replaces it with phone2.
-    let local = host::local_wallet(&sim.devs[0].store, &wallet).unwrap();
-    let new = InvitedMember {
-        party: 0,
-        addr: sim.addr(3),
-        name: "phone2".into(),
-        role: Sim::role("phone"),
-    };
     let lost = sim.devs[1].id;
+    let inst = replace_phone(&mut sim, &wallet);
     let mut rng = StdRng::seed_from_u64(43);
-    let plan = KeygenPlan::replace(local, lost, new, sim.timeouts, &mut rng).unwrap();
-    let inst = sim.start(0, AnySession::Keygen(Box::new(KeygenSession::lead(plan))));
     sim.run(200_000);
     match sim.result(inst) {
         Some(Ok(AnyOutput::Created(c))) => assert_eq!(c.epoch, 1),

@@ -237,7 +237,6 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
                 .deliver(super::policy_sync::pull_session(nonce), inbound, bytes);
         }
         Message::Control(Control::Propose(proposal)) => {
-            tokio::spawn(ask_undecided(shared.clone(), from));
             if shared.router.is_running(&proposal.session) {
                 return shared.log(
                     None,
@@ -470,8 +469,9 @@ fn wallet_replace_delay(store: &dyn crate::store::Persist, id: &str) -> i64 {
 }
 
 /// A device that decides a wallet creation or refresh undecided here is
-/// online (it just sent something): ask it now, not at the next round of
-/// questions.
+/// online (it just invited this one again): ask it now, not at the next
+/// round of questions. (Not on proposals: they are the recovery server's
+/// hot path, and a co-signer on the old epoch is routed around meanwhile.)
 async fn ask_undecided(shared: Arc<Shared>, from: EndpointId) {
     let Ok(questions) = shared
         .with_store(|store| host::pending_questions(store))
