@@ -163,7 +163,8 @@ pub struct PreviewArgs {
     pub chain: String,
     /// Bitcoin: mainnet, testnet, signet or regtest (default mainnet).
     /// Solana: a label for the cluster (default mainnet). Ethereum: the
-    /// chain id in the transaction decides.
+    /// chain id in the transaction decides; a network name (`mainnet`,
+    /// `sepolia`) or chain id (`1`) given here must agree with it.
     #[arg(long)]
     pub network: Option<String>,
     /// The unsigned transaction: hex (optionally 0x…), base64, or @FILE

@@ -162,6 +162,33 @@ fn errors_are_one_line() {
         ])
         .contains("chain id 1")
     );
+    // --network names the chain by name or by EIP-155 chain id.
+    for agrees in ["1", "mainnet", "MAINNET"] {
+        let v: serde_json::Value = serde_json::from_str(&ok(&[
+            "--json",
+            "preview",
+            "--chain",
+            "ethereum",
+            "--network",
+            agrees,
+            "--unsigned",
+            eth,
+        ]))
+        .unwrap();
+        assert_eq!(v["details"]["chain_id"], "1", "{agrees}: {v}");
+    }
+    assert!(
+        fails(&[
+            "preview",
+            "--chain",
+            "ethereum",
+            "--network",
+            "11155111",
+            "--unsigned",
+            eth
+        ])
+        .contains("chain id 1")
+    );
     assert!(
         fails(&[
             "address",

@@ -30,10 +30,11 @@ pub fn run(args: &PreviewArgs, json: bool) -> Result<String, CliError> {
                 .transpose()
                 .map_err(CliError::address)?;
             let preview = ethereum::preview::preview(&bytes, wallet).map_err(CliError::preview)?;
-            // The chain id inside the transaction decides; a --network that
-            // disagrees with it is a mistake worth stopping for.
+            // The chain id inside the transaction decides; a --network (name
+            // or chain id) that disagrees with it is a mistake worth
+            // stopping for.
             if let Some(asked) = &args.network
-                && !asked.eq_ignore_ascii_case(&preview.network)
+                && !same_evm_network(asked, &preview)
             {
                 return Err(CliError::Preview(format!(
                     "the transaction is for {} (chain id {}), not {asked}",
@@ -59,6 +60,15 @@ pub fn run(args: &PreviewArgs, json: bool) -> Result<String, CliError> {
     } else {
         accord_node::approve::render(&preview)
     })
+}
+
+/// Whether `asked` (a network name such as `mainnet`, or an EIP-155 chain
+/// id such as `1`) names the network of `preview`.
+fn same_evm_network(asked: &str, preview: &accord_chains::Preview) -> bool {
+    let asked = asked.trim();
+    let chain_id = preview.details.get("chain_id").map(String::as_str);
+    asked.eq_ignore_ascii_case(&preview.network)
+        || (asked.parse::<u64>().is_ok() && chain_id == Some(asked))
 }
 
 /// A Bitcoin wallet from its P2TR address.
