@@ -45,13 +45,15 @@ pub const ANVIL_ACCOUNT_1: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 pub const ANVIL_ACCOUNT_2: &str = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
 /// Environment variables of the binary a test run must not inherit.
-const CLEARED: [&str; 6] = [
+const CLEARED: [&str; 8] = [
     "ACCORD_WRAPPING_KEY",
     "ACCORD_BACKUP_PASSPHRASE",
     "ACCORD_PASSPHRASE",
     "ACCORD_DATA_DIR",
     "ACCORD_FAULT_CRASH_AT",
     "ACCORD_FAULT_DELAY_MS",
+    "ACCORD_CA_FILE",
+    "ACCORD_ALLOW_HTTP",
 ];
 
 /// A device: its own data directory and its own wrapping key.
@@ -112,7 +114,12 @@ impl Device {
 
     /// Runs `accord ARGS` to the end (at most [`COMMAND_LIMIT`]).
     pub fn run(&self, args: &[&str]) -> Run {
-        self.spawn(args, &[]).finish(COMMAND_LIMIT)
+        self.run_env(args, &[])
+    }
+
+    /// [`Device::run`] with `env` set.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.spawn(args, env).finish(COMMAND_LIMIT)
     }
 
     /// Runs `accord ARGS`, which must succeed; its standard output.

@@ -139,7 +139,10 @@ impl From<SendError> for CliError {
     fn from(e: SendError) -> Self {
         match e {
             SendError::Url { url } => {
-                CliError::Input(format!("--rpc {url:?} is not an http:// URL"))
+                CliError::Input(format!("--rpc {url:?} is not an https:// or http:// URL"))
+            }
+            e @ (SendError::PlainHttp { .. } | SendError::CaFile { .. }) => {
+                CliError::Input(one_line(e))
             }
             SendError::Network(e) => CliError::Network(e),
             SendError::Wallet(reason) => CliError::Address(reason),

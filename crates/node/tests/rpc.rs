@@ -356,3 +356,95 @@ async fn ethereum_balance_on_anvil() {
         "{err}"
     );
 }
+
+/// A JSON-RPC result answer to `request`.
+fn result(request: &Request, result: Value) -> (u16, String) {
+    let call: Value = serde_json::from_str(&request.body).unwrap();
+    let answer = json!({"jsonrpc": "2.0", "id": call["id"], "result": result});
+    (200, answer.to_string())
+}
+
+/// A loopback URL nothing listens on.
+fn down_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_are_retried_and_fail_over_broadcasts_only_when_nothing_was_sent() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let quick = std::time::Duration::from_millis(1);
+    // A read answered 503 once, then right: retried on the same endpoint.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let flaky = Fake::serve(move |r| {
+        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+            (503, "busy".into())
+        } else {
+            result(r, json!("0x7a69"))
+        }
+    });
+    let http = Http::with_backoff(&flaky.url, quick).unwrap();
+    assert_eq!(
+        call(&http, "eth_chainId", json!([])).await.unwrap(),
+        json!("0x7a69")
+    );
+    assert_eq!(flaky.seen().len(), 2);
+
+    // A read whose first endpoint is down and second busy for good:
+    // every round tries both, and the busy answer is what is reported.
+    let busy = Fake::serve(|_| (503, "busy".into()));
+    let http = Http::with_backoff(&format!("{}, {}", down_url(), busy.url), quick).unwrap();
+    let err = call(&http, "eth_chainId", json!([])).await.unwrap_err();
+    assert!(err.contains("HTTP 503"), "{err}");
+    assert_eq!(busy.seen().len(), rpc::RETRY_ROUNDS as usize);
+
+    // A read whose first endpoint is busy goes to the second.
+    let good = Fake::serve(|r| result(r, json!("0x1")));
+    let http = Http::with_backoff(&format!("{}, {}", busy.url, good.url), quick).unwrap();
+    assert_eq!(
+        call(&http, "eth_blockNumber", json!([])).await.unwrap(),
+        json!("0x1")
+    );
+    assert_eq!(good.seen().len(), 1);
+
+    // A broadcast answered 503 (it may have been taken): not sent again,
+    // not sent elsewhere.
+    let other = Fake::serve(|r| result(r, json!("0xab")));
+    let before = busy.seen().len();
+    let http = Http::with_backoff(&format!("{}, {}", busy.url, other.url), quick).unwrap();
+    assert!(
+        call(&http, "eth_sendRawTransaction", json!([]))
+            .await
+            .is_err()
+    );
+    assert_eq!(busy.seen().len(), before + 1);
+    assert_eq!(other.seen().len(), 0);
+    // A broadcast whose first endpoint is down: sent to the second.
+    let http = Http::with_backoff(&format!("{}, {}", down_url(), other.url), quick).unwrap();
+    assert_eq!(
+        call(&http, "eth_sendRawTransaction", json!([]))
+            .await
+            .unwrap(),
+        json!("0xab")
+    );
+    assert_eq!(other.seen().len(), 1);
+
+    // The node's own answers are final: a JSON-RPC error, an HTTP 400.
+    let refusing = Fake::serve(|r| {
+        let call: Value = serde_json::from_str(&r.body).unwrap();
+        let error = json!({"code": -32000, "message": "nonce too low"});
+        (
+            200,
+            json!({"jsonrpc": "2.0", "id": call["id"], "error": error}).to_string(),
+        )
+    });
+    let bad = Fake::serve(|_| (400, "bad request".into()));
+    for first in [&refusing, &bad] {
+        let spare = Fake::serve(|r| result(r, json!("0x1")));
+        let http = Http::with_backoff(&format!("{}, {}", first.url, spare.url), quick).unwrap();
+        assert!(call(&http, "eth_getBalance", json!([])).await.is_err());
+        assert_eq!(first.seen().len(), 1);
+        assert_eq!(spare.seen().len(), 0);
+    }
+}

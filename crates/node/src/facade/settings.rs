@@ -7,6 +7,8 @@ use accord_chains::Chain;
 use serde::{Deserialize, Serialize};
 
 use super::Vault;
+use crate::rpc::SendError;
+use crate::rpc::endpoint;
 use crate::store::StoreError;
 use crate::wallet::Network;
 
@@ -19,7 +21,8 @@ pub struct Endpoint {
     pub chain: Chain,
     /// The network.
     pub network: Network,
-    /// `http://` or `https://` URL; empty: none.
+    /// `https://` (or loopback/private `http://`) URL, or several
+    /// separated by commas, tried in order; empty: none.
     pub url: String,
 }
 
@@ -39,6 +42,9 @@ pub enum SettingsError {
     /// Not an http(s) URL.
     #[error("endpoint {0:?} is not an http:// or https:// URL")]
     Url(String),
+    /// A URL the chain client would refuse (plain `http://` to a remote host).
+    #[error("endpoint: {0}")]
+    Refused(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -145,17 +151,61 @@ impl Vault {
 
     /// Checks and stores `settings`; what was stored.
     pub fn save_settings(&mut self, mut settings: Settings) -> Result<Settings, SettingsError> {
+        let allow_http = endpoint::allow_http_from_env();
         for e in &mut settings.endpoints {
             e.url = e.url.trim().to_owned();
-            let ok = e.url.is_empty()
-                || ((e.url.starts_with("http://") || e.url.starts_with("https://"))
-                    && !e.url.chars().any(char::is_whitespace));
-            if !ok {
-                return Err(SettingsError::Url(e.url.clone()));
+            if e.url.is_empty() {
+                continue;
+            }
+            match endpoint::parse_list(&e.url, allow_http) {
+                Ok(_) => {}
+                Err(SendError::Url { .. }) => return Err(SettingsError::Url(e.url.clone())),
+                Err(other) => return Err(SettingsError::Refused(other.to_string())),
             }
         }
         let text = serde_json::to_string(&settings.to_stored()).unwrap_or_default();
         self.set_setting(KEY, &text)?;
         Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::secret::Protector;
+
+    fn with(url: &str) -> Settings {
+        let mut settings = Settings::default();
+        for e in &mut settings.endpoints {
+            if e.chain == Chain::Ethereum && e.network == Network::Mainnet {
+                e.url = url.to_owned();
+            }
+        }
+        settings
+    }
+
+    #[test]
+    fn endpoints_are_checked_like_the_chain_client_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = Vault::open(dir.path(), &Protector::Key(Zeroizing::new([7; 32]))).unwrap();
+        let two = " https://a.example/v2/k, https://b.example ";
+        let saved = vault.save_settings(with(two)).unwrap();
+        assert_eq!(
+            saved.endpoint(Chain::Ethereum, Network::Mainnet),
+            Some(two.trim())
+        );
+        assert_eq!(vault.settings().unwrap(), saved);
+        assert!(matches!(
+            vault.save_settings(with("http://rpc.example.com")),
+            Err(SettingsError::Refused(m)) if m.contains("plain http://")
+        ));
+        assert!(matches!(
+            vault.save_settings(with("ftp://x")),
+            Err(SettingsError::Url(_))
+        ));
+        // What was stored before is kept.
+        assert_eq!(vault.settings().unwrap(), saved);
     }
 }

@@ -38,10 +38,38 @@ impl core::fmt::Display for Field {
 #[non_exhaustive]
 pub enum SendError {
     /// An RPC URL that is neither `http://` nor `https://`.
-    #[error("the RPC URL {url:?} is not an http:// URL")]
+    #[error("the RPC URL {url:?} is not an https:// or http:// URL")]
     Url {
         /// The URL as given.
         url: String,
+    },
+    /// A plain `http://` URL to a host that is neither loopback nor private.
+    #[error(
+        "plain http:// to {host} is refused: anything on the way could read or change what the node \
+         answers; use https://, or set ACCORD_ALLOW_HTTP=1 to allow it anyway"
+    )]
+    PlainHttp {
+        /// The URL's host.
+        host: String,
+    },
+    /// The extra CA file (`ACCORD_CA_FILE`) cannot be used.
+    #[error("ACCORD_CA_FILE {path}: {reason}")]
+    CaFile {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The server's TLS certificate was not accepted: nothing was sent.
+    #[error(
+        "the TLS certificate of {origin} is not trusted ({reason}); nothing was sent to it \
+         (a private CA can be added with ACCORD_CA_FILE=<PEM file>)"
+    )]
+    Certificate {
+        /// `https://host` of the endpoint.
+        origin: String,
+        /// What TLS said.
+        reason: String,
     },
     /// A Bitcoin network name that is not known.
     #[error(transparent)]

@@ -9,13 +9,16 @@
 //! (Ethereum JSON-RPC, EIP-1559, EIP-155, EIP-20), `btc` (Esplora REST API,
 //! BIP341 key-path spends) and `sol` (Solana JSON-RPC, System and SPL
 //! Token programs). The requests and the parsing of the answers are
-//! `accord_chains`' (no IO there); [`Http`] carries them.
+//! `accord_chains`' (no IO there); [`Http`] carries them, over HTTPS
+//! ([`tls`]) to the endpoints of [`endpoint`].
 
 mod btc;
+pub mod endpoint;
 mod error;
 mod eth;
 mod http;
 mod sol;
+pub mod tls;
 
 use std::time::Duration;
 
@@ -23,7 +26,7 @@ use accord_chains::signing::{Signed, WalletPublicKeys};
 use accord_chains::{Amount, Chain};
 
 pub use self::error::{Field, SendError};
-pub use self::http::Http;
+pub use self::http::{Http, RETRY_BACKOFF, RETRY_ROUNDS};
 
 /// The longest wait for a broadcast transaction to be in a block.
 pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(60);
@@ -181,9 +184,10 @@ mod tests {
     #[test]
     fn urls() {
         assert!(Http::new(" http://127.0.0.1:8545/ ").is_ok());
+        assert!(Http::new("https://rpc.example, http://127.0.0.1:8545").is_ok());
         assert!(matches!(
-            Http::new("https://rpc.example"),
-            Err(SendError::Unsupported(_))
+            Http::new("http://rpc.example"),
+            Err(SendError::PlainHttp { .. })
         ));
         assert_eq!(
             Http::new("ftp://x").unwrap_err(),
