@@ -67,6 +67,38 @@ pub enum Command {
     /// Replace a wallet's lost device, or cancel a replacement.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Show or set the chain endpoints used per network (the desktop's
+    /// Settings): `accord endpoints`, `accord endpoints set …`.
+    Endpoints(EndpointsArgs),
+}
+
+/// `accord endpoints [set --chain C --network N URLS]`.
+#[derive(Debug, Args)]
+pub struct EndpointsArgs {
+    /// Set instead of show.
+    #[command(subcommand)]
+    pub set: Option<EndpointsCommand>,
+}
+
+/// `accord endpoints set`.
+#[derive(Debug, Subcommand)]
+pub enum EndpointsCommand {
+    /// Set the endpoints of a chain on a network: one URL or several
+    /// separated by commas, tried in order; "" goes back to the presets.
+    Set(SetEndpointArgs),
+}
+
+/// `accord endpoints set`.
+#[derive(Debug, Args)]
+pub struct SetEndpointArgs {
+    /// bitcoin, ethereum or solana.
+    #[arg(long)]
+    pub chain: String,
+    /// mainnet, testnet, signet or regtest (the wallet's network).
+    #[arg(long)]
+    pub network: String,
+    /// The URLs ("" for the presets).
+    pub urls: String,
 }
 
 /// `accord device …`.
@@ -341,9 +373,12 @@ pub struct SendArgs {
     #[arg(long)]
     pub token: Option<String>,
     /// The chain's API: Ethereum or Solana JSON-RPC URL, Bitcoin Esplora
-    /// base URL (http:// only in this build).
-    #[arg(long, value_name = "URL")]
-    pub rpc: String,
+    /// base URL; several separated by commas are tried in order. https://,
+    /// or http:// to a loopback or private host. Default: this device's
+    /// endpoints for the wallet's network (`accord endpoints`), or for
+    /// --chain-id the public RPCs Accord knows for that chain.
+    #[arg(long, value_name = "URL[,URL..]")]
+    pub rpc: Option<String>,
     /// Ethereum: the chain id the transaction is for (the node must serve
     /// it). Default: 1 for a mainnet wallet, else the node's chain id.
     #[arg(long)]

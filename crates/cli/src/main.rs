@@ -116,6 +116,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Wallet(WalletCommand::Refresh(args)) => commands::wallet::refresh(g, args),
         Command::SignTx(args) => commands::sign::sign_tx(g, args),
         Command::Send(args) => commands::send::send(g, args),
+        Command::Endpoints(args) => commands::endpoints::run(g, args),
         Command::Policy(PolicyCommand::Show(args)) => commands::policy::show(g, args),
         Command::Policy(PolicyCommand::Propose(args)) => commands::policy::propose(g, args),
         Command::Policy(PolicyCommand::Approve(args)) => {

@@ -107,6 +107,88 @@ fn empty_listings() {
 }
 
 #[test]
+fn endpoints_show_the_presets_and_keep_what_the_user_sets() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = |v: &Value, chain: &str, network: &str| -> Value {
+        v["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["chain"] == chain && r["network"] == network)
+            .unwrap()
+            .clone()
+    };
+    let shown: Value = serde_json::from_str(&ok(dir.path(), &["--json", "endpoints"])).unwrap();
+    assert_eq!(shown["endpoints"].as_array().unwrap().len(), 12);
+    let btc = row(&shown, "bitcoin", "mainnet");
+    assert_eq!(
+        btc["urls"],
+        "https://blockstream.info/api, https://mempool.space/api"
+    );
+    assert_eq!(btc["preset"], true);
+    assert_eq!(
+        row(&shown, "solana", "signet")["urls"],
+        "https://api.devnet.solana.com"
+    );
+    assert_eq!(
+        row(&shown, "ethereum", "regtest")["urls"],
+        "http://127.0.0.1:8545"
+    );
+    let urls = "https://eth.example/v2/k, https://eth2.example";
+    let set = [
+        "--json",
+        "endpoints",
+        "set",
+        "--chain",
+        "ethereum",
+        "--network",
+        "mainnet",
+        urls,
+    ];
+    let shown: Value = serde_json::from_str(&ok(dir.path(), &set)).unwrap();
+    let eth = row(&shown, "ethereum", "mainnet");
+    assert_eq!(
+        (eth["urls"].as_str(), eth["preset"].as_bool()),
+        (Some(urls), Some(false))
+    );
+    // Kept in the store.
+    let again: Value = serde_json::from_str(&ok(dir.path(), &["--json", "endpoints"])).unwrap();
+    assert_eq!(row(&again, "ethereum", "mainnet")["urls"], urls);
+    // A remote plain http:// is refused, and nothing changes.
+    let err = fails_with(
+        run(
+            dir.path(),
+            &[
+                "endpoints",
+                "set",
+                "--chain",
+                "ethereum",
+                "--network",
+                "mainnet",
+                "http://eth.example",
+            ],
+        ),
+        1,
+    );
+    assert!(err.contains("plain http://"), "{err}");
+    let again: Value = serde_json::from_str(&ok(dir.path(), &["--json", "endpoints"])).unwrap();
+    assert_eq!(row(&again, "ethereum", "mainnet")["urls"], urls);
+    // "" goes back to the presets.
+    let reset = [
+        "--json",
+        "endpoints",
+        "set",
+        "--chain",
+        "ethereum",
+        "--network",
+        "mainnet",
+        "",
+    ];
+    let shown: Value = serde_json::from_str(&ok(dir.path(), &reset)).unwrap();
+    assert_eq!(row(&shown, "ethereum", "mainnet")["preset"], true);
+}
+
+#[test]
 fn the_store_opens_only_with_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let id = ok(dir.path(), &["init"]);

@@ -55,7 +55,7 @@ pub async fn prepare_send(
         fee_rate: None,
     };
     let draft = node
-        .prepare_send(&wallet, &transfer, endpoint)
+        .prepare_send(&wallet, &transfer, &endpoint)
         .await
         .map_err(error::send)?;
     let preview = views::preview(&draft.prepared.preview);

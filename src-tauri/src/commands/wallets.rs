@@ -123,7 +123,7 @@ pub async fn balances(
     })
     .await?;
     let asks = Chain::ALL.into_iter().map(|chain| {
-        let url = settings.endpoint(chain, network).map(str::to_owned);
+        let url = settings.endpoint(chain, network);
         let (node, wallet) = (&node, &wallet);
         async move {
             let Some(url) = url else {

@@ -1,7 +1,8 @@
 //! EVM networks by EIP-155 chain id, from one table ([`KNOWN_CHAINS`]): the
 //! name a preview shows, the coin's symbol, the fixed fee cap above which a
-//! preview warns, and whether the chain holds real funds (the signing entry
-//! refuses a chain of the wrong kind for the wallet).
+//! preview warns, whether the chain holds real funds (the signing entry
+//! refuses a chain of the wrong kind for the wallet), and its public RPC
+//! endpoints (the defaults of `accord send --chain-id`).
 
 use alloy_primitives::U256;
 
@@ -55,6 +56,10 @@ pub struct KnownChain {
     pub kind: ChainKind,
     /// A fee above this many base units is a [`crate::Warning::FeeAboveCap`].
     pub fee_cap: u128,
+    /// Public JSON-RPC endpoints (the chain's own or a widely used free
+    /// one), tried in order when the user set none; loopback for the
+    /// development chains.
+    pub rpc: &'static [&'static str],
 }
 
 const fn chain(
@@ -63,6 +68,7 @@ const fn chain(
     symbol: &'static str,
     kind: ChainKind,
     fee_cap: u128,
+    rpc: &'static [&'static str],
 ) -> KnownChain {
     KnownChain {
         chain_id,
@@ -70,6 +76,7 @@ const fn chain(
         symbol,
         kind,
         fee_cap,
+        rpc,
     }
 }
 
@@ -80,23 +87,23 @@ const fn chain(
 pub const KNOWN_CHAINS: [KnownChain; 16] = {
     use ChainKind::{Production, Test};
     [
-        chain(1, "mainnet", "ETH", Production, ETH_FEE_CAP_WEI),
-        chain(10, "optimism", "ETH", Production, ETH_FEE_CAP_WEI),
-        chain(56, "bnb-smart-chain", "BNB", Production, DEFAULT_FEE_CAP_WEI),
-        chain(137, "polygon", "POL", Production, POL_FEE_CAP_WEI),
-        chain(8_453, "base", "ETH", Production, ETH_FEE_CAP_WEI),
-        chain(42_161, "arbitrum", "ETH", Production, ETH_FEE_CAP_WEI),
-        chain(43_114, "avalanche-c-chain", "AVAX", Production, DEFAULT_FEE_CAP_WEI),
+        chain(1, "mainnet", "ETH", Production, ETH_FEE_CAP_WEI, &["https://ethereum-rpc.publicnode.com", "https://eth.drpc.org"]),
+        chain(10, "optimism", "ETH", Production, ETH_FEE_CAP_WEI, &["https://mainnet.optimism.io"]),
+        chain(56, "bnb-smart-chain", "BNB", Production, DEFAULT_FEE_CAP_WEI, &["https://bsc-dataseed.bnbchain.org"]),
+        chain(137, "polygon", "POL", Production, POL_FEE_CAP_WEI, &["https://polygon-rpc.com"]),
+        chain(8_453, "base", "ETH", Production, ETH_FEE_CAP_WEI, &["https://mainnet.base.org"]),
+        chain(42_161, "arbitrum", "ETH", Production, ETH_FEE_CAP_WEI, &["https://arb1.arbitrum.io/rpc"]),
+        chain(43_114, "avalanche-c-chain", "AVAX", Production, DEFAULT_FEE_CAP_WEI, &["https://api.avax.network/ext/bc/C/rpc"]),
         // Geth's `--dev` mode and Ganache.
-        chain(1_337, "localhost", "ETH", Test, ETH_FEE_CAP_WEI),
-        chain(31_337, "anvil", "ETH", Test, ETH_FEE_CAP_WEI),
-        chain(11_155_111, "sepolia", "ETH", Test, ETH_FEE_CAP_WEI),
-        chain(17_000, "holesky", "ETH", Test, ETH_FEE_CAP_WEI),
-        chain(560_048, "hoodi", "ETH", Test, ETH_FEE_CAP_WEI),
-        chain(84_532, "base-sepolia", "ETH", Test, ETH_FEE_CAP_WEI),
-        chain(421_614, "arbitrum-sepolia", "ETH", Test, ETH_FEE_CAP_WEI),
-        chain(11_155_420, "optimism-sepolia", "ETH", Test, ETH_FEE_CAP_WEI),
-        chain(80_002, "polygon-amoy", "POL", Test, POL_FEE_CAP_WEI),
+        chain(1_337, "localhost", "ETH", Test, ETH_FEE_CAP_WEI, &["http://127.0.0.1:8545"]),
+        chain(31_337, "anvil", "ETH", Test, ETH_FEE_CAP_WEI, &["http://127.0.0.1:8545"]),
+        chain(11_155_111, "sepolia", "ETH", Test, ETH_FEE_CAP_WEI, &["https://ethereum-sepolia-rpc.publicnode.com", "https://sepolia.drpc.org"]),
+        chain(17_000, "holesky", "ETH", Test, ETH_FEE_CAP_WEI, &["https://ethereum-holesky-rpc.publicnode.com"]),
+        chain(560_048, "hoodi", "ETH", Test, ETH_FEE_CAP_WEI, &["https://ethereum-hoodi-rpc.publicnode.com"]),
+        chain(84_532, "base-sepolia", "ETH", Test, ETH_FEE_CAP_WEI, &["https://sepolia.base.org"]),
+        chain(421_614, "arbitrum-sepolia", "ETH", Test, ETH_FEE_CAP_WEI, &["https://sepolia-rollup.arbitrum.io/rpc"]),
+        chain(11_155_420, "optimism-sepolia", "ETH", Test, ETH_FEE_CAP_WEI, &["https://sepolia.optimism.io"]),
+        chain(80_002, "polygon-amoy", "POL", Test, POL_FEE_CAP_WEI, &["https://rpc-amoy.polygon.technology"]),
     ]
 };
 
@@ -167,6 +174,17 @@ mod tests {
                 "{c:?}"
             );
             assert!(!c.name.starts_with("chain-"), "{c:?}");
+            assert!(!c.rpc.is_empty(), "{c:?}");
+            let local = c.rpc.iter().all(|u| u.starts_with("http://127.0.0.1:"));
+            assert_eq!(
+                local,
+                c.kind == ChainKind::Test && c.rpc[0].starts_with("http:"),
+                "{c:?}"
+            );
+            assert!(
+                local || c.rpc.iter().all(|u| u.starts_with("https://")),
+                "{c:?}"
+            );
         }
     }
 }

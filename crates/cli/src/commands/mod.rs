@@ -5,6 +5,7 @@ pub mod backup;
 pub mod cosigner;
 pub mod delayed;
 pub mod device;
+pub mod endpoints;
 pub mod policy;
 pub mod preview;
 pub mod send;

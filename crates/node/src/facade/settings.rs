@@ -1,14 +1,15 @@
 //! The device's networks and chain endpoints (one JSON value among the
-//! store's settings). Defaults: the local development nodes of the demo for
-//! `regtest` (Anvil on 8545, an Esplora on 3002, a Solana test validator on
-//! 8899); other networks are empty until the user sets them.
+//! store's settings). Defaults: the network presets (`crate::rpc::presets`:
+//! public HTTPS endpoints for mainnet, testnet and signet; the local
+//! development nodes of the demo for `regtest`: Anvil on 8545, an Esplora
+//! on 3002, a Solana JSON-RPC on 8899). An endpoint left empty uses the
+//! presets.
 
 use accord_chains::Chain;
 use serde::{Deserialize, Serialize};
 
 use super::Vault;
-use crate::rpc::SendError;
-use crate::rpc::endpoint;
+use crate::rpc::{SendError, endpoint, presets};
 use crate::store::StoreError;
 use crate::wallet::Network;
 
@@ -63,15 +64,6 @@ struct StoredEndpoint {
     url: String,
 }
 
-/// The local development endpoint of `chain` (regtest).
-fn local(chain: Chain) -> &'static str {
-    match chain {
-        Chain::Ethereum => "http://127.0.0.1:8545",
-        Chain::Bitcoin => "http://127.0.0.1:3002",
-        Chain::Solana => "http://127.0.0.1:8899",
-    }
-}
-
 impl Default for Settings {
     fn default() -> Self {
         let mut endpoints = Vec::new();
@@ -80,11 +72,7 @@ impl Default for Settings {
                 endpoints.push(Endpoint {
                     chain,
                     network,
-                    url: if network == Network::Regtest {
-                        local(chain).to_owned()
-                    } else {
-                        String::new()
-                    },
+                    url: presets::joined(chain, network),
                 });
             }
         }
@@ -96,12 +84,16 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// The endpoint for `chain` on `network`, if one is set.
-    pub fn endpoint(&self, chain: Chain, network: Network) -> Option<&str> {
-        self.endpoints
+    /// The endpoints for `chain` on `network` (one URL or several separated
+    /// by commas): the user's, else the network's presets
+    /// ([`presets::endpoints`]).
+    pub fn endpoint(&self, chain: Chain, network: Network) -> Option<String> {
+        let set = self
+            .endpoints
             .iter()
             .find(|e| e.chain == chain && e.network == network && !e.url.is_empty())
-            .map(|e| e.url.as_str())
+            .map(|e| e.url.clone());
+        set.or_else(|| Some(presets::joined(chain, network)).filter(|u| !u.is_empty()))
     }
 
     fn from_stored(s: Stored) -> Option<Settings> {
@@ -193,7 +185,7 @@ mod tests {
         let two = " https://a.example/v2/k, https://b.example ";
         let saved = vault.save_settings(with(two)).unwrap();
         assert_eq!(
-            saved.endpoint(Chain::Ethereum, Network::Mainnet),
+            saved.endpoint(Chain::Ethereum, Network::Mainnet).as_deref(),
             Some(two.trim())
         );
         assert_eq!(vault.settings().unwrap(), saved);
@@ -207,5 +199,13 @@ mod tests {
         ));
         // What was stored before is kept.
         assert_eq!(vault.settings().unwrap(), saved);
+        // Emptied: the presets.
+        let cleared = vault.save_settings(with("")).unwrap();
+        assert_eq!(
+            cleared
+                .endpoint(Chain::Ethereum, Network::Mainnet)
+                .as_deref(),
+            Some("https://ethereum-rpc.publicnode.com, https://eth.drpc.org")
+        );
     }
 }

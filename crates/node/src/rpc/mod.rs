@@ -17,6 +17,7 @@ pub mod endpoint;
 mod error;
 mod eth;
 mod http;
+pub mod presets;
 mod sol;
 pub mod tls;
 

@@ -32,12 +32,16 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
         chain_id: args.chain_id,
         fee_rate: args.fee_rate,
     };
-    // A URL this build cannot use fails before anything else.
-    accord_node::rpc::Http::new(&args.rpc)?;
     let wallet = WalletRef::name(&args.wallet);
     let vault = node::open(global)?;
     // An unknown wallet fails before anything is started.
-    vault.wallet(&wallet)?;
+    let network = vault.wallet(&wallet)?.wallet.network;
+    let rpc = match &args.rpc {
+        Some(rpc) => rpc.clone(),
+        None => default_rpc(&vault, chain, network, args.chain_id)?,
+    };
+    // A URL this build cannot use fails before anything else.
+    accord_node::rpc::Http::new(&rpc)?;
     let approver = Arc::new(Interactive::terminal());
     let out = node::block_on(node::with_node(
         vault,
@@ -45,7 +49,7 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
         global,
         approver,
         async |node| {
-            let draft = node.prepare_send(&wallet, &transfer, &args.rpc).await?;
+            let draft = node.prepare_send(&wallet, &transfer, &rpc).await?;
             let (preview, verdict) = (draft.prepared.preview.clone(), draft.policy.clone());
             let yes = args.yes;
             tokio::task::spawn_blocking(move || confirm(&preview, verdict.as_ref(), yes))
@@ -61,4 +65,34 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
         },
     ))?;
     Ok(print(global, &out))
+}
+
+/// The endpoints to use without `--rpc`: for an Ethereum `--chain-id` other
+/// than the network's, the public RPCs of that chain (the EVM table); else
+/// this device's endpoints for the wallet's network (`accord endpoints`).
+fn default_rpc(
+    vault: &accord_node::Vault,
+    chain: Chain,
+    network: accord_node::wallet::Network,
+    chain_id: Option<u64>,
+) -> Result<String, CliError> {
+    use accord_node::rpc::presets;
+    if chain == Chain::Ethereum
+        && let Some(id) = chain_id
+        && id != presets::evm_chain_id(network)
+    {
+        let known = presets::evm(id);
+        if known.is_empty() {
+            return Err(CliError::Input(format!(
+                "no endpoint is known for chain id {id}: pass --rpc URL"
+            )));
+        }
+        return Ok(known.join(", "));
+    }
+    vault.settings()?.endpoint(chain, network).ok_or_else(|| {
+        CliError::Input(format!(
+            "no {chain} endpoint for {}: pass --rpc URL",
+            network.name()
+        ))
+    })
 }
