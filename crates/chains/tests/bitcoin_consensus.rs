@@ -138,7 +138,7 @@ fn signed_spend(shares: &[Arc<KeyShare>], wallet: &WalletKeys) -> (Transaction, 
         .iter()
         .map(|i| i.witness_utxo.clone().unwrap())
         .collect();
-    (finalize(parsed, wallet, &signatures).unwrap(), spent)
+    (finalize(parsed, wallet, &signatures).unwrap().0, spent)
 }
 
 fn alloy_primitives_u256(v: u64) -> alloy_primitives::U256 {

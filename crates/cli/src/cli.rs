@@ -350,6 +350,11 @@ pub struct SignTxArgs {
     /// show`); repeatable, in order of preference. The others follow.
     #[arg(long = "cosigner", value_name = "PARTY")]
     pub cosigners: Vec<u8>,
+    /// Bitcoin: also write the signed PSBT (base64, BIP174; each wallet
+    /// input's PSBT_IN_TAP_KEY_SIG set, nothing finalized) to FILE, for
+    /// the wallet that made the PSBT to finalize or combine.
+    #[arg(long, value_name = "FILE")]
+    pub psbt_out: Option<PathBuf>,
 }
 
 /// `accord send`.

@@ -211,19 +211,24 @@ pub fn build(
                 value: u.amount,
                 script_pubkey: change_script.clone(),
             }),
+            // BIP371: other wallets (Bitcoin Core, Sparrow) find their key.
             tap_internal_key: wallet.internal_key,
+            tap_key_origins: wallet.key_origin().into_iter().collect(),
             ..Input::default()
         })
         .collect();
     psbt.outputs = (0..psbt.unsigned_tx.output.len())
-        .map(|i| Output {
-            // BIP371: lets other wallets recognise the change as ours.
-            tap_internal_key: if Some(i) == change_index {
-                wallet.internal_key
+        .map(|i| {
+            if Some(i) == change_index {
+                // BIP371: lets other wallets recognise the change as ours.
+                Output {
+                    tap_internal_key: wallet.internal_key,
+                    tap_key_origins: wallet.key_origin().into_iter().collect(),
+                    ..Output::default()
+                }
             } else {
-                None
-            },
-            ..Output::default()
+                Output::default()
+            }
         })
         .collect();
     Ok(psbt)
@@ -246,6 +251,38 @@ mod tests {
             outpoint: OutPoint::new(bitcoin::Txid::from_byte_array([n; 32]), 0),
             amount: Amount::from_sat(sat),
         }
+    }
+
+    #[test]
+    fn inputs_and_change_carry_the_bip371_key_fields() {
+        let p = hex::decode("cc8a4bc64d897bddc5fbc2f670f7a8ba0b386779106cf1223c6fc5d7cd6fc115")
+            .unwrap();
+        let q = hex::decode("a60869f0dbcf1dc659c9cecbaf8050135ea9e8cdc487053f1dc6880949dc684c")
+            .unwrap();
+        let w = WalletKeys::new(&q, Some(&p), Network::Regtest).unwrap();
+        let to = Address::from_script(&w.script_pubkey(), bitcoin::Network::Regtest).unwrap();
+        let other = Address::p2tr_tweaked(
+            bitcoin::key::TweakedPublicKey::dangerous_assume_tweaked(
+                bitcoin::secp256k1::XOnlyPublicKey::from_slice(&p).unwrap(),
+            ),
+            bitcoin::Network::Regtest,
+        );
+        let psbt = build(
+            &w,
+            &[utxo(1, 100_000)],
+            &[(other, Amount::from_sat(30_000))],
+            2,
+        )
+        .unwrap();
+        let (key, origin) = w.key_origin().unwrap();
+        for input in &psbt.inputs {
+            assert_eq!(input.tap_internal_key, Some(key));
+            assert_eq!(input.tap_key_origins.get(&key), Some(&origin));
+        }
+        // The payment carries nothing; the change carries the wallet's key.
+        assert!(psbt.outputs[0].tap_key_origins.is_empty());
+        assert_eq!(psbt.outputs[1].tap_key_origins.get(&key), Some(&origin));
+        assert_eq!(psbt.unsigned_tx.output[1].script_pubkey, to.script_pubkey());
     }
 
     #[test]

@@ -47,12 +47,14 @@ pub enum FinalizeError {
 }
 
 /// Puts `signatures` (input index, 64-byte BIP340) into the PSBT's inputs
-/// and extracts the signed transaction.
-pub fn finalize(
+/// as BIP371 `PSBT_IN_TAP_KEY_SIG` (0x13), each checked first: the signed
+/// PSBT another wallet can combine, finalize and extract. Every other field
+/// stays.
+pub fn sign(
     mut psbt: Psbt,
     wallet: &WalletKeys,
     signatures: &[(usize, [u8; 64])],
-) -> Result<Transaction, FinalizeError> {
+) -> Result<Psbt, FinalizeError> {
     let digests = sighashes(&psbt, wallet)?;
     let secp = Secp256k1::verification_only();
     let key = wallet.output_key.to_x_only_public_key();
@@ -64,26 +66,46 @@ pub fn finalize(
             .map_err(|_| FinalizeError::Invalid { index: *index })?;
         secp.verify_schnorr(&signature, &Message::from_digest(d.digest), &key)
             .map_err(|_| FinalizeError::Invalid { index: *index })?;
-        let kind = super::sighash::sighash_type(&psbt, *index)?;
-        let tap_sig = taproot::Signature {
-            signature,
-            sighash_type: kind,
-        };
+        let sighash_type = super::sighash::sighash_type(&psbt, *index)?;
         let input = psbt
             .inputs
             .get_mut(*index)
             .ok_or(FinalizeError::Unexpected { index: *index })?;
-        if input.final_script_witness.is_some() {
+        if input.final_script_witness.is_some() || input.tap_key_sig.is_some() {
             return Err(FinalizeError::Unexpected { index: *index });
         }
+        input.tap_key_sig = Some(taproot::Signature {
+            signature,
+            sighash_type,
+        });
+    }
+    Ok(psbt)
+}
+
+/// Puts `signatures` (input index, 64-byte BIP340) into the PSBT's inputs
+/// ([`sign`]), finalizes them (BIP174 finalizer: the key-path witness, the
+/// other fields cleared) and extracts the signed transaction; also the
+/// signed PSBT before finalizing.
+pub fn finalize(
+    psbt: Psbt,
+    wallet: &WalletKeys,
+    signatures: &[(usize, [u8; 64])],
+) -> Result<(Transaction, Psbt), FinalizeError> {
+    let signed = sign(psbt, wallet, signatures)?;
+    let mut psbt = signed.clone();
+    let digests = sighashes(&psbt, wallet)?;
+    for (index, _) in signatures {
+        let input = &mut psbt.inputs[*index];
+        let Some(tap_sig) = input.tap_key_sig.take() else {
+            return Err(FinalizeError::Missing { index: *index });
+        };
         // DEFAULT signatures are 64 bytes; ALL appends the sighash byte.
-        let bytes = match kind {
-            TapSighashType::Default => signature.as_ref().to_vec(),
+        let bytes = match tap_sig.sighash_type {
+            TapSighashType::Default => tap_sig.signature.as_ref().to_vec(),
             _ => tap_sig.to_vec(),
         };
         input.final_script_witness = Some(Witness::from_slice(&[bytes]));
         // BIP174 finalizer: only the UTXOs (and unknowns) stay.
-        input.tap_key_sig = None;
         input.tap_internal_key = None;
         input.tap_merkle_root = None;
         input.tap_key_origins.clear();
@@ -99,6 +121,8 @@ pub fn finalize(
             });
         }
     }
-    psbt.extract_tx_fee_rate_limit()
-        .map_err(|e| FinalizeError::Extract(e.to_string()))
+    let tx = psbt
+        .extract_tx_fee_rate_limit()
+        .map_err(|e| FinalizeError::Extract(e.to_string()))?;
+    Ok((tx, signed))
 }

@@ -81,22 +81,24 @@ impl Pending {
             .copied()
             .zip(signatures.iter().map(|s| s.bytes))
             .collect();
-        let tx = finalize(self.psbt.clone(), &self.wallet, &pairs).map_err(|e| match e {
-            FinalizeError::Invalid { index } => FinishError::InvalidSignature {
-                index: self
-                    .inputs
-                    .iter()
-                    .position(|i| *i == index)
-                    .unwrap_or(index),
-                kind: SignatureKind::Bip340,
-                reason: e.to_string(),
-            },
-            other => FinishError::Bitcoin(other),
-        })?;
+        let (tx, psbt) =
+            finalize(self.psbt.clone(), &self.wallet, &pairs).map_err(|e| match e {
+                FinalizeError::Invalid { index } => FinishError::InvalidSignature {
+                    index: self
+                        .inputs
+                        .iter()
+                        .position(|i| *i == index)
+                        .unwrap_or(index),
+                    kind: SignatureKind::Bip340,
+                    reason: e.to_string(),
+                },
+                other => FinishError::Bitcoin(other),
+            })?;
         Ok(Signed {
             raw: serialize(&tx),
             encoded: serialize_hex(&tx),
             txid: tx.compute_txid().to_string(),
+            psbt: Some(psbt.serialize()),
         })
     }
 }

@@ -91,6 +91,7 @@ impl Pending {
             encoded: format!("0x{}", hex::encode(&signed.raw)),
             txid: format!("0x{}", hex::encode(signed.hash)),
             raw: signed.raw,
+            psbt: None,
         })
     }
 }

@@ -68,6 +68,13 @@ impl WalletPublicKeys {
             Chain::Solana => sol::wallet_address(self)?.to_string(),
         })
     }
+
+    /// The wallet's Bitcoin watch-only descriptor on `network`
+    /// (`tr(<internal key>)#<checksum>`, BIP-386/380); `None` without the
+    /// internal key.
+    pub fn bitcoin_descriptor(&self, network: &str) -> Result<Option<String>, PrepareError> {
+        Ok(btc::wallet_keys(self, wallet_network(network)?)?.descriptor())
+    }
 }
 
 /// Which threshold signature the messages need.
@@ -151,6 +158,10 @@ pub struct Signed {
     /// Bitcoin txid (display hex); Ethereum 0x-hex tx hash (keccak of the
     /// envelope); Solana base58 of the first signature.
     pub txid: String,
+    /// Bitcoin: the signed PSBT (BIP174 bytes) before finalizing: the
+    /// input PSBT with each wallet input's `PSBT_IN_TAP_KEY_SIG`, for
+    /// another wallet to combine or finalize (`accord sign-tx --psbt-out`).
+    pub psbt: Option<Vec<u8>>,
 }
 
 /// Reads `unsigned` (a PSBT, an unsigned EIP-1559 payload, a Solana message

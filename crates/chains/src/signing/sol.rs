@@ -94,6 +94,7 @@ impl Pending {
             encoded: base64::engine::general_purpose::STANDARD.encode(&raw),
             raw,
             txid,
+            psbt: None,
         })
     }
 }

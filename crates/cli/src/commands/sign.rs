@@ -4,6 +4,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use base64::Engine as _;
+
 use accord_chains::{Chain, Preview};
 use accord_node::approve::render;
 use accord_node::facade::{SignOutcome, SignRequest};
@@ -36,10 +38,26 @@ pub fn sign_tx(global: &Global, args: &SignTxArgs) -> Result<String, CliError> {
         unsigned,
         prefer: args.cosigners.clone(),
     };
+    if args.psbt_out.is_some() && chain != Chain::Bitcoin {
+        return Err(CliError::Input(
+            "--psbt-out is for Bitcoin PSBTs only".into(),
+        ));
+    }
     let outcome = node::as_desktop(vault, global, async |node, progress| {
         Ok(node.sign(&request, progress).await?)
     })?;
-    Ok(print(global, &Value::Object(signed_json(&outcome)?)))
+    let mut out = signed_json(&outcome)?;
+    if let (Some(path), Some(psbt)) = (&args.psbt_out, &outcome.signed.psbt) {
+        let text = base64::engine::general_purpose::STANDARD.encode(psbt);
+        std::fs::write(path, format!("{text}\n")).map_err(|e| {
+            CliError::Io(format!(
+                "signed, but the PSBT could not be written to {}: {e}",
+                path.display()
+            ))
+        })?;
+        out.insert("psbt_out".into(), json!(path.display().to_string()));
+    }
+    Ok(print(global, &Value::Object(out)))
 }
 
 /// `{"preview": …, "signed": …, "txid": …, "signers": […]}`.
@@ -50,6 +68,11 @@ pub fn signed_json(outcome: &SignOutcome) -> Result<Map<String, Value>, CliError
     out.insert("signed".into(), json!(outcome.signed.encoded));
     out.insert("txid".into(), json!(outcome.signed.txid));
     out.insert("signers".into(), json!(outcome.signers));
+    if let Some(psbt) = &outcome.signed.psbt {
+        // Bitcoin: the signed PSBT too (base64), as --psbt-out writes it.
+        let text = base64::engine::general_purpose::STANDARD.encode(psbt);
+        out.insert("psbt".into(), json!(text));
+    }
     Ok(out)
 }
 

@@ -114,6 +114,7 @@ fn wallet_json(s: &WalletSummary) -> Value {
         "party": w.party,
         "members": s.members.iter().map(member_json).collect::<Vec<_>>(),
         "addresses": addresses(s),
+        "descriptors": s.descriptors.iter().map(|(c, d)| (c.name().to_owned(), json!(d))).collect::<Map<_, _>>(),
         "public_keys": keys_json(&s.keys),
     })
 }

@@ -33,6 +33,10 @@ pub struct WalletSummary {
     pub keys: BTreeMap<Scheme, GroupKey>,
     /// Its address on each chain.
     pub addresses: BTreeMap<Chain, String>,
+    /// Its watch-only output descriptor per chain that has them: Bitcoin's
+    /// `tr(<internal key>)#<checksum>` (BIP-386/380), for Bitcoin Core's
+    /// `importdescriptors`.
+    pub descriptors: BTreeMap<Chain, String>,
     /// Where this device's backup of it stands.
     pub backup: crate::backup::BackupState,
     /// When the last backup was made here.
@@ -97,11 +101,15 @@ impl Vault {
         let members = self.store.members(&wallet)?;
         let keys = self.store.group_keys(&wallet)?;
         let mut addresses = BTreeMap::new();
+        let mut descriptors = BTreeMap::new();
         if let Some(pk) = public_keys(&keys) {
             for chain in Chain::ALL {
                 if let Ok(a) = pk.address(chain, wallet.network.name()) {
                     addresses.insert(chain, a);
                 }
+            }
+            if let Ok(Some(d)) = pk.bitcoin_descriptor(wallet.network.name()) {
+                descriptors.insert(Chain::Bitcoin, d);
             }
         }
         let r = WalletRef::Id(wallet.id.clone());
@@ -112,6 +120,7 @@ impl Vault {
             members,
             keys,
             addresses,
+            descriptors,
             backup,
             backup_at,
         })
