@@ -281,3 +281,93 @@ fn send_on_anvil_and_the_recovery_servers_policy() {
         started.elapsed()
     );
 }
+
+#[test]
+fn legacy_and_eip2930_transactions_from_other_wallets_are_signed_and_mined() {
+    use alloy_consensus::transaction::SignableTransaction;
+    use alloy_consensus::{TxEip2930, TxLegacy};
+    use alloy_primitives::{Address, Bytes, TxKind, U256};
+    use std::str::FromStr;
+
+    let anvil = Anvil::start();
+    let trio = Trio::new(true, &[]);
+    let w = trio.wallet.clone();
+    anvil.rpc(
+        "anvil_setBalance",
+        json!([w.ethereum, format!("{:#x}", 10 * ETHER)]),
+    );
+    let to = TxKind::Call(Address::from_str(ANVIL_ACCOUNT_1).unwrap());
+    let gas_price = 5_000_000_000u128;
+    // As ethers or viem serialize them unsigned: legacy in its EIP-155
+    // signing form, EIP-2930 as 0x01 ‖ rlp(fields).
+    let legacy = TxLegacy {
+        chain_id: Some(CHAIN_ID),
+        nonce: 0,
+        gas_price,
+        gas_limit: 21_000,
+        to,
+        value: U256::from(ETHER / 10),
+        input: Bytes::new(),
+    };
+    let eip2930 = TxEip2930 {
+        chain_id: CHAIN_ID,
+        nonce: 1,
+        gas_price,
+        gas_limit: 21_000,
+        to,
+        value: U256::from(ETHER / 5),
+        input: Bytes::new(),
+        access_list: Default::default(),
+    };
+    let before = anvil.balance(ANVIL_ACCOUNT_1);
+    for (kind, unsigned) in [
+        ("legacy", legacy.encoded_for_signing()),
+        ("eip2930", eip2930.encoded_for_signing()),
+    ] {
+        let out = trio.desktop.json(&[
+            "sign-tx",
+            "--wallet",
+            "w",
+            "--chain",
+            "ethereum",
+            "--unsigned",
+            &hex::encode(&unsigned),
+            "--yes",
+        ]);
+        assert_eq!(out["preview"]["details"]["tx_type"], kind, "{out}");
+        assert_eq!(
+            out["preview"]["details"]["gas_price"],
+            gas_price.to_string(),
+            "{out}"
+        );
+        let signed = out["signed"].as_str().unwrap();
+        let raw = hex::decode(signed.trim_start_matches("0x")).unwrap();
+        let (_, hash) = verify_ethereum(&w, &raw, Some(&unsigned));
+        let sent = anvil.rpc("eth_sendRawTransaction", json!([signed]));
+        assert_eq!(sent.as_str().unwrap(), format!("0x{}", hex::encode(hash)));
+        let receipt = anvil.receipt(sent.as_str().unwrap());
+        assert_eq!(receipt["status"], "0x1", "{kind}: {receipt}");
+    }
+    assert_eq!(
+        anvil.balance(ANVIL_ACCOUNT_1) - before,
+        ETHER / 10 + ETHER / 5
+    );
+
+    // Without an EIP-155 chain id (replayable on every chain): refused.
+    let pre155 = TxLegacy {
+        chain_id: None,
+        nonce: 2,
+        ..legacy
+    };
+    let err = trio.desktop.fails(&[
+        "sign-tx",
+        "--wallet",
+        "w",
+        "--chain",
+        "ethereum",
+        "--unsigned",
+        &hex::encode(pre155.encoded_for_signing()),
+        "--yes",
+    ]);
+    assert!(err.contains("EIP-155 chain id"), "{err}");
+}

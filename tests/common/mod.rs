@@ -926,19 +926,35 @@ pub fn verify_ethereum(
     use alloy_eips::eip2718::Decodable2718;
     use k256_v13::ecdsa::{RecoveryId, Signature, VerifyingKey};
     let envelope = TxEnvelope::decode_2718(&mut &raw[..]).unwrap();
-    let TxEnvelope::Eip1559(signed) = &envelope else {
-        panic!("not EIP-1559: {envelope:?}")
+    // (chain id, signed payload, its hash, signature, transaction hash)
+    let (chain_id, payload, hash, sig, tx_hash) = match &envelope {
+        TxEnvelope::Eip1559(s) => (
+            Some(s.tx().chain_id),
+            s.tx().encoded_for_signing(),
+            s.tx().signature_hash(),
+            *s.signature(),
+            *s.hash(),
+        ),
+        TxEnvelope::Eip2930(s) => (
+            Some(s.tx().chain_id),
+            s.tx().encoded_for_signing(),
+            s.tx().signature_hash(),
+            *s.signature(),
+            *s.hash(),
+        ),
+        TxEnvelope::Legacy(s) => (
+            s.tx().chain_id,
+            s.tx().encoded_for_signing(),
+            s.tx().signature_hash(),
+            *s.signature(),
+            *s.hash(),
+        ),
+        other => panic!("not EIP-1559, EIP-2930 or legacy: {other:?}"),
     };
-    assert_eq!(signed.tx().chain_id, CHAIN_ID);
+    assert_eq!(chain_id, Some(CHAIN_ID), "EIP-155 chain id");
     if let Some(unsigned) = unsigned {
-        assert_eq!(
-            signed.tx().encoded_for_signing(),
-            unsigned,
-            "the signed payload is the one given"
-        );
+        assert_eq!(payload, unsigned, "the signed payload is the one given");
     }
-    let sig = signed.signature();
-    let hash = signed.tx().signature_hash();
     let ecdsa =
         Signature::from_scalars(sig.r().to_be_bytes::<32>(), sig.s().to_be_bytes::<32>()).unwrap();
     assert!(ecdsa.normalize_s().is_none(), "low-s (EIP-2)");
@@ -959,7 +975,7 @@ pub fn verify_ethereum(
         signer,
         alloy_primitives::Address::from_str(&w.ethereum).unwrap()
     );
-    (signer, signed.hash().0)
+    (signer, tx_hash.0)
 }
 
 /// Splits a Solana wire transaction with one signature slot, checks the

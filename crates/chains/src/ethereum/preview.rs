@@ -1,8 +1,9 @@
-//! The preview of an unsigned EIP-1559 transaction, computed from its
-//! EIP-2718 bytes alone (plus, when given, the wallet's address): network from
-//! the chain id, the ETH sent, ERC-20 `transfer` / `approve` / `transferFrom`
-//! decoded, the maximum fee (`gas_limit × max_fee_per_gas`) and warnings for
-//! what deserves a second look.
+//! The preview of an unsigned EIP-1559, EIP-2930 or legacy (EIP-155)
+//! transaction, computed from its bytes alone (plus, when given, the
+//! wallet's address): network from the chain id, the ETH sent, ERC-20
+//! `transfer` / `approve` / `transferFrom` decoded, the maximum fee
+//! (`gas_limit × max_fee_per_gas`, or `× gas_price`) and warnings for what
+//! deserves a second look.
 //!
 //! Warnings, most important first: contract creation; calldata that cannot be
 //! decoded (an ERC-20 selector with arguments too short to decode), or ERC-20
@@ -29,7 +30,7 @@ use crate::ethereum::address::checksummed;
 use crate::ethereum::erc20::{self, Decoded, Erc20Call, UNLIMITED_APPROVAL};
 use crate::ethereum::network::{NATIVE_DECIMALS, Network};
 use crate::ethereum::tokens;
-use crate::ethereum::tx::{DecodeError, Gas, UnsignedTx};
+use crate::ethereum::tx::{DecodeError, Gas, TxType, UnsignedTx};
 use crate::preview::{
     Asset, Call, FeeKind, Preview, Transfer, Warning, fee_warnings, self_send_warnings,
 };
@@ -105,15 +106,20 @@ pub fn preview(bytes: &[u8], wallet: Option<Address>) -> Result<Preview, Preview
     let fees = fee_warnings(fee, &out.transfers, network.fee_cap);
 
     let mut details = out.details;
-    details.insert("tx_type".into(), "eip1559".into());
+    details.insert("tx_type".into(), f.tx_type.name().into());
     details.insert("chain_id".into(), f.chain_id.to_string());
     details.insert("nonce".into(), f.nonce.to_string());
     details.insert("gas_limit".into(), f.gas_limit.to_string());
-    details.insert("max_fee_per_gas".into(), f.max_fee_per_gas.to_string());
-    details.insert(
-        "max_priority_fee_per_gas".into(),
-        f.max_priority_fee_per_gas.to_string(),
-    );
+    if f.tx_type == TxType::Eip1559 {
+        details.insert("max_fee_per_gas".into(), f.max_fee_per_gas.to_string());
+        details.insert(
+            "max_priority_fee_per_gas".into(),
+            f.max_priority_fee_per_gas.to_string(),
+        );
+    } else {
+        // Legacy and EIP-2930: one gas price, paid in full.
+        details.insert("gas_price".into(), f.max_fee_per_gas.to_string());
+    }
     details.insert("to".into(), to_text);
     details.insert("value".into(), f.value.to_string());
     details.insert("data_length".into(), f.input.len().to_string());

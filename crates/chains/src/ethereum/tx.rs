@@ -1,29 +1,39 @@
-//! EIP-1559 transactions in their EIP-2718 typed envelope.
+//! Ethereum transactions as co-signers receive them, unsigned.
 //!
-//! - Unsigned form (what co-signers and hardware wallets receive, and what
-//!   [`UnsignedTx::encode`] / [`UnsignedTx::decode`] read and write):
+//! - EIP-1559 (what Accord builds), EIP-2718 type 2:
 //!   `0x02 ‖ rlp([chain_id, nonce, max_priority_fee_per_gas, max_fee_per_gas,
 //!   gas_limit, to, value, data, access_list])`.
-//! - Signing hash (EIP-1559): `keccak256` of exactly those bytes.
-//! - Signed envelope (EIP-2718): `0x02 ‖ rlp([..same fields.., y_parity, r, s])`;
-//!   the transaction hash is its `keccak256`.
+//! - EIP-2930, type 1 (from other wallets):
+//!   `0x01 ‖ rlp([chain_id, nonce, gas_price, gas_limit, to, value, data, access_list])`.
+//! - Legacy (from other wallets), in its EIP-155 signing form — what
+//!   ethers and viem serialize for an unsigned legacy transaction with a
+//!   chain id: `rlp([nonce, gas_price, gas_limit, to, value, data, chain_id,
+//!   0, 0])`. A legacy transaction without a chain id (replayable on every
+//!   chain) is refused.
+//! - Signing hash: `keccak256` of exactly those bytes. Signed envelope
+//!   (EIP-2718): the typed forms with `y_parity, r, s`; legacy with EIP-155
+//!   `v = 35 + 2·chain_id + parity`. The transaction hash is its `keccak256`.
 //!
-//! [`UnsignedTx::decode`] is strict — type byte `0x02`, canonical RLP that
+//! [`UnsignedTx::decode`] is strict — a known type, canonical RLP that
 //! re-encodes to the same bytes, nothing after it — so the bytes a co-signer
 //! previews are exactly the bytes whose hash it signs.
 //! [`UnsignedTx::assemble`] refuses a high-`s` signature (EIP-2) and one that
 //! does not recover to the wallet's address.
 
 use alloy_consensus::transaction::RlpEcdsaDecodableTx;
-use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
 use alloy_eips::eip2718::Encodable2718;
+use alloy_eips::eip2930::AccessList;
 use alloy_primitives::{Address, B256, Bytes, Signature, TxKind, U256, keccak256};
+use alloy_rlp::{Decodable, Header};
 use k256::ecdsa::{RecoveryId, VerifyingKey};
 
 use crate::ethereum::{address, erc20};
 
 /// The EIP-2718 type byte of EIP-1559 transactions.
 pub const EIP1559_TYPE: u8 = 0x02;
+/// The EIP-2718 type byte of EIP-2930 transactions.
+pub const EIP2930_TYPE: u8 = 0x01;
 
 /// The largest unsigned transaction [`UnsignedTx::decode`] reads: 128 KiB,
 /// the transaction size limit of geth's pool.
@@ -47,10 +57,67 @@ impl Gas {
     }
 }
 
-/// An unsigned EIP-1559 transaction.
+/// An unsigned transaction: EIP-1559, EIP-2930 or legacy with EIP-155.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnsignedTx {
-    tx: TxEip1559,
+    tx: Kind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    Eip1559(TxEip1559),
+    Eip2930(TxEip2930),
+    /// `chain_id` is always `Some`.
+    Legacy(TxLegacy),
+}
+
+/// Which form a transaction has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxType {
+    /// Pre-EIP-2718, signed with EIP-155 replay protection.
+    Legacy,
+    /// EIP-2930 (type 1): a gas price and an access list.
+    Eip2930,
+    /// EIP-1559 (type 2): a base fee cap and a priority fee.
+    Eip1559,
+}
+
+impl TxType {
+    /// `legacy`, `eip2930`, `eip1559`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            TxType::Legacy => "legacy",
+            TxType::Eip2930 => "eip2930",
+            TxType::Eip1559 => "eip1559",
+        }
+    }
+}
+
+/// The fields of any of the three forms, in EIP-1559's terms: for legacy
+/// and EIP-2930 transactions both fee fields are the gas price (what such a
+/// transaction pays per gas, at most).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fields {
+    /// The form.
+    pub tx_type: TxType,
+    /// The EIP-155 chain id.
+    pub chain_id: u64,
+    /// The sender's nonce.
+    pub nonce: u64,
+    /// The most gas the transaction may use.
+    pub gas_limit: u64,
+    /// The most wei per gas paid in total.
+    pub max_fee_per_gas: u128,
+    /// The most wei per gas paid to the block producer.
+    pub max_priority_fee_per_gas: u128,
+    /// The callee, or a contract creation.
+    pub to: TxKind,
+    /// Wei sent.
+    pub value: U256,
+    /// Call data.
+    pub input: Bytes,
+    /// The EIP-2930 access list (empty for legacy).
+    pub access_list: AccessList,
 }
 
 /// A transaction ready for `eth_sendRawTransaction`.
@@ -77,20 +144,27 @@ pub enum DecodeError {
         /// The limit.
         max: usize,
     },
-    /// A legacy (pre-EIP-2718) transaction: an RLP list, no type byte.
-    #[error("legacy (untyped) transactions are not supported: send EIP-1559 (type 2)")]
-    Legacy,
-    /// Another EIP-2718 type.
-    #[error("transaction type {0:#04x} is not supported: only EIP-1559 (type 0x02)")]
+    /// Another EIP-2718 type (blob and set-code transactions).
+    #[error(
+        "transaction type {0:#04x} is not supported: only legacy, EIP-2930 (type 0x01) and \
+         EIP-1559 (type 0x02)"
+    )]
     UnsupportedType(u8),
     /// A first byte that is neither an EIP-2718 type (0x00–0x7f) nor an RLP list.
     #[error("first byte {0:#04x} is not an EIP-2718 transaction type")]
     NotATransaction(u8),
     /// Already signed: a co-signer signs unsigned transactions only.
-    #[error("this is a signed transaction; expected the unsigned EIP-1559 payload")]
+    #[error("this is a signed transaction; expected the unsigned payload")]
     Signed,
-    /// The RLP after the type byte is not the nine EIP-1559 fields.
-    #[error("invalid EIP-1559 RLP: {0}")]
+    /// A legacy transaction without an EIP-155 chain id: valid on every
+    /// chain, so a signature could be replayed on any of them.
+    #[error(
+        "legacy transaction without an EIP-155 chain id: it could be replayed on every chain; \
+         refusing to sign (give the chain id)"
+    )]
+    NoChainId,
+    /// The RLP is not the fields of its type.
+    #[error("invalid transaction RLP: {0}")]
     Rlp(String),
     /// Bytes after the RLP list.
     #[error("{0} unexpected bytes after the transaction")]
@@ -152,7 +226,7 @@ impl UnsignedTx {
         gas: Gas,
     ) -> Self {
         UnsignedTx {
-            tx: TxEip1559 {
+            tx: Kind::Eip1559(TxEip1559 {
                 chain_id,
                 nonce,
                 gas_limit: gas.gas_limit,
@@ -162,16 +236,21 @@ impl UnsignedTx {
                 value,
                 access_list: Default::default(),
                 input: Bytes::from(data),
-            },
+            }),
         }
     }
 
-    /// The EIP-2718 unsigned payload `0x02 ‖ rlp(fields)`.
+    /// The unsigned payload: `0x02 ‖ rlp(fields)`, `0x01 ‖ rlp(fields)`, or
+    /// the legacy EIP-155 signing form.
     pub fn encode(&self) -> Vec<u8> {
-        self.tx.encoded_for_signing()
+        match &self.tx {
+            Kind::Eip1559(tx) => tx.encoded_for_signing(),
+            Kind::Eip2930(tx) => tx.encoded_for_signing(),
+            Kind::Legacy(tx) => tx.encoded_for_signing(),
+        }
     }
 
-    /// Reads an unsigned EIP-1559 payload, strictly (see the module docs).
+    /// Reads an unsigned payload, strictly (see the module docs).
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         if bytes.len() > MAX_TX_BYTES {
             return Err(DecodeError::TooLarge {
@@ -180,26 +259,13 @@ impl UnsignedTx {
             });
         }
         let (&ty, rlp) = bytes.split_first().ok_or(DecodeError::Empty)?;
-        match ty {
-            EIP1559_TYPE => {}
-            0xc0..=0xff => return Err(DecodeError::Legacy),
+        let tx = match ty {
+            EIP1559_TYPE => Kind::Eip1559(typed::<TxEip1559>(rlp)?),
+            EIP2930_TYPE => Kind::Eip2930(typed::<TxEip2930>(rlp)?),
+            0xc0..=0xff => Kind::Legacy(legacy(bytes)?),
             0x00..=0x7f => return Err(DecodeError::UnsupportedType(ty)),
             _ => return Err(DecodeError::NotATransaction(ty)),
-        }
-        let mut buf = rlp;
-        let tx = match TxEip1559::rlp_decode(&mut buf) {
-            Ok(tx) => tx,
-            Err(e) => {
-                let mut again = rlp;
-                return Err(match TxEip1559::rlp_decode_signed(&mut again) {
-                    Ok(_) => DecodeError::Signed,
-                    Err(_) => DecodeError::Rlp(e.to_string()),
-                });
-            }
         };
-        if !buf.is_empty() {
-            return Err(DecodeError::TrailingBytes(buf.len()));
-        }
         let this = UnsignedTx { tx };
         if this.encode() != bytes {
             return Err(DecodeError::NonCanonical);
@@ -207,14 +273,55 @@ impl UnsignedTx {
         Ok(this)
     }
 
-    /// The EIP-1559 signing hash: `keccak256(0x02 ‖ rlp(fields))`.
+    /// The signing hash: `keccak256` of [`encode`](Self::encode).
     pub fn signing_hash(&self) -> [u8; 32] {
-        self.tx.signature_hash().0
+        match &self.tx {
+            Kind::Eip1559(tx) => tx.signature_hash().0,
+            Kind::Eip2930(tx) => tx.signature_hash().0,
+            Kind::Legacy(tx) => tx.signature_hash().0,
+        }
     }
 
-    /// The transaction's fields.
-    pub fn fields(&self) -> &TxEip1559 {
-        &self.tx
+    /// The transaction's fields, in EIP-1559's terms (see [`Fields`]).
+    pub fn fields(&self) -> Fields {
+        match &self.tx {
+            Kind::Eip1559(t) => Fields {
+                tx_type: TxType::Eip1559,
+                chain_id: t.chain_id,
+                nonce: t.nonce,
+                gas_limit: t.gas_limit,
+                max_fee_per_gas: t.max_fee_per_gas,
+                max_priority_fee_per_gas: t.max_priority_fee_per_gas,
+                to: t.to,
+                value: t.value,
+                input: t.input.clone(),
+                access_list: t.access_list.clone(),
+            },
+            Kind::Eip2930(t) => Fields {
+                tx_type: TxType::Eip2930,
+                chain_id: t.chain_id,
+                nonce: t.nonce,
+                gas_limit: t.gas_limit,
+                max_fee_per_gas: t.gas_price,
+                max_priority_fee_per_gas: t.gas_price,
+                to: t.to,
+                value: t.value,
+                input: t.input.clone(),
+                access_list: t.access_list.clone(),
+            },
+            Kind::Legacy(t) => Fields {
+                tx_type: TxType::Legacy,
+                chain_id: t.chain_id.unwrap_or_default(),
+                nonce: t.nonce,
+                gas_limit: t.gas_limit,
+                max_fee_per_gas: t.gas_price,
+                max_priority_fee_per_gas: t.gas_price,
+                to: t.to,
+                value: t.value,
+                input: t.input.clone(),
+                access_list: AccessList::default(),
+            },
+        }
     }
 
     /// Attaches an ECDSA signature `(r, s, y_parity)` over
@@ -243,11 +350,71 @@ impl UnsignedTx {
             });
         }
         let signature = Signature::from_scalars_and_parity(B256::from(r), B256::from(s), y_parity);
-        let envelope = TxEnvelope::from(self.tx.clone().into_signed(signature));
+        let envelope = match &self.tx {
+            Kind::Eip1559(tx) => TxEnvelope::from(tx.clone().into_signed(signature)),
+            Kind::Eip2930(tx) => TxEnvelope::from(tx.clone().into_signed(signature)),
+            Kind::Legacy(tx) => TxEnvelope::from(tx.clone().into_signed(signature)),
+        };
         let raw = envelope.encoded_2718();
         let hash = keccak256(&raw).0;
         Ok(SignedTx { raw, hash })
     }
+}
+
+/// The RLP list of a typed transaction (after its type byte); a signed
+/// one is [`DecodeError::Signed`].
+fn typed<T: RlpEcdsaDecodableTx>(rlp: &[u8]) -> Result<T, DecodeError> {
+    let mut buf = rlp;
+    let tx = match T::rlp_decode(&mut buf) {
+        Ok(tx) => tx,
+        Err(e) => {
+            let mut again = rlp;
+            return Err(match T::rlp_decode_signed(&mut again) {
+                Ok(_) => DecodeError::Signed,
+                Err(_) => DecodeError::Rlp(e.to_string()),
+            });
+        }
+    };
+    if !buf.is_empty() {
+        return Err(DecodeError::TrailingBytes(buf.len()));
+    }
+    Ok(tx)
+}
+
+/// A legacy transaction in its EIP-155 signing form: six fields, then the
+/// chain id and two zeros.
+fn legacy(bytes: &[u8]) -> Result<TxLegacy, DecodeError> {
+    let rlp = |e: alloy_rlp::Error| DecodeError::Rlp(e.to_string());
+    let mut buf = bytes;
+    let header = Header::decode(&mut buf).map_err(rlp)?;
+    if !header.list {
+        return Err(DecodeError::Rlp("not a list".into()));
+    }
+    if buf.len() < header.payload_length {
+        return Err(DecodeError::Rlp("the list is longer than the input".into()));
+    }
+    let (mut payload, rest) = buf.split_at(header.payload_length);
+    if !rest.is_empty() {
+        return Err(DecodeError::TrailingBytes(rest.len()));
+    }
+    let mut tx = TxLegacy::rlp_decode_fields(&mut payload).map_err(rlp)?;
+    if payload.is_empty() {
+        return Err(DecodeError::NoChainId);
+    }
+    let v = u64::decode(&mut payload).map_err(rlp)?;
+    let r = U256::decode(&mut payload).map_err(rlp)?;
+    let s = U256::decode(&mut payload).map_err(rlp)?;
+    if !payload.is_empty() {
+        return Err(DecodeError::Rlp("more than nine fields".into()));
+    }
+    if !r.is_zero() || !s.is_zero() {
+        return Err(DecodeError::Signed);
+    }
+    if v == 0 {
+        return Err(DecodeError::NoChainId);
+    }
+    tx.chain_id = Some(v);
+    Ok(tx)
 }
 
 #[cfg(test)]
@@ -287,14 +454,92 @@ mod tests {
         assert_eq!(gas().max_fee(), U256::from(630_000_000_000_000u64));
     }
 
+    /// EIP-155's example: its signing data, hash and signed transaction.
+    #[test]
+    fn legacy_eip155_example() {
+        let signing = hex::decode(
+            "ec098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a764000080018080",
+        )
+        .unwrap();
+        let tx = UnsignedTx::decode(&signing).unwrap();
+        let f = tx.fields();
+        assert_eq!(f.tx_type, TxType::Legacy);
+        assert_eq!((f.chain_id, f.nonce, f.gas_limit), (1, 9, 21_000));
+        assert_eq!(f.max_fee_per_gas, 20_000_000_000);
+        assert_eq!(
+            hex::encode(tx.signing_hash()),
+            "daf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53"
+        );
+        let key = SigningKey::from_slice(&[0x46; 32]).unwrap();
+        let (sig, id) = key.sign_prehash_recoverable(&tx.signing_hash());
+        let from = address::from_verifying_key(key.verifying_key());
+        let (r, s) = sig.split_bytes();
+        let signed = tx
+            .assemble(r.into(), s.into(), id.is_y_odd(), from)
+            .unwrap();
+        assert_eq!(
+            hex::encode(&signed.raw),
+            "f86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025a028ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83"
+        );
+        // Without the chain id (pre-EIP-155): refused; signed: refused.
+        let bare = alloy_rlp::Header {
+            list: true,
+            payload_length: signing.len() - 1 - 3,
+        };
+        let mut pre155 = Vec::new();
+        bare.encode(&mut pre155);
+        pre155.extend_from_slice(&signing[1..signing.len() - 3]);
+        assert_eq!(UnsignedTx::decode(&pre155), Err(DecodeError::NoChainId));
+        assert_eq!(UnsignedTx::decode(&signed.raw), Err(DecodeError::Signed));
+        let mut zero_chain = signing.clone();
+        zero_chain[signing.len() - 3] = 0x80;
+        assert_eq!(UnsignedTx::decode(&zero_chain), Err(DecodeError::NoChainId));
+    }
+
+    #[test]
+    fn eip2930_round_trips_and_signs() {
+        let inner = TxEip2930 {
+            chain_id: 31_337,
+            nonce: 3,
+            gas_price: 2_000_000_000,
+            gas_limit: 30_000,
+            to: TxKind::Call(address!("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")),
+            value: U256::from(5u8),
+            input: Bytes::new(),
+            access_list: AccessList(vec![alloy_eips::eip2930::AccessListItem {
+                address: address!("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+                storage_keys: vec![B256::ZERO],
+            }]),
+        };
+        let bytes = inner.encoded_for_signing();
+        assert_eq!(bytes[0], 0x01);
+        let tx = UnsignedTx::decode(&bytes).unwrap();
+        let f = tx.fields();
+        assert_eq!(f.tx_type, TxType::Eip2930);
+        assert_eq!((f.chain_id, f.max_fee_per_gas), (31_337, 2_000_000_000));
+        assert_eq!(f.access_list.0.len(), 1);
+        assert_eq!(tx.signing_hash(), inner.signature_hash().0);
+        let key = SigningKey::from_slice(&[0x11; 32]).unwrap();
+        let (sig, id) = key.sign_prehash_recoverable(&tx.signing_hash());
+        let from = address::from_verifying_key(key.verifying_key());
+        let (r, s) = sig.split_bytes();
+        let signed = tx
+            .assemble(r.into(), s.into(), id.is_y_odd(), from)
+            .unwrap();
+        assert_eq!(signed.raw[0], 0x01);
+        let mut raw = signed.raw.as_slice();
+        let envelope =
+            <TxEnvelope as alloy_eips::eip2718::Decodable2718>::decode_2718(&mut raw).unwrap();
+        assert!(envelope.is_eip2930());
+        assert_eq!(envelope.tx_hash().0, signed.hash);
+        assert_eq!(UnsignedTx::decode(&signed.raw), Err(DecodeError::Signed));
+    }
+
     #[test]
     fn decode_refuses_other_shapes() {
         let bytes = sample().encode();
         assert_eq!(UnsignedTx::decode(&[]), Err(DecodeError::Empty));
-        let mut legacy = bytes.clone();
-        legacy.remove(0);
-        assert_eq!(UnsignedTx::decode(&legacy), Err(DecodeError::Legacy));
-        for ty in [0x00, 0x01, 0x03, 0x04, 0x7f] {
+        for ty in [0x00, 0x03, 0x04, 0x7f] {
             let mut other = bytes.clone();
             other[0] = ty;
             assert_eq!(
