@@ -112,6 +112,39 @@ fn total(mut amounts: impl Iterator<Item = Amount>) -> Result<Amount, BuildError
         .ok_or(BuildError::Overflow)
 }
 
+/// The coins to spend for `recipients` at `sat_per_vb`: largest first,
+/// until they cover the payments and the fee of a transaction with change
+/// (the fewest inputs for the fee; confirmed and unconfirmed alike). All of
+/// them when even all do not cover it ([`build`] then says by how much).
+pub fn select(
+    wallet: &WalletKeys,
+    utxos: &[Utxo],
+    recipients: &[(Address, Amount)],
+    sat_per_vb: u64,
+) -> Vec<Utxo> {
+    let mut sorted = utxos.to_vec();
+    sorted.sort_by(|a, b| b.amount.cmp(&a.amount).then(a.outpoint.cmp(&b.outpoint)));
+    let scripts: Vec<ScriptBuf> = recipients
+        .iter()
+        .map(|(a, _)| a.script_pubkey())
+        .chain([wallet.script_pubkey()])
+        .collect();
+    let scripts: Vec<&ScriptBuf> = scripts.iter().collect();
+    let paid = recipients
+        .iter()
+        .fold(0u64, |sum, (_, a)| sum.saturating_add(a.to_sat()));
+    let mut have = 0u64;
+    for (n, utxo) in sorted.iter().enumerate() {
+        have = have.saturating_add(utxo.amount.to_sat());
+        let fee = fee_for(weight(n + 1, &scripts), sat_per_vb).unwrap_or(u64::MAX);
+        if have >= paid.saturating_add(fee) {
+            sorted.truncate(n + 1);
+            return sorted;
+        }
+    }
+    sorted
+}
+
 /// Builds the PSBT: every UTXO spent, recipients in order, change (if any) last.
 pub fn build(
     wallet: &WalletKeys,
@@ -239,6 +272,7 @@ mod tests {
     use super::*;
     use crate::bitcoin::Network;
     use bitcoin::hashes::Hash;
+    use std::str::FromStr;
 
     fn wallet() -> WalletKeys {
         let key = hex::decode("a60869f0dbcf1dc659c9cecbaf8050135ea9e8cdc487053f1dc6880949dc684c")
@@ -251,6 +285,36 @@ mod tests {
             outpoint: OutPoint::new(bitcoin::Txid::from_byte_array([n; 32]), 0),
             amount: Amount::from_sat(sat),
         }
+    }
+
+    #[test]
+    fn selection_takes_the_largest_coins_first_and_only_what_is_needed() {
+        let w = wallet();
+        let to = Address::from_str("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080")
+            .unwrap()
+            .assume_checked();
+        let coins = [utxo(1, 10_000), utxo(2, 60_000), utxo(3, 30_000)];
+        let pay = |sat| [(to.clone(), Amount::from_sat(sat))];
+        let picked = |sat| -> Vec<u64> {
+            select(&w, &coins, &pay(sat), 2)
+                .iter()
+                .map(|u| u.amount.to_sat())
+                .collect()
+        };
+        assert_eq!(picked(20_000), [60_000]);
+        // 60 000 cannot pay 59 900 and a fee: the next largest joins.
+        assert_eq!(picked(59_900), [60_000, 30_000]);
+        assert_eq!(picked(95_000), [60_000, 30_000, 10_000]);
+        // Not enough at all: everything, and build says by how much.
+        let all = select(&w, &coins, &pay(200_000), 2);
+        assert_eq!(all.len(), 3);
+        assert!(matches!(
+            build(&w, &all, &pay(200_000), 2),
+            Err(BuildError::Insufficient { .. })
+        ));
+        let psbt = build(&w, &select(&w, &coins, &pay(20_000), 2), &pay(20_000), 2).unwrap();
+        assert_eq!(psbt.unsigned_tx.input.len(), 1);
+        assert_eq!(psbt.unsigned_tx.output.len(), 2, "payment and change");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Bitcoin over the Esplora REST API: a BIP341 key-path spend of every coin
-//! of the wallet's address (`GET /address/:a/utxo`) at the server's
+//! Bitcoin over the Esplora REST API: a BIP341 key-path spend of the
+//! wallet's coins (`GET /address/:a/utxo`; largest first, as few as cover
+//! the payment and fee, change back to the wallet) at the server's
 //! six-block fee estimate (`GET /fee-estimates`) or the given rate,
 //! broadcast with `POST /tx` and confirmed by `GET /tx/:txid/status`; the
 //! balance from `GET /address/:a` (`chain_stats` + `mempool_stats`).
@@ -62,13 +63,9 @@ pub async fn build(
         Some(rate) => rate,
         None => fee_rate(http, network).await?,
     };
-    let psbt = build_psbt(
-        &wallet,
-        &utxos,
-        &[(to, ::bitcoin::Amount::from_sat(sat))],
-        rate,
-    )
-    .map_err(SendError::build)?;
+    let recipients = [(to, ::bitcoin::Amount::from_sat(sat))];
+    let inputs = bitcoin::build::select(&wallet, &utxos, &recipients, rate);
+    let psbt = build_psbt(&wallet, &inputs, &recipients, rate).map_err(SendError::build)?;
     Ok(psbt.serialize())
 }
 
