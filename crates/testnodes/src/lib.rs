@@ -9,6 +9,9 @@
 //!   (`bitcoinconsensus`, all spent outputs, Taproot rules), its inputs
 //!   must exist and be unspent, it must not create money; each accepted
 //!   transaction is mined at once in its own block.
+//! - [`solana`]: a one-node Solana cluster on LiteSVM (signature
+//!   verification on) behind Solana's JSON-RPC.
 
 pub mod esplora;
 pub mod http;
+pub mod solana;

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! accord-testnode esplora [--port 3002] [--fee-rate 2]
+//! accord-testnode solana --litesvm PATH [--port 8899]
 //! ```
 //! Prints `listening on http://127.0.0.1:PORT` and serves until killed.
 
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 
 use accord_testnodes::esplora::Esplora;
 use accord_testnodes::http::Server;
+use accord_testnodes::solana::Solana;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,8 +30,22 @@ fn main() -> ExitCode {
             let node = Esplora::new(bitcoin::Network::Regtest, rate);
             Server::start(port, node.handler())
         }
+        Some("solana") => {
+            let port = flag("--port").and_then(|p| p.parse().ok()).unwrap_or(8899);
+            let Some(binary) = flag("--litesvm") else {
+                eprintln!("accord-testnode solana: --litesvm PATH (the LiteSVM node) is needed");
+                return ExitCode::from(2);
+            };
+            match Solana::start(std::path::Path::new(&binary)) {
+                Ok(node) => Server::start(port, node.handler()),
+                Err(e) => Err(e),
+            }
+        }
         _ => {
-            eprintln!("usage: accord-testnode esplora [--port 3002] [--fee-rate 2]");
+            eprintln!(
+                "usage: accord-testnode esplora [--port 3002] [--fee-rate 2]\n       \
+                 accord-testnode solana --litesvm PATH [--port 8899]"
+            );
             return ExitCode::from(2);
         }
     };

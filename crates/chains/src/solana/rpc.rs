@@ -85,6 +85,16 @@ pub trait SolanaRpc: Sync {
         }
     }
 
+    /// The priority fees (micro-lamports per compute unit) paid in recent
+    /// slots by transactions that locked `accounts` (writable).
+    fn recent_prioritization_fees(
+        &self,
+        accounts: &[Pubkey],
+    ) -> impl Future<Output = Result<Vec<u64>, RpcError>> + Send {
+        let request = recent_prioritization_fees_request(accounts);
+        async move { parse_recent_prioritization_fees(&self.call(request).await?) }
+    }
+
     /// `getSignatureStatuses` of `signatures` (base58), one answer each.
     fn signature_statuses(
         &self,
@@ -417,6 +427,33 @@ pub fn parse_signature_statuses(
                 confirmation,
                 error,
             }))
+        })
+        .collect()
+}
+
+/// `getRecentPrioritizationFees` for `accounts` (at most 128).
+pub fn recent_prioritization_fees_request(accounts: &[Pubkey]) -> JsonRpcRequest {
+    let accounts: Vec<String> = accounts.iter().take(128).map(ToString::to_string).collect();
+    JsonRpcRequest::new("getRecentPrioritizationFees", json!([accounts]))
+}
+
+/// The `prioritizationFee` of each recent slot; at most 1 000 000 000
+/// micro-lamports per unit each (above that an answer is malformed).
+pub fn parse_recent_prioritization_fees(result: &Value) -> Result<Vec<u64>, RpcError> {
+    const M: &str = "getRecentPrioritizationFees";
+    let list = result
+        .as_array()
+        .ok_or_else(|| RpcError::malformed(M, "not an array"))?;
+    list.iter()
+        .map(|entry| {
+            let fee = u64_field(M, entry, "prioritizationFee")?;
+            if fee > 1_000_000_000 {
+                return Err(RpcError::malformed(
+                    M,
+                    format!("fee {fee} is not believable"),
+                ));
+            }
+            Ok(fee)
         })
         .collect()
 }
