@@ -5,9 +5,11 @@
 //! key in gnome-keyring's Secret Service on a private session bus.
 //!
 //! One test, in order: first run (create a 2-of-3 wallet, the phone
-//! approves at its prompt), settings (point at Anvil), wallets (balance),
-//! send 0.5 ETH (preview, the phone approves, the transaction id, Anvil's
-//! receipt: the sender Anvil recovered from the signature is the wallet),
+//! approves at its prompt), settings (point at Anvil and the Bitcoin and
+//! Solana test nodes), wallets (balances on three chains), send 0.5 ETH
+//! (preview, the phone approves, the transaction id, Anvil's receipt: the
+//! sender Anvil recovered from the signature is the wallet), send 0.1 BTC
+//! (mined by the Esplora test node after libbitcoinconsensus, change back),
 //! the new balance, the policy (a loosening proposed on the Policy screen,
 //! approved at the phone's prompt, counted down and in force after the
 //! first policy's delay), the phone and the recovery server online and the
@@ -37,6 +39,11 @@ mod webdriver;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::str::FromStr;
+
+use accord_testnodes::esplora::Esplora;
+use accord_testnodes::http::Server;
+use accord_testnodes::solana::{Solana, litesvm_binary};
 use anvil::Anvil;
 use cosigner::Cosigner;
 use desktop_env::{Display, Driver, Keyring};
@@ -53,6 +60,7 @@ fn app() -> String {
 
 /// Anvil's second default account: the recipient.
 const RECIPIENT: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const BTC_RECIPIENT: &str = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
 const ETHER: u128 = 1_000_000_000_000_000_000;
 
 fn shots() -> PathBuf {
@@ -220,6 +228,14 @@ const POLICY_DELAY: u64 = 12;
 fn desktop_end_to_end_in_the_real_window() {
     let tmp = tempfile::tempdir().unwrap();
     let anvil = Anvil::start();
+    // The Bitcoin and Solana test nodes (crates/testnodes), in this process.
+    let esplora = Esplora::new(bitcoin::Network::Regtest, 2.0);
+    let esplora_server = Server::start(0, esplora.handler()).unwrap();
+    let litesvm =
+        litesvm_binary(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("solana-litesvm-node"))
+            .unwrap();
+    let solana = Solana::start(&litesvm).unwrap();
+    let solana_server = Server::start(0, solana.handler()).unwrap();
     let mut phone = Cosigner::start(&tmp.path().join("phone"), "phone");
     let replacement_delay = REPLACEMENT_DELAY.to_string();
     let mut recovery = Cosigner::start_with(
@@ -259,34 +275,67 @@ fn desktop_end_to_end_in_the_real_window() {
         Duration::from_secs(180),
         |t| t.starts_with("0x") && t.len() == 42,
     );
-    s.find("#created-addresses [data-chain=\"bitcoin\"] .address", long);
-    s.find("#created-addresses [data-chain=\"solana\"] .address", long);
+    let btc = s.wait_text(
+        "#created-addresses [data-chain=\"bitcoin\"] .address",
+        long,
+        |t| t.starts_with("bcrt1p"),
+    );
+    let sol = s.wait_text(
+        "#created-addresses [data-chain=\"solana\"] .address",
+        long,
+        |t| t.len() >= 32,
+    );
     assert!(
         !s.all("#create-progress li").is_empty(),
         "progress per party was shown"
     );
     shot(&s, &display, "2-wallet-created", "#created-addresses");
 
-    // 2. Settings: the Ethereum endpoint of regtest is this Anvil.
+    // 2. Settings: the endpoints of regtest are this Anvil and the
+    //    Bitcoin and Solana test nodes.
     s.click_css("#nav-settings");
     s.type_into(
         ".endpoint[data-chain=\"ethereum\"][data-network=\"regtest\"] input",
         &anvil.url,
     );
+    s.type_into(
+        ".endpoint[data-chain=\"bitcoin\"][data-network=\"regtest\"] input",
+        &esplora_server.url(),
+    );
+    s.type_into(
+        ".endpoint[data-chain=\"solana\"][data-network=\"regtest\"] input",
+        &solana_server.url(),
+    );
     s.click_css("#save-settings");
-    s.find("#settings-saved", long);
+    s.wait_text("#settings-saved", long, |t| t.starts_with("Saved"));
     shot(&s, &display, "7-settings", "#save-settings");
 
-    // 3. Wallets: the funded balance, the co-signers online.
+    // 3. Wallets: the funded balances on three chains, the co-signers online.
     anvil.rpc(
         "anvil_setBalance",
         json!([eth, format!("{:#x}", 2 * ETHER)]),
     );
+    let ours = bitcoin::Address::from_str(&btc)
+        .unwrap()
+        .assume_checked()
+        .script_pubkey();
+    esplora.fund(&ours, 50_000_000);
+    solana.airdrop(&sol, 5_000_000_000).unwrap();
     s.click_css("#nav-wallets");
     s.wait_text(
         ".wallet-card .chain-row[data-chain=\"ethereum\"] .balance",
         long,
         |t| t.contains("2 ETH"),
+    );
+    s.wait_text(
+        ".wallet-card .chain-row[data-chain=\"bitcoin\"] .balance",
+        long,
+        |t| t.contains("0.5 BTC"),
+    );
+    s.wait_text(
+        ".wallet-card .chain-row[data-chain=\"solana\"] .balance",
+        long,
+        |t| t.contains("5 SOL"),
     );
     // Each co-signer by its own entry (this device's own entry is always
     // online), answering the app's ping.
@@ -332,12 +381,40 @@ fn desktop_end_to_end_in_the_real_window() {
     );
     assert_eq!(anvil.balance(RECIPIENT), recipient_before + ETHER / 2);
 
-    // The new balance in the UI.
+    // A second chain: 0.1 BTC, with change back to the wallet.
+    s.click_css("#nav-send");
+    s.select("#send-chain", "bitcoin");
+    s.type_into("#send-to", BTC_RECIPIENT);
+    s.type_into("#send-amount", "0.1");
+    s.click_css("#send-preview-button");
+    let transfer = s.wait_text("#send-preview .transfer", long, |t| t.contains("BTC"));
+    assert!(transfer.contains("0.1 BTC"), "{transfer}");
+    s.click_css("#send-confirm-button");
+    let request = phone.answer("y", long);
+    assert!(request.contains("0.1 BTC"), "{request}");
+    let btc_txid = s.wait_text("#send-txid", Duration::from_secs(120), |t| {
+        t.len() == 64 && !t.starts_with("0x")
+    });
+    s.wait_text("#send-block", long, |t| !t.is_empty());
+    shot(&s, &display, "5b-send-bitcoin-done", "#send-result");
+    // Mined by the test node, which checked it with libbitcoinconsensus.
+    let mined = esplora
+        .tx(&bitcoin::Txid::from_str(&btc_txid).unwrap())
+        .expect("mined");
+    assert_eq!(mined.output[0].value.to_sat(), 10_000_000);
+    assert_eq!(mined.output[1].script_pubkey, ours, "change to the wallet");
+
+    // The new balances in the UI.
     s.click_css("#nav-wallets");
     s.wait_text(
         ".wallet-card .chain-row[data-chain=\"ethereum\"] .balance",
         long,
         |t| t.starts_with("1.49"),
+    );
+    s.wait_text(
+        ".wallet-card .chain-row[data-chain=\"bitcoin\"] .balance",
+        long,
+        |t| t.starts_with("0.39"),
     );
     shot(&s, &display, "3-wallets-after-send", ".wallet-card");
 

@@ -138,7 +138,7 @@ pub fn SettingsScreen(
                 <fieldset>
                     <legend>"Chain nodes"</legend>
                     <p class="hint">
-                        "JSON-RPC URL for Ethereum and Solana, Esplora base URL for Bitcoin; empty: none."
+                        "JSON-RPC URL for Ethereum and Solana, Esplora base URL for Bitcoin; several separated by commas are tried in order; https://, or http:// to this machine or a private network; empty: the network's public endpoints."
                     </p>
                     {move || {
                         endpoints
@@ -156,9 +156,13 @@ pub fn SettingsScreen(
                                                 <label for=id.clone()>
                                                     {format!("{} {}", r.chain, r.network)}
                                                 </label>
+                                                // Text, not `url`: several URLs separated by
+                                                // commas are one value (the browser would
+                                                // refuse to submit them as a url).
                                                 <input
                                                     id=id
-                                                    type="url"
+                                                    type="text"
+                                                    inputmode="url"
                                                     spellcheck="false"
                                                     bind:value=r.url
                                                 />
