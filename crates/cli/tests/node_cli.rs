@@ -293,8 +293,13 @@ fn unknown_wallets_fail_cleanly() {
             ],
         )
     };
+    let err = fails_with(send("http://rpc.example"), 1);
+    assert!(
+        err.contains("plain http:// to rpc.example is refused"),
+        "{err}"
+    );
     let err = fails_with(send("https://rpc.example"), 1);
-    assert!(err.contains("not supported yet: https://"), "{err}");
+    assert!(err.contains("no wallet named"), "{err}");
     let err = fails_with(send("http://127.0.0.1:1"), 1);
     assert!(err.contains("no wallet named"), "{err}");
 }

@@ -1,8 +1,11 @@
 //! How the endpoint is built: [`Config::production`] (n0's relays and
-//! address lookup, all local interfaces) or [`Config::loopback`] — the
+//! address lookup, all local interfaces), [`Config::loopback`] — the
 //! `--no-relay` mode for tests and offline use: no relays, no address
 //! lookup, no port mapping, bound to `127.0.0.1:0`, so nothing leaves the
-//! machine.
+//! machine — or [`Config::relay_only`]: one given relay and no direct
+//! paths at all (no IP transports), what two devices behind NATs that
+//! cannot punch through get; tests use it to run the production path
+//! through a local relay.
 //!
 //! Both lower QUIC's idle timeout (RFC 9000 §10.1; iroh's default is 30 s)
 //! and send keep-alives more often than that, so a live but quiet peer
@@ -14,7 +17,9 @@ use std::time::Duration;
 use iroh::endpoint::{
     Builder, NetReportConfig, PortmapperConfig, QuicTransportConfig, VarInt, presets,
 };
-use iroh::{Endpoint, RelayMode, SecretKey};
+use iroh::tls::CaTlsConfig;
+use iroh::{Endpoint, RelayMap, RelayMode, RelayUrl, SecretKey};
+use rustls::pki_types::CertificateDer;
 
 use super::allowlist::Allowlist;
 use super::error::BindError;
@@ -35,6 +40,17 @@ pub enum Network {
     Production,
     /// Loopback only (`--no-relay`): `127.0.0.1:0`, nothing off-machine.
     Loopback,
+    /// Through one relay only, no direct paths ([`Config::relay_only`]).
+    RelayOnly,
+}
+
+/// The relay of [`Network::RelayOnly`] and the roots its certificate is
+/// checked against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Relay {
+    url: RelayUrl,
+    /// Extra CA certificates (DER); empty: the platform's and Mozilla's.
+    roots: Vec<Vec<u8>>,
 }
 
 /// The endpoint configuration.
@@ -44,6 +60,7 @@ pub struct Config {
     port: u16,
     idle_timeout: Duration,
     keep_alive: Duration,
+    relay: Option<Relay>,
 }
 
 impl Config {
@@ -58,12 +75,24 @@ impl Config {
         Self::new(Network::Loopback)
     }
 
+    /// Only through the relay at `url` (its TLS certificate issued by one
+    /// of `roots`, DER; none: the platform's and Mozilla's roots): no IP
+    /// transports, so no direct path is ever tried; no address lookup (a
+    /// peer's address is the relay URL its ticket carries), no port mapping.
+    pub fn relay_only(url: RelayUrl, roots: Vec<Vec<u8>>) -> Self {
+        Config {
+            relay: Some(Relay { url, roots }),
+            ..Self::new(Network::RelayOnly)
+        }
+    }
+
     fn new(network: Network) -> Self {
         Config {
             network,
             port: 0,
             idle_timeout: IDLE_TIMEOUT,
             keep_alive: KEEP_ALIVE,
+            relay: None,
         }
     }
 
@@ -105,7 +134,7 @@ impl Config {
 
     /// Whether relays are used.
     pub fn uses_relays(&self) -> bool {
-        self.network == Network::Production
+        matches!(self.network, Network::Production | Network::RelayOnly)
     }
 
     /// The QUIC transport parameters: short idle timeout, keep-alives, no
@@ -138,6 +167,28 @@ impl Config {
                 .clear_ip_transports()
                 .bind_addr(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
                 .map_err(|_| BindError::Config("loopback address refused"))?,
+            Network::RelayOnly => {
+                let relay = self
+                    .relay
+                    .as_ref()
+                    .ok_or(BindError::Config("relay-only without a relay"))?;
+                // With no IP transport, HTTPS probes are how the relay's
+                // latency is measured and so how it becomes the home relay.
+                let mut report = NetReportConfig::minimal();
+                report.https_probes = true;
+                let builder = Endpoint::builder(presets::Minimal)
+                    .relay_mode(RelayMode::Custom(RelayMap::from(relay.url.clone())))
+                    .clear_address_lookup()
+                    .portmapper_config(PortmapperConfig::Disabled)
+                    .net_report_config(report)
+                    .clear_ip_transports();
+                if relay.roots.is_empty() {
+                    builder
+                } else {
+                    let roots = relay.roots.iter().cloned().map(CertificateDer::from);
+                    builder.ca_tls_config(CaTlsConfig::custom_roots(roots))
+                }
+            }
         };
         Ok(builder
             .secret_key(secret)

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use super::ALPN;
 use super::allowlist::Allowlist;
-use super::config::Config;
+use super::config::{Config, Network};
 use super::error::{BindError, PairError, SendError};
 use super::frame::{self, FrameError};
 use super::pairing::{self, PAIR_ALPN, PairRequest};
@@ -27,6 +27,8 @@ const EVENT_QUEUE: usize = 64;
 /// How long [`Transport::close`] waits for peers to acknowledge what was
 /// sent before closing the connections.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a relay-only endpoint waits for its relay when it starts.
+const RELAY_WAIT: Duration = Duration::from_secs(10);
 /// Connections one peer may have open to this device at once (each carries
 /// at most a few streams: `config::MAX_UNI_STREAMS`).
 pub const MAX_CONNECTIONS_PER_PEER: usize = 4;
@@ -172,6 +174,17 @@ impl Transport {
             .bind()
             .await
             .map_err(BindError::Bind)?;
+        if config.network() == Network::RelayOnly {
+            // Its relay is its only address: tickets must carry it.
+            if tokio::time::timeout(RELAY_WAIT, endpoint.online())
+                .await
+                .is_err()
+            {
+                use iroh::Watcher as _;
+                let status = endpoint.home_relay_status().get();
+                return Err(BindError::Relay(format!("{status:?}")));
+            }
+        }
         let (events, receiver) = mpsc::channel(EVENT_QUEUE);
         let links = Arc::new(Links::default());
         let mut tasks = JoinSet::new();

@@ -11,6 +11,9 @@ pub enum BindError {
     /// The configuration is unusable.
     #[error("bad transport configuration: {0}")]
     Config(&'static str),
+    /// The only relay could not be reached (relay-only mode).
+    #[error("the relay could not be reached: {0}")]
+    Relay(String),
     /// iroh could not bind (no socket, address in use…).
     #[error("could not bind the endpoint: {0}")]
     Bind(#[source] iroh::endpoint::BindError),

@@ -32,6 +32,10 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
         chain_id: args.chain_id,
         fee_rate: args.fee_rate,
     };
+    // A URL this build cannot use fails before anything else.
+    if let Some(rpc) = &args.rpc {
+        accord_node::rpc::Http::new(rpc)?;
+    }
     let wallet = WalletRef::name(&args.wallet);
     let vault = node::open(global)?;
     // An unknown wallet fails before anything is started.
@@ -40,7 +44,6 @@ pub fn send(global: &Global, args: &SendArgs) -> Result<String, CliError> {
         Some(rpc) => rpc.clone(),
         None => default_rpc(&vault, chain, network, args.chain_id)?,
     };
-    // A URL this build cannot use fails before anything else.
     accord_node::rpc::Http::new(&rpc)?;
     let approver = Arc::new(Interactive::terminal());
     let out = node::block_on(node::with_node(
