@@ -218,6 +218,40 @@ fn env_for_app(display: &Display, keyring: &Keyring, data: &Path) -> Vec<(String
     env
 }
 
+/// The Debian package, installed (`scripts/test` builds it with
+/// `scripts/package-deb` and installs it with `apt-get install ./…deb`, then
+/// sets `ACCORD_INSTALLED_APP=/usr/bin/accord-desktop`): the installed app
+/// opens in the real window to its first screen (this device's pairing
+/// ticket, the create form), and the packaged `accord` runs. Does nothing
+/// when the variable is not set.
+#[test]
+fn installed_package_opens_its_first_screen() {
+    let Ok(app) = std::env::var("ACCORD_INSTALLED_APP") else {
+        eprintln!("ACCORD_INSTALLED_APP is not set: no installed package to check");
+        return;
+    };
+    assert!(
+        app.starts_with("/usr/"),
+        "the installed app, not a build: {app}"
+    );
+    let accord = std::process::Command::new("/usr/bin/accord")
+        .arg("--version")
+        .output()
+        .expect("the package installs /usr/bin/accord");
+    assert!(accord.status.success());
+    assert!(String::from_utf8_lossy(&accord.stdout).starts_with("accord "));
+    let tmp = tempfile::tempdir().unwrap();
+    let display = Display::start();
+    let keyring = Keyring::start(&tmp.path().join("home"));
+    let env = env_for_app(&display, &keyring, &tmp.path().join("desktop"));
+    let driver = Driver::start(&env, &tmp.path().join("driver.log"));
+    let s = Session::start(driver.port, &app).unwrap_or_else(|e| panic!("new session: {e}"));
+    let long = Duration::from_secs(60);
+    s.find("#create-name", long);
+    s.wait_text("#own-ticket-text", long, |t| t.starts_with("accord1"));
+    shot(&s, &display, "0-installed-first-run", "#own-ticket-text");
+}
+
 /// The recovery server's replacement delay in this test (seconds).
 const REPLACEMENT_DELAY: u64 = 5;
 
