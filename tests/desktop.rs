@@ -61,6 +61,87 @@ fn app() -> String {
 /// Anvil's second default account: the recipient.
 const RECIPIENT: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const BTC_RECIPIENT: &str = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
+const SOL_RECIPIENT: &str = "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T";
+/// An SPL mint address (any valid address nobody holds a key of).
+const SPL_MINT: &str = "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB";
+/// Anvil's first dev account (unlocked): deploys the test token.
+const DEPLOYER: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+/// ABI: `selector ‖ address word ‖ uint256 word`.
+fn call_data(selector: &str, address: &str, amount: u128) -> String {
+    format!(
+        "0x{selector}{:0>64}{:064x}",
+        address.trim_start_matches("0x").to_lowercase(),
+        amount
+    )
+}
+
+/// Deploys the test ERC-20 (crates/chains/tests/fixtures/ethereum, 6
+/// decimals) and gives `to` 100 of it; its address.
+fn deploy_test_token(anvil: &Anvil, to: &str) -> String {
+    let bytecode = include_str!("../crates/chains/tests/fixtures/ethereum/TestToken.bin").trim();
+    let deploy = anvil.rpc(
+        "eth_sendTransaction",
+        json!([{"from": DEPLOYER, "data": format!("0x{bytecode}"), "gas": "0x200000"}]),
+    );
+    let token = anvil.receipt(deploy.as_str().unwrap())["contractAddress"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fund = anvil.rpc(
+        "eth_sendTransaction",
+        json!([{"from": DEPLOYER, "to": token, "data": call_data("a9059cbb", to, 100_000_000)}]),
+    );
+    assert_eq!(anvil.receipt(fund.as_str().unwrap())["status"], "0x1");
+    token
+}
+
+/// `who`'s balance of the ERC-20 `token`.
+fn erc20_balance(anvil: &Anvil, token: &str, who: &str) -> u128 {
+    let data = call_data("70a08231", who, 0)[..74].to_owned();
+    let answer = anvil.rpc("eth_call", json!([{"to": token, "data": data}, "latest"]));
+    u128::from_str_radix(answer.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+/// Sends `amount` of `token` on `chain` from the Send screen (preview,
+/// confirm, the phone approves); the transaction id.
+fn send_token(
+    s: &Session,
+    phone: &mut Cosigner,
+    chain: &str,
+    to: &str,
+    amount: &str,
+    token: &str,
+    long: Duration,
+) -> String {
+    s.click_css("#nav-send");
+    s.select("#send-chain", chain);
+    s.type_into("#send-to", to);
+    s.type_into("#send-amount", amount);
+    s.type_into("#send-token", token);
+    s.click_css("#send-preview-button");
+    s.wait_text("#send-preview .transfer", long, |t| !t.is_empty());
+    // Every transfer (an SPL send also shows the new token account's rent).
+    let transfer: Vec<String> = s
+        .all("#send-preview .transfer")
+        .iter()
+        .map(|e| s.text(e))
+        .collect();
+    let transfer = transfer.join(" | ");
+    // In the token's units (6 decimals), or in base units for a token whose
+    // decimals the preview cannot know from the transaction.
+    let units = format!("{}", (amount.parse::<f64>().unwrap() * 1e6) as u64);
+    assert!(
+        transfer.contains(amount) || transfer.contains(&units),
+        "{transfer}"
+    );
+    s.click_css("#send-confirm-button");
+    let request = phone.answer("y", long);
+    assert!(request.contains("Co-sign a transaction?"), "{request}");
+    let txid = s.wait_text("#send-txid", Duration::from_secs(120), |t| t.len() > 40);
+    s.wait_text("#send-block", long, |t| !t.is_empty());
+    txid
+}
 const ETHER: u128 = 1_000_000_000_000_000_000;
 
 fn shots() -> PathBuf {
@@ -437,6 +518,43 @@ fn desktop_end_to_end_in_the_real_window() {
         .expect("mined");
     assert_eq!(mined.output[0].value.to_sat(), 10_000_000);
     assert_eq!(mined.output[1].script_pubkey, ours, "change to the wallet");
+
+    // Tokens: 12.5 of an ERC-20 on Anvil, 2.5 of an SPL token (the
+    // recipient's token account created in the same transaction).
+    let token = deploy_test_token(&anvil, &eth);
+    let sent = send_token(&s, &mut phone, "ethereum", RECIPIENT, "12.5", &token, long);
+    assert!(sent.starts_with("0x"), "{sent}");
+    assert_eq!(anvil.receipt(&sent)["status"], "0x1");
+    assert_eq!(erc20_balance(&anvil, &token, RECIPIENT), 12_500_000);
+    let (owner, mint) = (
+        accord_chains::solana::address::parse(&sol).unwrap(),
+        accord_chains::solana::address::parse(SPL_MINT).unwrap(),
+    );
+    let token_program = accord_chains::solana::programs::TOKEN_PROGRAM;
+    let ata = |who| {
+        accord_chains::solana::address::associated_token_address(who, &mint, &token_program)
+            .unwrap()
+            .to_string()
+    };
+    solana.create_mint(SPL_MINT, 6, 1_000_000_000).unwrap();
+    solana
+        .create_token_account(&ata(&owner), &sol, SPL_MINT, 10_000_000)
+        .unwrap();
+    send_token(
+        &s,
+        &mut phone,
+        "solana",
+        SOL_RECIPIENT,
+        "2.5",
+        SPL_MINT,
+        long,
+    );
+    let recipient = accord_chains::solana::address::parse(SOL_RECIPIENT).unwrap();
+    assert_eq!(
+        solana.token_balance(&ata(&recipient)).unwrap(),
+        Some(2_500_000)
+    );
+    shot(&s, &display, "5c-send-spl-done", "#send-result");
 
     // The new balances in the UI.
     s.click_css("#nav-wallets");
