@@ -42,6 +42,12 @@
 //!   server of the bench has no replacement delay: protocol time only); at
 //!   most 10 samples.
 //!
+//! - `cosign-relay`: `cosign` through a local iroh relay (the `iroh-relay`
+//!   crate's server on loopback) with direct paths off
+//!   (`Config::relay_only`: no IP transport), the three devices in this
+//!   process on their own endpoints; `--relay N` samples per scheme
+//!   (default 50; 0 skips it).
+//!
 //! The stores persist under `target/accord-bench` (or `--dir`), so wallets
 //! are created once (`--fresh` starts over).
 
@@ -91,6 +97,56 @@ async fn start(dir: &Path, name: &str) -> Node {
     )
     .await
     .unwrap()
+}
+
+/// `cosign` through a local relay with direct paths off: three devices in
+/// this process, each on its own relay-only endpoint, a fresh wallet.
+async fn through_a_relay(report: &Report, n: usize, run: u64) {
+    let (server, url, cert) = support::local_relay().await;
+    let config = Config::relay_only(url, vec![cert]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut nodes = Vec::new();
+    for name in ["desktop", "phone", "recovery"] {
+        let path = dir.path().join(name);
+        let vault = Vault::open(&path, &protector(&path)).unwrap();
+        let options = NodeOptions {
+            name: name.into(),
+            role: name.parse().unwrap_or(Role::Member),
+            transport: config.clone(),
+            timeouts: Timeouts::default(),
+            approver: Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly)),
+        };
+        nodes.push(Node::start(vault, options).await.unwrap());
+    }
+    let create = CreateWallet {
+        name: "relay".into(),
+        threshold: 2,
+        network: accord_node::wallet::Network::Regtest,
+        peers: vec![
+            nodes[1].issue_ticket(Duration::from_secs(60)).unwrap(),
+            nodes[2].issue_ticket(Duration::from_secs(60)).unwrap(),
+        ],
+        policy: None,
+    };
+    let wallet = nodes[0].create_wallet(&create, &quiet).await.unwrap();
+    for chain in [Chain::Bitcoin, Chain::Solana, Chain::Ethereum] {
+        let mut samples = Vec::new();
+        for i in 0..n {
+            let tx = unsigned(chain, &wallet, run + 500_000 + i as u64);
+            let t = Instant::now();
+            let out = nodes[0]
+                .sign(&request(&wallet, chain, tx, 2), &quiet)
+                .await
+                .unwrap();
+            samples.push(t.elapsed().as_secs_f64() * 1e6);
+            assert_eq!(out.attempts, 1);
+        }
+        report.row(scheme_name(chain), "cosign-relay", samples, None);
+    }
+    for node in nodes {
+        node.shutdown().await;
+    }
+    server.shutdown().await.unwrap();
 }
 
 /// Child mode: serve as `role`; print a fresh ticket for every line read.
@@ -400,6 +456,11 @@ async fn main() {
             assert_eq!(out.attempts, 1);
         }
         report.row(scheme_name(chain), "cosign", samples, None);
+    }
+
+    let relay_n: usize = value("--relay").map_or(50, |v| v.parse().unwrap());
+    if relay_n > 0 {
+        through_a_relay(&report, relay_n, run).await;
     }
 
     let lifecycle_n: usize = value("--lifecycle").map_or(20, |v| v.parse().unwrap());

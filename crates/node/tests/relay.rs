@@ -14,7 +14,6 @@
 
 mod support;
 
-use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,27 +25,6 @@ use accord_node::session::Progress;
 use accord_node::transport::Config;
 use accord_node::wallet::{Network, WalletRef};
 use accord_node::{Node, NodeOptions, Role, Timeouts, Vault};
-use iroh::RelayUrl;
-use iroh_relay::server::{CertConfig, RelayConfig, Server, ServerConfig, TlsConfig};
-
-/// A relay on 127.0.0.1 with a fresh self-signed certificate: the server,
-/// its URL and the certificate (DER) to trust.
-async fn relay() -> (Server, RelayUrl, Vec<u8>) {
-    let (certs, server_config) = iroh_relay::server::testing::self_signed_tls_certs_and_config();
-    let tls = TlsConfig::new(
-        (Ipv4Addr::LOCALHOST, 0),
-        CertConfig::Manual { server_config },
-    );
-    let mut relay = RelayConfig::new((Ipv4Addr::LOCALHOST, 0));
-    relay.tls = Some(tls);
-    let mut config = ServerConfig::default();
-    config.relay = Some(relay);
-    let server = Server::spawn(config).await.unwrap();
-    let url: RelayUrl = format!("https://{}", server.https_addr().unwrap())
-        .parse()
-        .unwrap();
-    (server, url, certs[0].to_vec())
-}
 
 fn key(n: u8) -> Protector {
     let dir = tempfile::tempdir().unwrap().keep();
@@ -78,7 +56,7 @@ fn quiet(_: Progress) {}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cosigning_through_a_relay_with_direct_paths_off() {
-    let (server, url, cert) = relay().await;
+    let (server, url, cert) = support::local_relay().await;
     let config = Config::relay_only(url.clone(), vec![cert]);
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     let desktop = node(dirs[0].path(), "desktop", 1, config.clone()).await;

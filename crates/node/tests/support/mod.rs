@@ -134,3 +134,25 @@ fn signature_scheme(s: &Signature) -> Scheme {
         Signature::Ecdsa { .. } => Scheme::Ecdsa,
     }
 }
+
+/// A local iroh relay on 127.0.0.1 (the `iroh-relay` crate's own server)
+/// with a fresh self-signed certificate: the server, its URL and the
+/// certificate (DER) the devices are given as their root.
+pub async fn local_relay() -> (iroh_relay::server::Server, iroh::RelayUrl, Vec<u8>) {
+    use iroh_relay::server::{CertConfig, RelayConfig, Server, ServerConfig, TlsConfig};
+    use std::net::Ipv4Addr;
+    let (certs, server_config) = iroh_relay::server::testing::self_signed_tls_certs_and_config();
+    let tls = TlsConfig::new(
+        (Ipv4Addr::LOCALHOST, 0),
+        CertConfig::Manual { server_config },
+    );
+    let mut relay = RelayConfig::new((Ipv4Addr::LOCALHOST, 0));
+    relay.tls = Some(tls);
+    let mut config = ServerConfig::default();
+    config.relay = Some(relay);
+    let server = Server::spawn(config).await.unwrap();
+    let url: iroh::RelayUrl = format!("https://{}", server.https_addr().unwrap())
+        .parse()
+        .unwrap();
+    (server, url, certs[0].to_vec())
+}
