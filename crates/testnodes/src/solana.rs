@@ -155,9 +155,11 @@ impl Solana {
 
     /// The lamports of `address`.
     pub fn balance(&self, address: &str) -> Result<u64, String> {
-        self.op(json!({"op": "balance", "address": address}))?
-            .as_u64()
-            .ok_or_else(|| "balance is not a number".into())
+        match self.op(json!({"op": "balance", "address": address}))? {
+            // An account that does not exist holds nothing.
+            Value::Null => Ok(0),
+            v => v.as_u64().ok_or_else(|| "balance is not a number".into()),
+        }
     }
 
     fn rent(&self, len: usize) -> Result<u64, String> {
