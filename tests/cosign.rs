@@ -372,18 +372,6 @@ fn legacy_and_eip2930_transactions_from_other_wallets_are_signed_and_mined() {
     assert!(err.contains("EIP-155 chain id"), "{err}");
 }
 
-/// Anvil's first dev account (unlocked): deploys the test token.
-const DEPLOYER: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
-
-/// ABI: `selector ‖ address word ‖ uint256 word`.
-fn call_data(selector: &str, address: &str, amount: u128) -> String {
-    format!(
-        "0x{selector}{:0>64}{:064x}",
-        address.trim_start_matches("0x").to_lowercase(),
-        amount
-    )
-}
-
 #[test]
 fn send_an_erc20_token_on_anvil() {
     let anvil = Anvil::start();
@@ -393,28 +381,9 @@ fn send_an_erc20_token_on_anvil() {
         "anvil_setBalance",
         json!([w.ethereum, format!("{:#x}", ETHER)]),
     );
-    // The test token (crates/chains/tests/fixtures/ethereum: 6 decimals,
-    // the deployer holds the supply), then 100 of it to the wallet.
-    let bytecode = include_str!("../crates/chains/tests/fixtures/ethereum/TestToken.bin").trim();
-    let deploy = anvil.rpc(
-        "eth_sendTransaction",
-        json!([{"from": DEPLOYER, "data": format!("0x{bytecode}"), "gas": "0x200000"}]),
-    );
-    let token = anvil.receipt(deploy.as_str().unwrap())["contractAddress"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let fund = anvil.rpc(
-        "eth_sendTransaction",
-        json!([{"from": DEPLOYER, "to": token, "data": call_data("a9059cbb", &w.ethereum, 100_000_000)}]),
-    );
-    assert_eq!(anvil.receipt(fund.as_str().unwrap())["status"], "0x1");
-    let balance_of = |who: &str| {
-        hex_u128(&anvil.rpc(
-            "eth_call",
-            json!([{"to": token, "data": call_data("70a08231", who, 0)[..74].to_owned()}, "latest"]),
-        ))
-    };
+    // The test token (6 decimals), 100 of it to the wallet.
+    let token = anvil.deploy_test_token(&w.ethereum);
+    let balance_of = |who: &str| anvil.erc20_balance(&token, who);
     assert_eq!(balance_of(&w.ethereum), 100_000_000);
 
     let out = trio.desktop.json(&[

@@ -25,7 +25,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/anvil.rs"]
-#[allow(dead_code)]
 mod anvil;
 #[path = "support/cosigner.rs"]
 mod cosigner;
@@ -64,45 +63,6 @@ const BTC_RECIPIENT: &str = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
 const SOL_RECIPIENT: &str = "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T";
 /// An SPL mint address (any valid address nobody holds a key of).
 const SPL_MINT: &str = "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB";
-/// Anvil's first dev account (unlocked): deploys the test token.
-const DEPLOYER: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
-
-/// ABI: `selector ‖ address word ‖ uint256 word`.
-fn call_data(selector: &str, address: &str, amount: u128) -> String {
-    format!(
-        "0x{selector}{:0>64}{:064x}",
-        address.trim_start_matches("0x").to_lowercase(),
-        amount
-    )
-}
-
-/// Deploys the test ERC-20 (crates/chains/tests/fixtures/ethereum, 6
-/// decimals) and gives `to` 100 of it; its address.
-fn deploy_test_token(anvil: &Anvil, to: &str) -> String {
-    let bytecode = include_str!("../crates/chains/tests/fixtures/ethereum/TestToken.bin").trim();
-    let deploy = anvil.rpc(
-        "eth_sendTransaction",
-        json!([{"from": DEPLOYER, "data": format!("0x{bytecode}"), "gas": "0x200000"}]),
-    );
-    let token = anvil.receipt(deploy.as_str().unwrap())["contractAddress"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let fund = anvil.rpc(
-        "eth_sendTransaction",
-        json!([{"from": DEPLOYER, "to": token, "data": call_data("a9059cbb", to, 100_000_000)}]),
-    );
-    assert_eq!(anvil.receipt(fund.as_str().unwrap())["status"], "0x1");
-    token
-}
-
-/// `who`'s balance of the ERC-20 `token`.
-fn erc20_balance(anvil: &Anvil, token: &str, who: &str) -> u128 {
-    let data = call_data("70a08231", who, 0)[..74].to_owned();
-    let answer = anvil.rpc("eth_call", json!([{"to": token, "data": data}, "latest"]));
-    u128::from_str_radix(answer.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
-}
-
 /// Sends `amount` of `token` on `chain` from the Send screen (preview,
 /// confirm, the phone approves); the transaction id.
 fn send_token(
@@ -521,11 +481,11 @@ fn desktop_end_to_end_in_the_real_window() {
 
     // Tokens: 12.5 of an ERC-20 on Anvil, 2.5 of an SPL token (the
     // recipient's token account created in the same transaction).
-    let token = deploy_test_token(&anvil, &eth);
+    let token = anvil.deploy_test_token(&eth);
     let sent = send_token(&s, &mut phone, "ethereum", RECIPIENT, "12.5", &token, long);
     assert!(sent.starts_with("0x"), "{sent}");
     assert_eq!(anvil.receipt(&sent)["status"], "0x1");
-    assert_eq!(erc20_balance(&anvil, &token, RECIPIENT), 12_500_000);
+    assert_eq!(anvil.erc20_balance(&token, RECIPIENT), 12_500_000);
     let (owner, mint) = (
         accord_chains::solana::address::parse(&sol).unwrap(),
         accord_chains::solana::address::parse(SPL_MINT).unwrap(),

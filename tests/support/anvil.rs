@@ -2,6 +2,9 @@
 //! port, killed when dropped (also when a test fails). Shared by the
 //! cross-process tests (`#[path]`-included).
 
+// Each test crate uses a different part of this module.
+#![allow(dead_code)]
+
 use std::io::Read as _;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -127,6 +130,34 @@ impl Anvil {
         hex_u128(&self.rpc("eth_getBalance", json!([address, "latest"])))
     }
 
+    /// Deploys the test ERC-20 (crates/chains/tests/fixtures/ethereum, 6
+    /// decimals) from Anvil's first (unlocked) account and gives `to` 100
+    /// of it; the token's address.
+    pub fn deploy_test_token(&self, to: &str) -> String {
+        let bytecode =
+            include_str!("../../crates/chains/tests/fixtures/ethereum/TestToken.bin").trim();
+        let deploy = self.rpc(
+            "eth_sendTransaction",
+            json!([{"from": DEPLOYER, "data": format!("0x{bytecode}"), "gas": "0x200000"}]),
+        );
+        let token = self.receipt(deploy.as_str().unwrap())["contractAddress"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let fund = self.rpc(
+            "eth_sendTransaction",
+            json!([{"from": DEPLOYER, "to": token, "data": call_data("a9059cbb", to, 100_000_000)}]),
+        );
+        assert_eq!(self.receipt(fund.as_str().unwrap())["status"], "0x1");
+        token
+    }
+
+    /// `who`'s balance of the ERC-20 `token` (`balanceOf`, by `eth_call`).
+    pub fn erc20_balance(&self, token: &str, who: &str) -> u128 {
+        let data = call_data("70a08231", who, 0)[..74].to_owned();
+        hex_u128(&self.rpc("eth_call", json!([{"to": token, "data": data}, "latest"])))
+    }
+
     /// The receipt of `txid` (Anvil mines each transaction at once).
     pub fn receipt(&self, txid: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -144,4 +175,16 @@ impl Anvil {
 /// A `0x` hex quantity.
 pub fn hex_u128(v: &Value) -> u128 {
     u128::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+/// Anvil's first dev account (unlocked): deploys the test token.
+const DEPLOYER: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+/// ABI: `selector ‖ address word ‖ uint256 word`.
+fn call_data(selector: &str, address: &str, amount: u128) -> String {
+    format!(
+        "0x{selector}{:0>64}{:064x}",
+        address.trim_start_matches("0x").to_lowercase(),
+        amount
+    )
 }

@@ -11,7 +11,6 @@
 //! installs it to.
 
 #[path = "../../../tests/support/anvil.rs"]
-#[allow(dead_code)]
 mod anvil;
 
 use std::sync::Arc;

@@ -19,7 +19,6 @@ use accord_node::rpc::{self, Field, Http, SendError, Transfer};
 use serde_json::{Value, json};
 
 #[path = "../../../tests/support/anvil.rs"]
-#[allow(dead_code)]
 mod anvil;
 use anvil::Anvil;
 
