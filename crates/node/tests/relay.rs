@@ -14,42 +14,17 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use accord_chains::Chain;
-use accord_node::approve::auto::{Acknowledged, AutoApprove};
+use accord_node::Node;
 use accord_node::facade::{CreateWallet, SignRequest};
-use accord_node::secret::Protector;
 use accord_node::session::Progress;
 use accord_node::transport::Config;
 use accord_node::wallet::{Network, WalletRef};
-use accord_node::{Node, NodeOptions, Role, Timeouts, Vault};
-
-fn key(n: u8) -> Protector {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let path = dir.join("key");
-    std::fs::write(&path, hex::encode([n; 32])).unwrap();
-    Protector::KeyFile(path)
-}
 
 async fn node(dir: &std::path::Path, name: &str, n: u8, transport: Config) -> Node {
-    let vault = Vault::open(dir, &key(n)).unwrap();
-    Node::start(
-        vault,
-        NodeOptions {
-            name: name.into(),
-            role: name.parse().unwrap_or(Role::Member),
-            transport,
-            timeouts: Timeouts {
-                sign_round: Duration::from_secs(5),
-                ..Timeouts::default()
-            },
-            approver: Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly)),
-        },
-    )
-    .await
-    .unwrap()
+    support::start_node(dir, name, n, transport, Duration::from_secs(5)).await
 }
 
 fn quiet(_: Progress) {}

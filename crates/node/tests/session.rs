@@ -17,38 +17,14 @@ use accord_node::approve::auto::{Acknowledged, AutoApprove};
 use accord_node::event::EventKind;
 use accord_node::facade::{CreateWallet, SignRequest, WalletSummary};
 use accord_node::pairing::ticket::Ticket;
-use accord_node::secret::Protector;
 use accord_node::session::Progress;
 use accord_node::store::{DeviceStore, PairedDevice};
 use accord_node::transport::Config;
 use accord_node::wallet::{Network, WalletRef};
 use accord_node::{Node, NodeOptions, Role, Timeouts, Vault};
 
-fn key(n: u8) -> Protector {
-    // A key file per device, in its own temp dir.
-    let dir = tempfile::tempdir().unwrap().keep();
-    let path = dir.join("key");
-    std::fs::write(&path, hex::encode([n; 32])).unwrap();
-    Protector::KeyFile(path)
-}
-
 async fn node(dir: &std::path::Path, name: &str, n: u8) -> Node {
-    let vault = Vault::open(dir, &key(n)).unwrap();
-    Node::start(
-        vault,
-        NodeOptions {
-            name: name.into(),
-            role: name.parse().unwrap_or(Role::Member),
-            transport: Config::loopback(),
-            timeouts: Timeouts {
-                sign_round: Duration::from_secs(2),
-                ..Timeouts::default()
-            },
-            approver: Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly)),
-        },
-    )
-    .await
-    .unwrap()
+    support::start_node(dir, name, n, Config::loopback(), Duration::from_secs(2)).await
 }
 
 fn quiet(_: Progress) {}
@@ -233,8 +209,12 @@ async fn replays_and_unpaired_devices_are_refused() {
             .count()
     };
     let before = logged(&phone);
-    let mut store =
-        accord_node::store::Store::open(&dirs[3].path().join("accord.db"), &key(4), 0).unwrap();
+    let mut store = accord_node::store::Store::open(
+        &dirs[3].path().join("accord.db"),
+        &support::key_file(4),
+        0,
+    )
+    .unwrap();
     store
         .pair_device(
             &PairedDevice {
@@ -316,7 +296,7 @@ async fn node_with(
     n: u8,
     approver: Arc<dyn accord_node::approve::Approver>,
 ) -> Node {
-    let vault = Vault::open(dir, &key(n)).unwrap();
+    let vault = Vault::open(dir, &support::key_file(n)).unwrap();
     Node::start(
         vault,
         NodeOptions {

@@ -156,3 +156,41 @@ pub async fn local_relay() -> (iroh_relay::server::Server, iroh::RelayUrl, Vec<u
         .unwrap();
     (server, url, certs[0].to_vec())
 }
+
+/// A key file for device `n`, in its own temp dir.
+pub fn key_file(n: u8) -> accord_node::secret::Protector {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let path = dir.join("key");
+    std::fs::write(&path, hex::encode([n; 32])).unwrap();
+    accord_node::secret::Protector::KeyFile(path)
+}
+
+/// A device `name` (its role when the name is one) on `transport`, its
+/// store in `dir`, approving everything, with `sign_round` as its signing
+/// round deadline.
+pub async fn start_node(
+    dir: &std::path::Path,
+    name: &str,
+    n: u8,
+    transport: accord_node::transport::Config,
+    sign_round: std::time::Duration,
+) -> accord_node::Node {
+    use accord_node::approve::auto::{Acknowledged, AutoApprove};
+    use accord_node::{Node, NodeOptions, Role, Timeouts, Vault};
+    let vault = Vault::open(dir, &key_file(n)).unwrap();
+    Node::start(
+        vault,
+        NodeOptions {
+            name: name.into(),
+            role: name.parse().unwrap_or(Role::Member),
+            transport,
+            timeouts: Timeouts {
+                sign_round,
+                ..Timeouts::default()
+            },
+            approver: std::sync::Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly)),
+        },
+    )
+    .await
+    .unwrap()
+}
