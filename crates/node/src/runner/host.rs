@@ -18,7 +18,7 @@ use crate::session::{
     keygen::{Known, LocalWallet},
 };
 use crate::store::{
-    Member, Persist, SigningBegin, SigningEnd, StoreError, WalletRecord, WalletState,
+    Member, Persist, SealedShare, SigningBegin, SigningEnd, StoreError, WalletRecord, WalletState,
 };
 use crate::wire::{Control, Invitation, Proposal, SessionBytes};
 
@@ -112,11 +112,25 @@ pub fn load_share(
     wallet: &str,
     scheme: Scheme,
 ) -> Result<Arc<KeyShare>, String> {
+    open_share(sealed_share(store, wallet, scheme))
+}
+
+/// This device's `scheme` share of `wallet` as stored (read under the
+/// store's lock; open it with [`open_share`] outside it).
+pub fn sealed_share(
+    store: &dyn Persist,
+    wallet: &str,
+    scheme: Scheme,
+) -> Result<SealedShare, String> {
     let record = store.wallet_by_id(wallet).map_err(|e| e.to_string())?;
     store
-        .share(&record, scheme)
-        .map(Arc::new)
+        .sealed_share(&record, scheme)
         .map_err(|e| e.to_string())
+}
+
+/// Opens and validates what [`sealed_share`] read.
+pub fn open_share(sealed: Result<SealedShare, String>) -> Result<Arc<KeyShare>, String> {
+    sealed?.open().map(Arc::new).map_err(|e| e.to_string())
 }
 
 /// What to do with a message that starts something here.

@@ -50,6 +50,12 @@ pub type ProgressFn<'a> = &'a (dyn Fn(Progress) + Send + Sync);
 /// What a device shares between its sessions.
 pub(crate) struct Shared {
     store: Mutex<Vault>,
+    /// Turns at the store for the sessions' writes and the runner's
+    /// offloaded reads, first come first served: waited for without holding
+    /// a thread, then the store's lock is nearly always free. With only the
+    /// lock (not fair), a hundred co-signings at once let some threads take
+    /// it again and again while others wait: the latency tail under load.
+    turn: tokio::sync::Mutex<()>,
     pub(crate) transport: Transport,
     pub(crate) approver: Arc<dyn Approver>,
     pub(crate) router: Router,
@@ -104,6 +110,7 @@ impl Shared {
     ) -> Shared {
         Shared {
             store: Mutex::new(store),
+            turn: tokio::sync::Mutex::new(()),
             transport,
             approver,
             router: Router::default(),
@@ -136,6 +143,7 @@ impl Shared {
         self: &Arc<Self>,
         f: impl FnOnce(&mut dyn Persist) -> T + Send + 'static,
     ) -> T {
+        let _turn = self.turn.lock().await;
         let shared = self.clone();
         let run = move || f(&mut *shared.store());
         match tokio::task::spawn_blocking(run).await {
@@ -153,6 +161,7 @@ impl Shared {
         f: impl FnOnce(&mut dyn Persist) -> T + Send + 'static,
     ) -> T {
         if offload_in_place() {
+            let _turn = self.turn.lock().await;
             tokio::task::block_in_place(|| f(&mut *self.store()))
         } else {
             self.with_store(f).await
@@ -322,6 +331,16 @@ async fn step<S: Session>(
     }
 }
 
+/// Runs `f` on this thread, the runtime's other tasks moved off it
+/// meanwhile where the runtime can (see [`Shared::in_place`]).
+fn compute<T>(f: impl FnOnce() -> T) -> T {
+    if offload_in_place() {
+        tokio::task::block_in_place(f)
+    } else {
+        f()
+    }
+}
+
 /// Whether `block_in_place` can run here (a multi-thread runtime).
 fn offload_in_place() -> bool {
     tokio::runtime::Handle::try_current()
@@ -377,9 +396,12 @@ pub(crate) async fn drive<S: Session>(
                         queue.push_front(Input::Journaled(result));
                     }
                     Effect::LoadShare { wallet, scheme } => {
-                        let result = shared
-                            .in_place(move |store| host::load_share(store, &wallet, scheme))
+                        let sealed = shared
+                            .in_place(move |store| host::sealed_share(store, &wallet, scheme))
                             .await;
+                        // Opened (and validated: it computes) outside the
+                        // store's lock, which other sessions wait for.
+                        let result = compute(|| host::open_share(sealed));
                         queue.push_front(Input::Share(result));
                     }
                     // After what the sends before it found: a proposal
@@ -402,11 +424,20 @@ pub(crate) async fn drive<S: Session>(
                         }
                     }
                     Effect::Progress(p) => progress(p),
+                    // An fsynced write: off the async threads, like the
+                    // journal (a worker waiting for the store's lock stalls
+                    // every session queued behind it).
                     Effect::Log {
                         wallet,
                         kind,
                         detail,
-                    } => shared.log(wallet.as_deref(), kind, &detail),
+                    } => {
+                        shared
+                            .in_place(move |store| {
+                                let _ = store.log(wallet.as_deref(), kind, &detail, now());
+                            })
+                            .await;
+                    }
                     Effect::Milestone(m) => fault::point(m.name()),
                     Effect::Finished(output) => return Ok(output),
                     Effect::Aborted(failure) => return Err(failure),

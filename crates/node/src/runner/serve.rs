@@ -22,8 +22,9 @@ use crate::wire::{Control, Message};
 
 /// Key generations one inviter may run with this device at once.
 const KEYGENS_PER_PEER: usize = 1;
-/// Co-signings one proposer may run with this device at once.
-const COSIGNS_PER_PEER: usize = 64;
+/// Co-signings one proposer may run with this device at once (a team's
+/// desktop signing a batch of payouts runs a hundred; each holds little).
+const COSIGNS_PER_PEER: usize = 256;
 
 /// Serves `events` until the transport closes.
 pub(crate) async fn serve(shared: Arc<Shared>, mut events: mpsc::Receiver<Event>) {

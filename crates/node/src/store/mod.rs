@@ -20,6 +20,7 @@ pub mod persist;
 mod policies;
 mod records;
 mod schema;
+mod sealed_share;
 mod wallets;
 
 use std::path::Path;
@@ -42,6 +43,7 @@ pub use records::{
     group_key_bytes,
 };
 pub use schema::SCHEMA_VERSION;
+pub use sealed_share::SealedShare;
 
 /// A member's role as stored (`desktop`, `phone`, `recovery`, `member`),
 /// else guessed from its name.
@@ -115,7 +117,7 @@ pub enum StoreError {
 /// The SQLite store, open with its wrapping key.
 pub struct Store {
     conn: Connection,
-    key: WrappingKey,
+    key: std::sync::Arc<WrappingKey>,
 }
 
 impl core::fmt::Debug for Store {
@@ -241,6 +243,9 @@ impl Store {
         }
         tx.commit()?;
         let _ = now;
-        Ok(Store { conn, key })
+        Ok(Store {
+            conn,
+            key: std::sync::Arc::new(key),
+        })
     }
 }

@@ -17,7 +17,7 @@ use super::epochs::{NewEpoch, PendingEpoch};
 use super::records::{
     KeygenOutcome, Member, NewWalletOwned, PairedDevice, PendingWallet, WalletRecord,
 };
-use super::{StoreError, TicketRefused};
+use super::{SealedShare, StoreError, TicketRefused};
 use crate::event::{Event, EventKind};
 use crate::policy::PolicyDocument;
 use crate::policy::ledger::{LedgerEntry, Spend};
@@ -47,8 +47,17 @@ pub trait WalletStore {
     /// Its group key of every scheme it has (every wallet made by this
     /// build has all three).
     fn group_keys(&self, wallet: &WalletRecord) -> Result<BTreeMap<Scheme, GroupKey>, StoreError>;
+    /// This device's `scheme` share, sealed as stored (open it with
+    /// [`SealedShare::open`], outside any lock).
+    fn sealed_share(
+        &self,
+        wallet: &WalletRecord,
+        scheme: Scheme,
+    ) -> Result<SealedShare, StoreError>;
     /// This device's `scheme` share, opened and validated.
-    fn share(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<KeyShare, StoreError>;
+    fn share(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<KeyShare, StoreError> {
+        self.sealed_share(wallet, scheme)?.open()
+    }
     /// Stores a wallet in `state`; never over an existing wallet of that name or id.
     fn store_wallet(
         &mut self,

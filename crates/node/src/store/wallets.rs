@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use accord_mpc::{GroupKey, KeyShare, Scheme};
+use accord_mpc::{GroupKey, Scheme};
 use rand_core::OsRng;
 use rusqlite::{OptionalExtension, params};
 
@@ -13,8 +13,8 @@ use super::records::{
     self, KeygenOutcome, Member, NewWalletOwned, PendingWallet, WalletRecord, group_key_bytes,
     parse_group_key,
 };
-use super::{Store, StoreError, share_aad};
-use crate::secret::{self, SealError};
+use super::{SealedShare, Store, StoreError, share_aad};
+use crate::secret;
 use crate::wire::SessionBytes;
 
 const WALLET_COLUMNS: &str =
@@ -144,7 +144,11 @@ impl WalletStore for Store {
         Ok(keys)
     }
 
-    fn share(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<KeyShare, StoreError> {
+    fn sealed_share(
+        &self,
+        wallet: &WalletRecord,
+        scheme: Scheme,
+    ) -> Result<SealedShare, StoreError> {
         let sealed: Vec<u8> = self
             .conn
             .query_row(
@@ -156,24 +160,14 @@ impl WalletStore for Store {
             .ok_or_else(|| {
                 StoreError::NotFound(format!("{scheme} share for wallet {}", wallet.name))
             })?;
-        let corrupt = |reason: String| StoreError::CorruptShare {
-            wallet: wallet.name.clone(),
+        Ok(SealedShare {
+            sealed,
+            key: self.key.clone(),
+            wallet_id: wallet.id.clone(),
+            wallet_name: wallet.name.clone(),
+            party: wallet.party,
             scheme,
-            reason,
-        };
-        let bytes = secret::open(
-            &self.key,
-            &sealed,
-            &share_aad(&wallet.id, scheme, wallet.party),
-        )
-        .map_err(|e: SealError| corrupt(e.to_string()))?;
-        let share = KeyShare::from_bytes(&bytes).map_err(|e| corrupt(e.to_string()))?;
-        if share.scheme() != scheme || share.party().get() != wallet.party {
-            return Err(corrupt(
-                "the share belongs to another party or scheme".into(),
-            ));
-        }
-        Ok(share)
+        })
     }
 
     fn store_wallet(
