@@ -67,6 +67,10 @@ pub enum Command {
     /// Replace a wallet's lost device, or cancel a replacement.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Export this device's tamper-evident event log, or check an exported
+    /// one.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Show or set the chain endpoints used per network (the desktop's
     /// Settings): `accord endpoints`, `accord endpoints set …`.
     Endpoints(EndpointsArgs),
@@ -149,6 +153,34 @@ pub enum BackupCommand {
     Verify(BackupFileArgs),
     /// Restore FILE into --data-dir (an empty one, or this device's).
     Restore(BackupFileArgs),
+}
+
+/// `accord audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Write this device's whole event log to FILE: hash-chained (each
+    /// event covers the one before it), its end signed by the device.
+    Export(AuditExportArgs),
+    /// Check an exported log: every event's hash, the chain from the
+    /// device's first event, the signed end and the device's signature;
+    /// names the line where it was cut, edited or reordered.
+    Verify(AuditVerifyArgs),
+}
+
+/// `accord audit export`.
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// The file to write (replaced if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub out: std::path::PathBuf,
+}
+
+/// `accord audit verify`.
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// The exported log.
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
 }
 
 /// `accord backup export`.

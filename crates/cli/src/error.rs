@@ -63,6 +63,9 @@ pub enum CliError {
     /// A policy document that is not valid.
     #[error(transparent)]
     Document(#[from] DocumentError),
+    /// An exported audit log that does not verify.
+    #[error("the audit log does not verify: {0}")]
+    Audit(#[from] accord_node::audit::AuditError),
     /// The user did not confirm.
     #[error("{0}")]
     Refused(String),
@@ -113,6 +116,7 @@ impl CliError {
             CliError::Keygen(_) | CliError::Sign(_) => "invalid_request",
             CliError::Policy(_) | CliError::Document(_) => "policy",
             CliError::Backup(_) => "backup",
+            CliError::Audit(_) => "audit",
             CliError::Refused(_) => "refused",
             CliError::Rpc(_) | CliError::Build(_) => "rpc",
             CliError::Confirm(_) => "broadcast",

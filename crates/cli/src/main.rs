@@ -37,7 +37,8 @@ use clap::Parser;
 use accord_node::policy::Statement;
 
 use crate::cli::{
-    BackupCommand, Cli, Command, CosignerCommand, DeviceCommand, PolicyCommand, WalletCommand,
+    AuditCommand, BackupCommand, Cli, Command, CosignerCommand, DeviceCommand, PolicyCommand,
+    WalletCommand,
 };
 use crate::error::CliError;
 
@@ -105,6 +106,8 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Device(DeviceCommand::CancelReplace(args)) => {
             commands::device::cancel_replace(g, args)
         }
+        Command::Audit(AuditCommand::Export(args)) => commands::audit::export(g, args),
+        Command::Audit(AuditCommand::Verify(args)) => commands::audit::verify(g, args),
         Command::Backup(BackupCommand::Export(args)) => commands::backup::export(g, args),
         Command::Backup(BackupCommand::Verify(args)) => commands::backup::verify(g, args),
         Command::Backup(BackupCommand::Restore(args)) => commands::backup::restore(g, args),

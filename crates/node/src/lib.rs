@@ -20,6 +20,7 @@
 //!   nodes over HTTP; [`pairing`]: one-time tickets.
 
 pub mod approve;
+pub mod audit;
 pub mod backup;
 pub mod event;
 pub mod facade;

@@ -1,6 +1,7 @@
 //! One module per command (group).
 
 pub mod address;
+pub mod audit;
 pub mod backup;
 pub mod cosigner;
 pub mod delayed;

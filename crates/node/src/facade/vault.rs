@@ -12,7 +12,7 @@ use accord_mpc::{GroupKey, Scheme};
 use iroh::{EndpointAddr, EndpointId};
 
 use super::error::{OpenError, SignError};
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::pairing::ticket::Ticket;
 use crate::runner::{now, pair};
 use crate::secret::Protector;
@@ -146,6 +146,27 @@ impl Vault {
         let record = wallet.map(|r| self.record(r)).transpose()?;
         self.store
             .events(record.as_ref().map(|w| w.id.as_str()), after)
+    }
+
+    /// Appends an event to this device's log (chained like every other).
+    pub fn log_event(
+        &mut self,
+        wallet_id: Option<&str>,
+        kind: EventKind,
+        detail: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        self.store().log(wallet_id, kind, detail, at)
+    }
+
+    /// This device's whole event log as an audit file (`crate::audit`):
+    /// the hash chain, with its end signed by the device's identity key.
+    pub fn export_audit(&mut self, exported_at: i64) -> Result<Vec<u8>, StoreError> {
+        let key = identity::secret_key(self.store())?;
+        let name = self.name()?;
+        let events = self.store.chained_events()?;
+        let header = crate::audit::AuditHeader::new(&key.public(), name, exported_at);
+        Ok(crate::audit::write(&header, &events, &key))
     }
 
     /// The paired devices.

@@ -197,6 +197,7 @@ impl Store {
 
     fn setup(mut conn: Connection, protector: &Protector, now: i64) -> Result<Self, StoreError> {
         conn.pragma_update(None, "foreign_keys", true)?;
+        schema::register_functions(&conn)?;
         // What is deleted (the shares of an epoch left behind) is
         // overwritten, not left in free pages.
         conn.pragma_update(None, "secure_delete", true)?;

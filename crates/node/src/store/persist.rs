@@ -280,6 +280,9 @@ pub trait EventLog {
     /// The events of `wallet` (or of every wallet and the device, with
     /// `None`) written after `after` (a `seq`; 0 for all), oldest first.
     fn events(&self, wallet: Option<&str>, after: i64) -> Result<Vec<Event>, StoreError>;
+    /// Every event with its place in the hash chain, oldest first
+    /// (`crate::audit`).
+    fn chained_events(&self) -> Result<Vec<crate::audit::ChainedEvent>, StoreError>;
 }
 
 /// Everything the node keeps.

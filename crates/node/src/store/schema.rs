@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -266,6 +266,83 @@ CREATE TABLE replacements (
 ALTER TABLE pending_epochs ADD COLUMN replacing TEXT;
 ";
 
+/// Version 9: the event log is a hash chain (`crate::audit`): each event
+/// holds the previous one's hash and its own, filled in by a trigger as it
+/// is written (with the connection's `accord_event_hash` function, so a
+/// writer without it cannot add an event); an event may be updated only
+/// while it has no hash yet (by that trigger), never after.
+const V9: &str = "
+ALTER TABLE events ADD COLUMN prev BLOB;
+ALTER TABLE events ADD COLUMN hash BLOB;
+DROP TRIGGER events_no_update;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events WHEN OLD.hash IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER events_chain AFTER INSERT ON events BEGIN
+    UPDATE events SET prev = COALESCE(
+        (SELECT e.hash FROM events e WHERE e.seq < NEW.seq ORDER BY e.seq DESC LIMIT 1),
+        zeroblob(32))
+    WHERE seq = NEW.seq;
+    UPDATE events SET hash = accord_event_hash(prev, seq, wallet_id, at, kind, detail)
+    WHERE seq = NEW.seq;
+END;
+";
+
+/// The SQL function the chain's trigger calls ([`crate::audit::event_hash`]).
+pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "accord_event_hash",
+        6,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let prev: Vec<u8> = ctx.get(0)?;
+            let wallet: Option<String> = ctx.get(2)?;
+            let kind: String = ctx.get(4)?;
+            let detail: String = ctx.get(5)?;
+            Ok(crate::audit::event_hash(
+                &prev,
+                ctx.get(1)?,
+                wallet.as_deref(),
+                ctx.get(3)?,
+                &kind,
+                &detail,
+            )
+            .to_vec())
+        },
+    )
+}
+
+/// Chains the events written before version 9, in their order.
+fn chain_existing_events(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut read = tx.prepare(
+        "SELECT seq, wallet_id, at, kind, detail FROM events WHERE hash IS NULL ORDER BY seq",
+    )?;
+    let rows = read
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut prev: Vec<u8> = rusqlite::OptionalExtension::optional(tx.query_row(
+        "SELECT hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    ))?
+    .unwrap_or_else(|| crate::audit::GENESIS.to_vec());
+    let mut write = tx.prepare("UPDATE events SET prev = ?1, hash = ?2 WHERE seq = ?3")?;
+    for (seq, wallet, at, kind, detail) in rows {
+        let hash = crate::audit::event_hash(&prev, seq, wallet.as_deref(), at, &kind, &detail);
+        write.execute(rusqlite::params![prev, hash.to_vec(), seq])?;
+        prev = hash.to_vec();
+    }
+    Ok(())
+}
+
 /// Brings the database to [`SCHEMA_VERSION`] in one transaction; refuses a
 /// newer database.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
@@ -296,7 +373,11 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         if version < 7 {
             tx.execute_batch(V7)?;
         }
-        tx.execute_batch(V8)?;
+        if version < 8 {
+            tx.execute_batch(V8)?;
+        }
+        tx.execute_batch(V9)?;
+        chain_existing_events(&tx)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

@@ -1,0 +1,205 @@
+//! The audit file's checks, each on the place it names.
+
+use iroh::SecretKey;
+use proptest::prelude::*;
+
+use super::file::{AuditError, AuditHeader, ChainedEvent, verify, write};
+use super::{GENESIS, event_hash};
+
+fn chain(n: i64) -> Vec<ChainedEvent> {
+    let mut prev = GENESIS;
+    (1..=n)
+        .map(|seq| {
+            let wallet = (seq % 2 == 0).then(|| "w1".to_string());
+            let kind = if seq % 3 == 0 { "signed" } else { "paired" };
+            let detail = format!("event number {seq}");
+            let hash = event_hash(&prev, seq, wallet.as_deref(), 1000 + seq, kind, &detail);
+            let e = ChainedEvent {
+                seq,
+                at: 1000 + seq,
+                wallet,
+                kind: kind.into(),
+                detail,
+                prev: hex::encode(prev),
+                hash: hex::encode(hash),
+            };
+            prev = hash;
+            e
+        })
+        .collect()
+}
+
+fn key() -> SecretKey {
+    SecretKey::from_bytes(&[7; 32])
+}
+
+fn file(events: &[ChainedEvent]) -> Vec<u8> {
+    let header = AuditHeader::new(&key().public(), Some("desk".into()), 5000);
+    write(&header, events, &key())
+}
+
+fn lines(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn join(lines: &[String]) -> Vec<u8> {
+    let mut s = lines.join("\n");
+    s.push('\n');
+    s.into_bytes()
+}
+
+#[test]
+fn an_exported_log_verifies_and_its_signature_is_ed25519_by_the_device() {
+    let bytes = file(&chain(6));
+    let summary = verify(&bytes).unwrap();
+    assert_eq!(summary.events, 6);
+    assert_eq!(summary.device, hex::encode(key().public().as_bytes()));
+    // The end's signature checked by another Ed25519 implementation (ring).
+    let l = lines(&bytes);
+    let end: serde_json::Value = serde_json::from_str(l.last().unwrap()).unwrap();
+    let sig = hex::decode(end["end"]["signature"].as_str().unwrap()).unwrap();
+    let mut message = b"accord audit end v1\0".to_vec();
+    message.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(l[0].as_bytes()));
+    message.extend_from_slice(&6u64.to_be_bytes());
+    message.extend_from_slice(&hex::decode(&summary.head).unwrap());
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, key().public().as_bytes())
+        .verify(&message, &sig)
+        .unwrap();
+    // An empty log verifies too.
+    assert_eq!(verify(&file(&[])).unwrap().events, 0);
+}
+
+#[test]
+fn an_edited_event_is_named() {
+    let mut l = lines(&file(&chain(6)));
+    l[3] = l[3].replace("event number 3", "event number 9");
+    assert_eq!(
+        verify(&join(&l)),
+        Err(AuditError::Edited { line: 4, seq: 3 })
+    );
+}
+
+#[test]
+fn an_edit_with_its_hash_recomputed_breaks_the_next_link() {
+    let mut events = chain(6);
+    events[2].detail = "rewritten".into();
+    let prev = hex::decode(&events[2].prev).unwrap();
+    let e = &events[2];
+    events[2].hash = hex::encode(event_hash(
+        &prev,
+        e.seq,
+        e.wallet.as_deref(),
+        e.at,
+        &e.kind,
+        &e.detail,
+    ));
+    // The file is signed again by the device (its key is not what is tested).
+    assert_eq!(
+        verify(&file(&events)),
+        Err(AuditError::Broken {
+            line: 5,
+            seq: 4,
+            before_line: 4,
+            before_seq: 3
+        })
+    );
+}
+
+#[test]
+fn a_removed_event_is_named() {
+    let mut l = lines(&file(&chain(6)));
+    l.remove(3); // event 3
+    assert_eq!(
+        verify(&join(&l)),
+        Err(AuditError::Broken {
+            line: 4,
+            seq: 4,
+            before_line: 3,
+            before_seq: 2
+        })
+    );
+    // The first event removed: the chain does not start at its beginning.
+    let mut l = lines(&file(&chain(6)));
+    l.remove(1);
+    assert_eq!(
+        verify(&join(&l)),
+        Err(AuditError::NotFromStart { line: 2, seq: 2 })
+    );
+    // The last event removed: the signed end counts it.
+    let mut l = lines(&file(&chain(6)));
+    l.remove(6);
+    assert!(matches!(
+        verify(&join(&l)),
+        Err(AuditError::Count {
+            signed: 6,
+            found: 5,
+            line: 6
+        })
+    ));
+    // The signed end removed.
+    let mut l = lines(&file(&chain(6)));
+    l.pop();
+    assert_eq!(verify(&join(&l)), Err(AuditError::NoEnd { line: 7 }));
+}
+
+#[test]
+fn reordered_events_are_named() {
+    let mut l = lines(&file(&chain(6)));
+    l.swap(3, 4); // events 3 and 4
+    assert_eq!(
+        verify(&join(&l)),
+        Err(AuditError::Broken {
+            line: 4,
+            seq: 4,
+            before_line: 3,
+            before_seq: 2
+        })
+    );
+}
+
+#[test]
+fn a_rewritten_chain_or_header_fails_the_signature() {
+    // The whole chain recomputed after an edit, the end's head updated.
+    let mut events = chain(6);
+    events[2].detail = "rewritten".into();
+    let mut prev = GENESIS;
+    for e in &mut events {
+        e.prev = hex::encode(prev);
+        prev = event_hash(&prev, e.seq, e.wallet.as_deref(), e.at, &e.kind, &e.detail);
+        e.hash = hex::encode(prev);
+    }
+    let original = lines(&file(&chain(6)));
+    let mut l = lines(&file(&events));
+    *l.last_mut().unwrap() = original.last().unwrap().clone();
+    assert_eq!(verify(&join(&l)), Err(AuditError::Head { line: 7 }));
+    let end: serde_json::Value = serde_json::from_str(original.last().unwrap()).unwrap();
+    let forged = serde_json::json!({"end": {
+        "events": 6, "head": hex::encode(prev), "signature": end["end"]["signature"]}});
+    *l.last_mut().unwrap() = forged.to_string();
+    assert_eq!(verify(&join(&l)), Err(AuditError::Signature));
+    // Another device's name in the header.
+    let mut l = lines(&file(&chain(6)));
+    l[0] = l[0].replace("desk", "mallory");
+    assert_eq!(verify(&join(&l)), Err(AuditError::Signature));
+}
+
+proptest! {
+    #[test]
+    fn verify_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = verify(&bytes);
+    }
+
+    #[test]
+    fn any_changed_byte_of_a_log_is_found(at in 0usize..10_000, byte in any::<u8>()) {
+        let bytes = file(&chain(4));
+        let at = at % bytes.len();
+        prop_assume!(bytes[at] != byte);
+        let mut changed = bytes.clone();
+        changed[at] = byte;
+        prop_assert!(verify(&changed).is_err());
+    }
+}
