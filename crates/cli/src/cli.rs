@@ -67,6 +67,13 @@ pub enum Command {
     /// Replace a wallet's lost device, or cancel a replacement.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Propose a transaction to the wallet's team: every member previews
+    /// it and approves or rejects it when they next look; a quorum's
+    /// approvals get it signed without anyone acting again.
+    Propose(ProposeArgs),
+    /// List, show, approve, reject or watch the team's proposals.
+    #[command(subcommand)]
+    Proposals(ProposalsCommand),
     /// Export this device's tamper-evident event log, or check an exported
     /// one.
     #[command(subcommand)]
@@ -153,6 +160,66 @@ pub enum BackupCommand {
     Verify(BackupFileArgs),
     /// Restore FILE into --data-dir (an empty one, or this device's).
     Restore(BackupFileArgs),
+}
+
+/// `accord propose`.
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
+    /// bitcoin, ethereum or solana.
+    #[arg(long)]
+    pub chain: String,
+    /// The unsigned transaction: hex, base64 or @FILE (see `accord preview`).
+    #[arg(long)]
+    pub unsigned: String,
+    /// What it is for, shown to every member.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Seconds until it closes unsigned (default 7 days).
+    #[arg(long, value_name = "SECS")]
+    pub expires: Option<u64>,
+}
+
+/// `accord proposals …`.
+#[derive(Debug, Subcommand)]
+pub enum ProposalsCommand {
+    /// The proposals, oldest first.
+    List(ProposalsListArgs),
+    /// One proposal: preview, votes, status, the signed transaction once done.
+    Show(ProposalIdArgs),
+    /// Approve a proposal (signed by this device).
+    Approve(ProposalIdArgs),
+    /// Reject a proposal (signed by this device).
+    Reject(ProposalRejectArgs),
+    /// One JSON line per new proposal or change, until interrupted.
+    Watch(ProposalsListArgs),
+}
+
+/// `accord proposals list | watch`.
+#[derive(Debug, Args)]
+pub struct ProposalsListArgs {
+    /// Only this wallet's.
+    #[arg(long)]
+    pub wallet: Option<String>,
+}
+
+/// `accord proposals show | approve`.
+#[derive(Debug, Args)]
+pub struct ProposalIdArgs {
+    /// The proposal's id (or a unique prefix of it).
+    pub id: String,
+}
+
+/// `accord proposals reject`.
+#[derive(Debug, Args)]
+pub struct ProposalRejectArgs {
+    /// The proposal's id (or a unique prefix of it).
+    pub id: String,
+    /// Why, shown to every member.
+    #[arg(long, default_value = "")]
+    pub reason: String,
 }
 
 /// `accord audit …`.
@@ -260,6 +327,10 @@ pub enum Role {
     Phone,
     /// Signs only what the wallet's policy allows.
     Recovery,
+    /// A team member's always-on node: relays and keeps the team's
+    /// proposals, co-signs what its person approved (`accord proposals
+    /// approve`), asks at the terminal about anything else.
+    Member,
 }
 
 impl Role {
@@ -268,6 +339,7 @@ impl Role {
         match self {
             Role::Phone => accord_node::Role::Phone,
             Role::Recovery => accord_node::Role::Recovery,
+            Role::Member => accord_node::Role::Member,
         }
     }
 
@@ -276,6 +348,7 @@ impl Role {
         match self {
             Role::Phone => "phone",
             Role::Recovery => "recovery",
+            Role::Member => "member",
         }
     }
 }
@@ -296,6 +369,10 @@ pub struct ServeArgs {
     /// runs. Any member can cancel meanwhile.
     #[arg(long, value_name = "SECS")]
     pub replacement_delay: Option<u64>,
+    /// The name this device shows to the other members (default: the
+    /// role's).
+    #[arg(long)]
+    pub name: Option<String>,
     /// How long the printed pairing ticket stays valid, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 600,
           value_parser = clap::value_parser!(u64).range(1..))]

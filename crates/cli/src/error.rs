@@ -63,6 +63,9 @@ pub enum CliError {
     /// A policy document that is not valid.
     #[error(transparent)]
     Document(#[from] DocumentError),
+    /// A team proposal or vote not made.
+    #[error(transparent)]
+    Team(#[from] accord_node::facade::TeamError),
     /// An exported audit log that does not verify.
     #[error("the audit log does not verify: {0}")]
     Audit(#[from] accord_node::audit::AuditError),
@@ -117,6 +120,7 @@ impl CliError {
             CliError::Policy(_) | CliError::Document(_) => "policy",
             CliError::Backup(_) => "backup",
             CliError::Audit(_) => "audit",
+            CliError::Team(_) => "proposal",
             CliError::Refused(_) => "refused",
             CliError::Rpc(_) | CliError::Build(_) => "rpc",
             CliError::Confirm(_) => "broadcast",

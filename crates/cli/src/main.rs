@@ -38,7 +38,7 @@ use accord_node::policy::Statement;
 
 use crate::cli::{
     AuditCommand, BackupCommand, Cli, Command, CosignerCommand, DeviceCommand, PolicyCommand,
-    WalletCommand,
+    ProposalsCommand, WalletCommand,
 };
 use crate::error::CliError;
 
@@ -106,6 +106,14 @@ fn run(cli: Cli) -> Result<String, CliError> {
         Command::Device(DeviceCommand::CancelReplace(args)) => {
             commands::device::cancel_replace(g, args)
         }
+        Command::Propose(args) => commands::proposals::propose(g, args),
+        Command::Proposals(ProposalsCommand::List(args)) => commands::proposals::list(g, args),
+        Command::Proposals(ProposalsCommand::Show(args)) => commands::proposals::show(g, args),
+        Command::Proposals(ProposalsCommand::Approve(args)) => {
+            commands::proposals::approve(g, args)
+        }
+        Command::Proposals(ProposalsCommand::Reject(args)) => commands::proposals::reject(g, args),
+        Command::Proposals(ProposalsCommand::Watch(args)) => commands::proposals::watch(g, args),
         Command::Audit(AuditCommand::Export(args)) => commands::audit::export(g, args),
         Command::Audit(AuditCommand::Verify(args)) => commands::audit::verify(g, args),
         Command::Backup(BackupCommand::Export(args)) => commands::backup::export(g, args),

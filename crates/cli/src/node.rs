@@ -163,13 +163,61 @@ pub async fn with_node<T>(
     approver: Arc<dyn Approver>,
     body: impl AsyncFnOnce(&Node) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
+    with_named_node(vault, role, role.name(), global, approver, body).await
+}
+
+/// The file a running `cosigner serve` holds locked in its data directory.
+const SERVE_LOCK: &str = "serve.lock";
+
+/// Locks this data directory's serve lock for as long as the returned
+/// file lives: commands run meanwhile leave relaying and signing to it.
+pub fn hold_serve_lock(global: &Global) -> Result<std::fs::File, CliError> {
+    let path = data_dir(global)?.join(SERVE_LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| CliError::Io(format!("cannot open {}: {e}", path.display())))?;
+    file.try_lock().map_err(|e| {
+        CliError::Setup(format!(
+            "another `accord cosigner serve` runs on this data directory ({}: {e})",
+            path.display()
+        ))
+    })?;
+    Ok(file)
+}
+
+/// Whether a `cosigner serve` of this data directory runs now.
+pub fn serve_running(global: &Global) -> bool {
+    let Ok(dir) = data_dir(global) else {
+        return false;
+    };
+    let Ok(file) = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join(SERVE_LOCK))
+    else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+}
+
+/// [`with_node`] under the name `name` (what other members see).
+pub async fn with_named_node<T>(
+    vault: Vault,
+    role: Role,
+    name: &str,
+    global: &Global,
+    approver: Arc<dyn Approver>,
+    body: impl AsyncFnOnce(&Node) -> Result<T, CliError>,
+) -> Result<T, CliError> {
     let transport = if global.no_relay {
         Config::loopback()
     } else {
         Config::production()
     };
     let options = NodeOptions {
-        name: role.name().to_owned(),
+        name: name.to_owned(),
         role,
         transport,
         timeouts: Timeouts::default(),

@@ -251,6 +251,7 @@ fn request(w: &WalletSummary, chain: Chain, tx: Vec<u8>, prefer: u8) -> SignRequ
         chain,
         unsigned: tx,
         prefer: vec![prefer],
+        only: false,
     }
 }
 

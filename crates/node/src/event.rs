@@ -38,6 +38,11 @@ pub enum EventKind {
     Dropped,
     /// A wallet's shares moved to a new key epoch (refresh, replacement).
     Refreshed,
+    /// A team proposal was made here or arrived ([`crate::team`]).
+    Proposed,
+    /// A member approved or rejected a team proposal (the detail carries
+    /// the signed vote).
+    Voted,
     /// A kind written by a newer build.
     Other(String),
 }
@@ -60,13 +65,15 @@ impl EventKind {
             EventKind::Policy => "policy",
             EventKind::Dropped => "dropped",
             EventKind::Refreshed => "refreshed",
+            EventKind::Proposed => "proposed",
+            EventKind::Voted => "voted",
             EventKind::Other(name) => name,
         }
     }
 
     /// The kind stored as `name`.
     pub fn from_name(name: &str) -> EventKind {
-        const KNOWN: [EventKind; 14] = [
+        const KNOWN: [EventKind; 16] = [
             EventKind::Created,
             EventKind::Signed,
             EventKind::Cosigned,
@@ -81,6 +88,8 @@ impl EventKind {
             EventKind::Policy,
             EventKind::Dropped,
             EventKind::Refreshed,
+            EventKind::Proposed,
+            EventKind::Voted,
         ];
         KNOWN
             .into_iter()

@@ -31,6 +31,7 @@ pub mod runner;
 pub mod secret;
 pub mod session;
 pub mod store;
+pub mod team;
 pub mod transport;
 pub mod wallet;
 pub mod wire;

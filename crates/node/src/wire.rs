@@ -222,6 +222,27 @@ pub enum Control {
         /// Its name.
         new_name: String,
     },
+    /// A team proposal with the votes and result the sender holds
+    /// ([`crate::team`]).
+    Team(TeamItem),
+    /// Send me what you hold of this wallet's team proposals.
+    TeamPull {
+        /// The wallet.
+        wallet_id: String,
+    },
+}
+
+/// A team proposal as members relay it: the proposal, every vote the
+/// sender holds (each signed by its device) and, once signed, the
+/// signatures (each receiver assembles and checks the transaction itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamItem {
+    /// The proposal.
+    pub proposal: crate::team::TeamProposal,
+    /// The votes.
+    pub votes: Vec<crate::team::Vote>,
+    /// The signatures (64 bytes, ECDSA recovery id), once signed.
+    pub signatures: Option<Vec<(Vec<u8>, Option<u8>)>>,
 }
 
 /// A delayed transfer as members exchange it
@@ -282,7 +303,9 @@ impl Control {
             | Control::PolicyPulled { .. }
             | Control::Delayed(_)
             | Control::CancelReplacement { .. }
-            | Control::ReplacementAsked { .. } => None,
+            | Control::ReplacementAsked { .. }
+            | Control::Team(_)
+            | Control::TeamPull { .. } => None,
         }
     }
 }

@@ -122,6 +122,7 @@ fn sign_request(preview: Preview) -> SignRequest {
         chain: preview.chain,
         preview,
         from: member(2, "desktop"),
+        proposal: None,
     }
 }
 

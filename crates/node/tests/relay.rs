@@ -73,6 +73,7 @@ async fn cosigning_through_a_relay_with_direct_paths_off() {
             chain,
             unsigned: tx.clone(),
             prefer: Vec::new(),
+            only: false,
         };
         let t = Instant::now();
         let out = desktop.sign(&sign, &quiet).await.unwrap();
@@ -105,6 +106,7 @@ async fn cosigning_through_a_relay_with_direct_paths_off() {
         chain: Chain::Solana,
         unsigned: tx,
         prefer: Vec::new(),
+        only: false,
     };
     assert!(desktop.sign(&sign, &quiet).await.is_err());
 }

@@ -54,6 +54,7 @@ async fn sign(
         chain,
         unsigned: tx.to_vec(),
         prefer: Vec::new(),
+        only: false,
     };
     n.sign(&request, &quiet).await
 }

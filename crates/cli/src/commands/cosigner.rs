@@ -35,7 +35,7 @@ pub fn serve(global: &Global, args: &ServeArgs) -> Result<String, CliError> {
         Arc::new(AutoApprove::new(Acknowledged::ForTestsOnly))
     } else {
         match args.role {
-            Role::Phone => {
+            Role::Phone | Role::Member => {
                 if !std::io::stdin().is_terminal() {
                     eprintln!(
                         "warning: standard input is not a terminal: every request will be \
@@ -47,13 +47,19 @@ pub fn serve(global: &Global, args: &ServeArgs) -> Result<String, CliError> {
             Role::Recovery => Arc::new(PolicyOnly),
         }
     };
+    let _lock = node::hold_serve_lock(global)?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| args.role.name().to_owned());
     node::block_on(async {
         // Signal handlers first: whoever reads the first line may stop us
         // at once.
         let signals = Signals::new()?;
-        node::with_node(
+        node::with_named_node(
             vault,
             args.role.node_role(),
+            &name,
             global,
             approver,
             async |node| run(node, args, signals).await,

@@ -9,6 +9,7 @@ pub mod device;
 pub mod endpoints;
 pub mod policy;
 pub mod preview;
+pub mod proposals;
 pub mod send;
 pub mod sign;
 pub mod wallet;

@@ -37,6 +37,7 @@ pub fn sign_tx(global: &Global, args: &SignTxArgs) -> Result<String, CliError> {
         chain,
         unsigned,
         prefer: args.cosigners.clone(),
+        only: false,
     };
     if args.psbt_out.is_some() && chain != Chain::Bitcoin {
         return Err(CliError::Input(

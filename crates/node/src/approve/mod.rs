@@ -85,6 +85,10 @@ pub struct SignRequest {
     pub preview: Preview,
     /// Who asks.
     pub from: Member,
+    /// A live team proposal of exactly this transaction that this
+    /// device's person approved already (its id): the runner co-signs it
+    /// without asking again ([`crate::team`]).
+    pub proposal: Option<String>,
 }
 
 /// A pending version of a wallet's policy that this device has not signed:

@@ -14,7 +14,8 @@ mod refresh;
 mod replace;
 mod send;
 pub mod settings;
-mod sign;
+pub(crate) mod sign;
+mod team;
 mod vault;
 
 use std::sync::{Arc, MutexGuard};
@@ -37,6 +38,7 @@ pub use refresh::Refreshed;
 pub use replace::Replaced;
 pub use send::{Draft, SendOutcome};
 pub use sign::{SignOutcome, SignRequest, sign_plan};
+pub use team::{DEFAULT_EXPIRY, ProposalView, TeamError, VoteView};
 pub use vault::{Vault, WalletSummary};
 
 /// How a node runs.
@@ -129,6 +131,7 @@ impl Node {
         let serving = tokio::spawn(serve::serve(shared.clone(), events));
         tokio::spawn(serve::resume(shared.clone()));
         tokio::spawn(crate::runner::policy_sync::sync(shared.clone()));
+        tokio::spawn(crate::runner::team_sync::sync(shared.clone()));
         Ok(Node { shared, serving })
     }
 

@@ -104,6 +104,7 @@ impl Node {
             chain: draft.chain,
             unsigned: draft.unsigned.clone(),
             prefer: Vec::new(),
+            only: false,
         };
         let signed = self.sign(&request, progress).await?;
         let txid = signed.signed.txid.clone();

@@ -32,6 +32,9 @@ pub struct SignRequest {
     /// Party ids of members to try first, in order (then the others in
     /// party order).
     pub prefer: Vec<u8>,
+    /// Sign with the members in `prefer` only (a team proposal: its
+    /// approvers), never asking another.
+    pub only: bool,
 }
 
 /// A signed transaction.
@@ -46,6 +49,8 @@ pub struct SignOutcome {
     /// Attempts made (1 if the first quorum signed; 0 if every signature
     /// was already known).
     pub attempts: u32,
+    /// The signatures the transaction was assembled from, in order.
+    pub signatures: Vec<ThresholdSignature>,
 }
 
 impl Node {
@@ -64,57 +69,61 @@ impl Node {
                 max: MAX_UNSIGNED,
             });
         }
-        let req = request.clone();
-        let (me, timeouts) = (self.name().to_owned(), self.shared.timeouts);
-        let (prepared, plan) = self
-            .with_vault(move |v| sign_plan(v.read(), &req, &me, timeouts))
-            .await?;
-        let plan_wallet = plan.wallet.clone();
-        let result = drive(
-            self.shared.clone(),
-            Proposer::new(plan),
-            None,
-            None,
-            progress,
-        )
-        .await;
-        let result = match result {
-            Ok(r) => r,
-            Err(Failure::Declined { who, reason }) => {
-                return Err(SignError::Declined { who, reason });
-            }
-            Err(f) => return Err(SignError::Failed(f)),
-        };
-        let sigs: Vec<ThresholdSignature> = result
-            .signatures
-            .iter()
-            .map(|s| ThresholdSignature {
-                bytes: s.to_bytes(),
-                recovery_id: s.recovery_id(),
-            })
-            .collect();
-        let signed = prepared.finish(&sigs)?;
-        let mut signers = vec![self.name().to_owned()];
-        signers.extend(result.cosigners.into_iter().map(|c| c.name));
-        if result.attempts > 0 {
-            self.shared.log(
-                Some(&plan_wallet),
-                EventKind::Signed,
-                &format!(
-                    "{} transaction {} with {}",
-                    request.chain,
-                    signed.txid,
-                    signers.get(1..).unwrap_or_default().join(", ")
-                ),
-            );
-        }
-        Ok(SignOutcome {
-            preview: prepared.preview,
-            signed,
-            signers,
-            attempts: result.attempts,
-        })
+        sign_with(&self.shared, request, progress).await
     }
+}
+
+/// [`Node::sign`] on the runner's shared state (a team proposal's signer
+/// runs it from the runner).
+pub(crate) async fn sign_with(
+    shared: &Arc<crate::runner::Shared>,
+    request: &SignRequest,
+    progress: ProgressFn<'_>,
+) -> Result<SignOutcome, SignError> {
+    let req = request.clone();
+    let (me, timeouts) = (shared.name.as_str().to_owned(), shared.timeouts);
+    let (prepared, plan) = shared
+        .with_store(move |store| sign_plan(&*store, &req, &me, timeouts))
+        .await?;
+    let plan_wallet = plan.wallet.clone();
+    let result = drive(shared.clone(), Proposer::new(plan), None, None, progress).await;
+    let result = match result {
+        Ok(r) => r,
+        Err(Failure::Declined { who, reason }) => {
+            return Err(SignError::Declined { who, reason });
+        }
+        Err(f) => return Err(SignError::Failed(f)),
+    };
+    let sigs: Vec<ThresholdSignature> = result
+        .signatures
+        .iter()
+        .map(|s| ThresholdSignature {
+            bytes: s.to_bytes(),
+            recovery_id: s.recovery_id(),
+        })
+        .collect();
+    let signed = prepared.finish(&sigs)?;
+    let mut signers = vec![shared.name.as_str().to_owned()];
+    signers.extend(result.cosigners.into_iter().map(|c| c.name));
+    if result.attempts > 0 {
+        shared.log(
+            Some(&plan_wallet),
+            EventKind::Signed,
+            &format!(
+                "{} transaction {} with {}",
+                request.chain,
+                signed.txid,
+                signers.get(1..).unwrap_or_default().join(", ")
+            ),
+        );
+    }
+    Ok(SignOutcome {
+        preview: prepared.preview,
+        signed,
+        signers,
+        attempts: result.attempts,
+        signatures: sigs,
+    })
 }
 
 /// What the proposer needs, read from `store` (the wallet, this device's
@@ -161,6 +170,9 @@ pub fn sign_plan(
             })
         })
         .collect::<Result<_, StoreError>>()?;
+    if request.only {
+        members.retain(|p| request.prefer.contains(&p.party.get()));
+    }
     members.sort_by_key(|p| {
         request
             .prefer

@@ -32,6 +32,15 @@ pub(crate) fn at_once(approver: &dyn Approver, approval: &Approval) -> Option<De
     }
 }
 
+/// The decision already made for `approval`: a team proposal this
+/// device's person approved (signed) is not asked about again.
+pub(crate) fn made(approval: &Approval) -> Option<Decision> {
+    match approval {
+        Approval::Sign(request, _) if request.proposal.is_some() => Some(Decision::Approve),
+        _ => None,
+    }
+}
+
 /// Asks `approver` about `approval`.
 pub(crate) fn ask(approver: Arc<dyn Approver>, approval: Approval) -> Asking {
     let (answer, decision) = oneshot::channel();

@@ -172,6 +172,7 @@ pub fn wallet_view_with(
     }
     let policy = active_policy(store, &record, &members, cache)?;
     let seen = store.seen(SessionId(p.session))?;
+    let team_approved = team_approval(store, &record, &members, p)?;
     Ok(Some(WalletView {
         record,
         members,
@@ -179,7 +180,47 @@ pub fn wallet_view_with(
         banned,
         policy,
         seen,
+        team_approved,
     }))
+}
+
+/// The id of a live team proposal of wallet `record` for exactly `p`'s
+/// transaction that this device approved, if there is one.
+fn team_approval(
+    store: &dyn Persist,
+    record: &WalletRecord,
+    members: &[Member],
+    p: &Proposal,
+) -> Result<Option<String>, StoreError> {
+    let Some(me) = members.iter().find(|m| m.party == record.party) else {
+        return Ok(None);
+    };
+    let me = hex::encode(me.device.as_bytes());
+    let devices: Vec<String> = members
+        .iter()
+        .map(|m| hex::encode(m.device.as_bytes()))
+        .collect();
+    for sp in store.team_proposals(Some(&record.id))? {
+        if sp.proposal.chain != p.chain || sp.proposal.unsigned != p.unsigned || sp.done.is_some() {
+            continue;
+        }
+        let approved_here = sp
+            .votes
+            .iter()
+            .any(|v| v.device == me && v.kind == crate::team::VoteKind::Approve);
+        let tally = crate::team::tally(
+            &sp.votes,
+            &devices,
+            record.threshold,
+            false,
+            sp.proposal.expires_at,
+            super::now(),
+        );
+        if approved_here && tally.status.is_live() {
+            return Ok(Some(sp.id));
+        }
+    }
+    Ok(None)
 }
 
 /// The policy of `record` in force here — every signature on it and its

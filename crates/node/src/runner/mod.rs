@@ -15,6 +15,7 @@ pub(crate) mod policy_prompt;
 pub(crate) mod policy_sync;
 pub(crate) mod router;
 pub(crate) mod serve;
+pub(crate) mod team_sync;
 mod undecided;
 
 use std::collections::{HashMap, VecDeque};
@@ -408,7 +409,9 @@ pub(crate) async fn drive<S: Session>(
                     // that could not be sent ends the attempt first.
                     Effect::Continue => queue.push_back(Input::Continue),
                     Effect::Ask(approval) => {
-                        match approval::at_once(&*shared.approver, &approval) {
+                        let decided = approval::made(&approval)
+                            .or_else(|| approval::at_once(&*shared.approver, &approval));
+                        match decided {
                             Some(decision) => queue.push_back(Input::Decision(decision)),
                             None => {
                                 asking = Some(approval::ask(shared.approver.clone(), *approval));

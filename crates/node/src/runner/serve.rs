@@ -220,6 +220,35 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
                 ),
             }
         }
+        Message::Control(Control::Team(item)) => {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                let s = shared.clone();
+                let got = s
+                    .with_store(move |store| super::team_sync::receive(store, from, &item, now()))
+                    .await;
+                match got {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(why)) => shared.log(
+                        None,
+                        EventKind::Rejected,
+                        &format!("team proposal from {from}: {why}"),
+                    ),
+                    Err(e) => shared.log(
+                        None,
+                        EventKind::Failed,
+                        &format!("keeping a team proposal: {e}"),
+                    ),
+                }
+            });
+        }
+        Message::Control(Control::TeamPull { wallet_id }) => {
+            tokio::spawn(super::team_sync::answer_pull(
+                shared.clone(),
+                from,
+                wallet_id,
+            ));
+        }
         Message::Control(Control::PolicyPull { wallet_id, nonce }) => {
             tokio::spawn(super::policy_sync::answer_pull(
                 shared.clone(),

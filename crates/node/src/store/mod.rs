@@ -21,6 +21,7 @@ mod policies;
 mod records;
 mod schema;
 mod sealed_share;
+mod team;
 mod wallets;
 
 use std::path::Path;
@@ -35,8 +36,8 @@ pub use delayed::QueuedTransfer;
 pub use devices::TicketRefused;
 pub use epochs::{NewEpoch, PendingEpoch};
 pub use persist::{
-    DeviceStore, EpochStore, EventLog, Persist, PolicyStore, SessionJournal, SigningBegin,
-    SigningEnd, WalletState, WalletStore,
+    DeviceStore, EpochStore, EventLog, Persist, PolicyStore, ProposalDone, SessionJournal,
+    SigningBegin, SigningEnd, StoredProposal, TeamStore, WalletState, WalletStore,
 };
 pub use records::{
     KeygenOutcome, Member, NewWalletOwned, PairedDevice, PendingWallet, WalletRecord,

@@ -285,13 +285,68 @@ pub trait EventLog {
     fn chained_events(&self) -> Result<Vec<crate::audit::ChainedEvent>, StoreError>;
 }
 
+/// A team proposal as a member keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredProposal {
+    /// Its id (hex).
+    pub id: String,
+    /// The proposal.
+    pub proposal: crate::team::TeamProposal,
+    /// The verified votes, in the order they arrived here.
+    pub votes: Vec<crate::team::Vote>,
+    /// Its signed result, once known (verified here).
+    pub done: Option<ProposalDone>,
+    /// When it arrived here.
+    pub received_at: i64,
+}
+
+/// A proposal's signed result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProposalDone {
+    /// The signatures, as the chain library assembles them: (64 bytes, the
+    /// ECDSA recovery id).
+    pub signatures: Vec<(Vec<u8>, Option<u8>)>,
+    /// The signed transaction as `sign-tx` prints it.
+    pub encoded: String,
+    /// Its txid.
+    pub txid: String,
+    /// When it was known here.
+    pub at: i64,
+}
+
+/// Team proposals and the members' votes (`crate::team`).
+pub trait TeamStore {
+    /// Keeps a proposal (checked by the caller); `false` if it was here.
+    fn add_proposal(&mut self, p: &crate::team::TeamProposal, now: i64)
+    -> Result<bool, StoreError>;
+    /// Keeps a verified vote; `false` if that device's vote was here (the
+    /// first one counts).
+    fn add_vote(&mut self, v: &crate::team::Vote) -> Result<bool, StoreError>;
+    /// Records the signed result; `false` if one was here.
+    fn finish_proposal(&mut self, id: &str, done: &ProposalDone) -> Result<bool, StoreError>;
+    /// The proposals of `wallet_id` (every wallet: `None`), oldest first.
+    fn team_proposals(&self, wallet_id: Option<&str>) -> Result<Vec<StoredProposal>, StoreError>;
+    /// One proposal, by id.
+    fn team_proposal(&self, id: &str) -> Result<Option<StoredProposal>, StoreError>;
+    /// A counter that moves whenever a proposal, vote or result is written
+    /// (by any process on this store).
+    fn team_generation(&self) -> Result<i64, StoreError>;
+}
+
 /// Everything the node keeps.
 pub trait Persist:
-    WalletStore + EpochStore + SessionJournal + DeviceStore + PolicyStore + EventLog + Send
+    WalletStore + EpochStore + SessionJournal + DeviceStore + PolicyStore + EventLog + TeamStore + Send
 {
 }
 
 impl<T> Persist for T where
-    T: WalletStore + EpochStore + SessionJournal + DeviceStore + PolicyStore + EventLog + Send
+    T: WalletStore
+        + EpochStore
+        + SessionJournal
+        + DeviceStore
+        + PolicyStore
+        + EventLog
+        + TeamStore
+        + Send
 {
 }

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -287,6 +287,45 @@ CREATE TRIGGER events_chain AFTER INSERT ON events BEGIN
 END;
 ";
 
+/// Version 10: team proposals (`crate::team`) and the members' signed
+/// votes, with a generation counter a running node watches (the `accord`
+/// CLI writes here too).
+const V10: &str = "
+CREATE TABLE team_proposals (
+    id          TEXT PRIMARY KEY,
+    wallet_id   TEXT NOT NULL REFERENCES wallets(id),
+    chain       TEXT NOT NULL,
+    unsigned    BLOB NOT NULL,
+    note        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    proposer    TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    signatures  TEXT,
+    encoded     TEXT,
+    txid        TEXT,
+    done_at     INTEGER
+) STRICT;
+CREATE INDEX team_proposals_wallet ON team_proposals (wallet_id, created_at);
+CREATE TABLE team_votes (
+    proposal_id TEXT NOT NULL REFERENCES team_proposals(id),
+    device      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    signature   TEXT NOT NULL,
+    arrived     INTEGER NOT NULL,
+    PRIMARY KEY (proposal_id, device)
+) STRICT;
+INSERT INTO generations (name, n) VALUES ('team', 0);
+CREATE TRIGGER team_proposals_insert_gen AFTER INSERT ON team_proposals
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'team'; END;
+CREATE TRIGGER team_proposals_update_gen AFTER UPDATE ON team_proposals
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'team'; END;
+CREATE TRIGGER team_votes_insert_gen AFTER INSERT ON team_votes
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'team'; END;
+";
+
 /// The SQL function the chain's trigger calls ([`crate::audit::event_hash`]).
 pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
@@ -376,8 +415,11 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         if version < 8 {
             tx.execute_batch(V8)?;
         }
-        tx.execute_batch(V9)?;
-        chain_existing_events(&tx)?;
+        if version < 9 {
+            tx.execute_batch(V9)?;
+            chain_existing_events(&tx)?;
+        }
+        tx.execute_batch(V10)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

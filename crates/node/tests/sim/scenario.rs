@@ -142,6 +142,7 @@ pub fn sign(sim: &mut Sim, dev: usize, wallet: &str, chain: Chain, variant: u64)
         chain,
         unsigned: support::unsigned(chain, &keys, variant),
         prefer: Vec::new(),
+        only: false,
     };
     let name = sim.devs[dev].name.clone();
     let (_, plan) = sign_plan(store, &request, &name, sim.timeouts).unwrap();

@@ -149,6 +149,7 @@ impl Cosigner {
                 role: proposer.role,
                 known: true,
             },
+            proposal: view.team_approved.clone(),
         };
         Ok(Cosigner {
             wallet: wallet.id.clone(),

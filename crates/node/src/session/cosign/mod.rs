@@ -58,6 +58,9 @@ pub struct WalletView {
     pub policy: Option<ActivePolicy>,
     /// Whether the proposal's session was seen here before.
     pub seen: bool,
+    /// A live team proposal of exactly this transaction that this device's
+    /// person approved (its id): then nobody is asked again.
+    pub team_approved: Option<String>,
 }
 
 /// Why a proposal (or an invitation) is refused before anything is asked.

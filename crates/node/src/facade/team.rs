@@ -1,0 +1,312 @@
+//! Team proposals from this device ([`crate::team`]): propose, approve,
+//! reject, list and show, on the store (the `accord` CLI and the desktop
+//! work on it while a node of the same store runs, which relays and signs
+//! within a second), and on a node: pull what members hold, push, and sign
+//! what is ready and this device's to sign.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use accord_chains::signing::prepare;
+use accord_chains::{Chain, Preview};
+
+use super::{Node, Vault};
+use crate::event::EventKind;
+use crate::runner::team_sync::{self, log_vote, member_ids, name_of};
+use crate::store::{Member, ProposalDone, StoreError, StoredProposal, WalletRecord};
+use crate::team::{Status, TeamProposal, Vote, VoteKind, tally, vote};
+use crate::transport::identity;
+use crate::wallet::{WalletRef, public_keys};
+
+/// How long a proposal stays open by default: 7 days.
+pub const DEFAULT_EXPIRY: u64 = 7 * 24 * 3600;
+
+/// Why a proposal or a vote was not made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TeamError {
+    /// The store failed (or no such wallet).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The wallet cannot sign this transaction.
+    #[error("the wallet cannot sign this transaction: {0}")]
+    Prepare(#[from] accord_chains::signing::PrepareError),
+    /// A proposal that is not acceptable (too large, a long note, ...).
+    #[error("{0}")]
+    Invalid(String),
+    /// No proposal with that id here.
+    #[error("no proposal {0} here")]
+    NotFound(String),
+    /// The proposal is closed.
+    #[error("proposal {id} is {}: it can no longer be approved or rejected", .status.name())]
+    Closed {
+        /// Its id.
+        id: String,
+        /// Where it stands.
+        status: Status,
+    },
+    /// This device voted on it already.
+    #[error("this device {} proposal {id} already", if *.approved { "approved" } else { "rejected" })]
+    Voted {
+        /// Its id.
+        id: String,
+        /// How.
+        approved: bool,
+    },
+}
+
+/// A member's vote, as shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoteView {
+    /// The device (hex).
+    pub device: String,
+    /// Its name.
+    pub name: String,
+    /// Approve or reject.
+    pub kind: VoteKind,
+    /// Why.
+    pub reason: String,
+    /// When (seconds since the epoch).
+    pub at: i64,
+}
+
+/// A proposal as a member sees it.
+#[derive(Clone, Debug)]
+pub struct ProposalView {
+    /// Its id (hex).
+    pub id: String,
+    /// The wallet's name.
+    pub wallet: String,
+    /// The wallet's id.
+    pub wallet_id: String,
+    /// The chain.
+    pub chain: Chain,
+    /// The proposer's note.
+    pub note: String,
+    /// The proposer's name.
+    pub proposer: String,
+    /// When it was made.
+    pub created_at: i64,
+    /// When it closes unsigned.
+    pub expires_at: i64,
+    /// Where it stands.
+    pub status: Status,
+    /// How many approvals it needs.
+    pub needs: u16,
+    /// The approvals and rejections, in the order they arrived here.
+    pub votes: Vec<VoteView>,
+    /// What it does, computed here from its bytes.
+    pub preview: Option<Preview>,
+    /// Why no preview, if none.
+    pub preview_error: Option<String>,
+    /// Its signed result.
+    pub done: Option<ProposalDone>,
+    /// Whether this device voted.
+    pub voted_here: Option<VoteKind>,
+}
+
+impl ProposalView {
+    /// How many approved.
+    pub fn approvals(&self) -> usize {
+        self.votes
+            .iter()
+            .filter(|v| v.kind == VoteKind::Approve)
+            .count()
+    }
+}
+
+fn me_of(record: &WalletRecord, members: &[Member]) -> Result<String, StoreError> {
+    members
+        .iter()
+        .find(|m| m.party == record.party)
+        .map(|m| hex::encode(m.device.as_bytes()))
+        .ok_or_else(|| StoreError::Corrupt(format!("this device in wallet {}", record.name)))
+}
+
+impl Vault {
+    fn view(&self, sp: StoredProposal, now: i64) -> Result<ProposalView, StoreError> {
+        let record = self.read().wallet_by_id(&sp.proposal.wallet_id)?;
+        let members = self.read().members(&record)?;
+        let ids = member_ids(&members);
+        let me = me_of(&record, &members)?;
+        let t = tally(
+            &sp.votes,
+            &ids,
+            record.threshold,
+            sp.done.is_some(),
+            sp.proposal.expires_at,
+            now,
+        );
+        let chain = Chain::from_str(&sp.proposal.chain)
+            .map_err(|_| StoreError::Corrupt(format!("proposal {}'s chain", sp.id)))?;
+        let keys = public_keys(&self.read().group_keys(&record)?);
+        let (preview, preview_error) =
+            match keys.map(|k| prepare(chain, record.network.name(), &sp.proposal.unsigned, &k)) {
+                Some(Ok(p)) => (Some(p.preview), None),
+                Some(Err(e)) => (None, Some(e.to_string())),
+                None => (None, Some("the wallet's keys are not readable".into())),
+            };
+        Ok(ProposalView {
+            wallet: record.name.clone(),
+            wallet_id: record.id.clone(),
+            chain,
+            note: sp.proposal.note.clone(),
+            proposer: name_of(&members, &sp.proposal.proposer),
+            created_at: sp.proposal.created_at,
+            expires_at: sp.proposal.expires_at,
+            status: t.status,
+            needs: t.needs,
+            voted_here: sp.votes.iter().find(|v| v.device == me).map(|v| v.kind),
+            votes: sp
+                .votes
+                .iter()
+                .map(|v| VoteView {
+                    device: v.device.clone(),
+                    name: name_of(&members, &v.device),
+                    kind: v.kind,
+                    reason: v.reason.clone(),
+                    at: v.at,
+                })
+                .collect(),
+            preview,
+            preview_error,
+            done: sp.done,
+            id: sp.id,
+        })
+    }
+
+    /// Proposes `unsigned` to the team of `wallet` (approved by this device
+    /// at once); it expires `expires_in` seconds from `now`.
+    pub fn propose(
+        &mut self,
+        wallet: &WalletRef,
+        chain: Chain,
+        unsigned: Vec<u8>,
+        note: &str,
+        expires_in: u64,
+        now: i64,
+    ) -> Result<ProposalView, TeamError> {
+        let record = self.record(wallet)?;
+        let members = self.read().members(&record)?;
+        let keys = public_keys(&self.read().group_keys(&record)?)
+            .ok_or_else(|| StoreError::Corrupt(format!("the keys of wallet {}", record.name)))?;
+        prepare(chain, record.network.name(), &unsigned, &keys)?;
+        let key = identity::secret_key(self.store())?;
+        let p = TeamProposal {
+            wallet_id: record.id.clone(),
+            chain: chain.name().to_owned(),
+            unsigned,
+            note: note.to_owned(),
+            created_at: now,
+            expires_at: now.saturating_add(i64::try_from(expires_in).unwrap_or(i64::MAX)),
+            proposer: hex::encode(key.public().as_bytes()),
+        };
+        team_sync::check_proposal(&p, &members).map_err(TeamError::Invalid)?;
+        let mine = vote(&key, &p, VoteKind::Approve, "", now);
+        let store = self.store();
+        store.add_proposal(&p, now)?;
+        store.log(
+            Some(&record.id),
+            EventKind::Proposed,
+            &format!(
+                "team proposal {}: {} transaction proposed here{}",
+                p.id_hex(),
+                p.chain,
+                if p.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", p.note)
+                }
+            ),
+            now,
+        )?;
+        store.add_vote(&mine)?;
+        log_vote(store, &record, &members, &mine, now)?;
+        self.proposal(&p.id_hex(), now)
+    }
+
+    /// This device's vote on proposal `id`.
+    pub fn vote_on(
+        &mut self,
+        id: &str,
+        kind: VoteKind,
+        reason: &str,
+        now: i64,
+    ) -> Result<ProposalView, TeamError> {
+        let shown = self.proposal(id, now)?;
+        if let Some(k) = shown.voted_here {
+            return Err(TeamError::Voted {
+                id: id.to_owned(),
+                approved: k == VoteKind::Approve,
+            });
+        }
+        if !shown.status.is_live() {
+            return Err(TeamError::Closed {
+                id: id.to_owned(),
+                status: shown.status,
+            });
+        }
+        let sp = self
+            .read()
+            .team_proposal(id)?
+            .ok_or_else(|| TeamError::NotFound(id.to_owned()))?;
+        let record = self.read().wallet_by_id(&sp.proposal.wallet_id)?;
+        let members = self.read().members(&record)?;
+        let key = identity::secret_key(self.store())?;
+        let v: Vote = vote(&key, &sp.proposal, kind, reason, now);
+        v.verify(&sp.proposal)
+            .map_err(|e| TeamError::Invalid(e.to_string()))?;
+        let store = self.store();
+        store.add_vote(&v)?;
+        log_vote(store, &record, &members, &v, now)?;
+        self.proposal(id, now)
+    }
+
+    /// Proposal `id` (a unique prefix of it will do).
+    pub fn proposal(&self, id: &str, now: i64) -> Result<ProposalView, TeamError> {
+        let found = match self.read().team_proposal(id)? {
+            Some(sp) => sp,
+            None => {
+                let mut matching: Vec<StoredProposal> = self
+                    .read()
+                    .team_proposals(None)?
+                    .into_iter()
+                    .filter(|sp| !id.is_empty() && sp.id.starts_with(id))
+                    .collect();
+                if matching.len() != 1 {
+                    return Err(TeamError::NotFound(id.to_owned()));
+                }
+                matching.remove(0)
+            }
+        };
+        Ok(self.view(found, now)?)
+    }
+
+    /// The proposals of `wallet` (every wallet: `None`), oldest first.
+    pub fn proposals(
+        &self,
+        wallet: Option<&WalletRef>,
+        now: i64,
+    ) -> Result<Vec<ProposalView>, StoreError> {
+        let record = wallet.map(|w| self.record(w)).transpose()?;
+        self.read()
+            .team_proposals(record.as_ref().map(|r| r.id.as_str()))?
+            .into_iter()
+            .map(|sp| self.view(sp, now))
+            .collect()
+    }
+}
+
+impl Node {
+    /// Asks every member for the proposals it holds, waits `wait` for the
+    /// answers, pushes what this device holds, and signs what is ready and
+    /// this device's to sign (what a running node does by itself).
+    pub async fn sync_team(&self, wait: Duration) -> Result<(), StoreError> {
+        team_sync::pull_all(&self.shared).await;
+        tokio::time::sleep(wait).await;
+        team_sync::push_now(&self.shared).await?;
+        let mut tried = std::collections::HashMap::new();
+        team_sync::advance(&self.shared, &mut tried).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,521 @@
+//! Members exchange team proposals ([`crate::team`]), their signed votes
+//! and their signed results: each device pushes what it holds to every
+//! other member when something changes here (this node, or the `accord`
+//! CLI on the same store: a generation counter) and every [`PUSH_EVERY`]
+//! in any case; a device that starts asks every member for what it holds
+//! (`TeamPull`), so a member that was offline catches up from whichever
+//! member it reaches — every member is a mailbox for its wallets. A
+//! receiver keeps only what verifies: a proposal from a member, with its
+//! proposer's signed approval; votes signed by members; a result whose
+//! signatures make a valid transaction under the wallet's keys (checked
+//! by the chain's library).
+//!
+//! The approving member with the lowest party index signs a proposal that
+//! a quorum approved, with the other approvers only, as soon as its node
+//! sees it ([`advance`]) — nobody acts twice.
+
+use std::collections::HashMap;
+use std::str::FromStr as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use accord_chains::Chain;
+use accord_chains::signing::{ThresholdSignature, prepare};
+use iroh::{EndpointAddr, EndpointId};
+
+use super::{Shared, now};
+use crate::event::EventKind;
+use crate::facade::SignRequest;
+use crate::store::{Member, Persist, ProposalDone, StoreError, WalletRecord};
+use crate::team::{MAX_NOTE, Status, TeamProposal, VoteKind, tally};
+use crate::wallet::{WalletRef, public_keys};
+use crate::wire::{Control, MAX_UNSIGNED, TeamItem};
+
+/// How often everything is pushed to every member.
+const PUSH_EVERY: Duration = Duration::from_secs(20);
+/// How often changes are looked for.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
+/// How long one push to a member may take (an offline one costs this).
+const SEND_LIMIT: Duration = Duration::from_secs(2);
+/// A closed proposal is still relayed this long after it was made.
+const RELAY_CLOSED: i64 = 7 * 24 * 3600;
+/// How long the signer waits before trying a failed signing again.
+const RETRY_AFTER: Duration = Duration::from_secs(10);
+/// The most proposals a wallet keeps from its members.
+pub const MAX_PROPOSALS: usize = 10_000;
+
+/// Device ids (hex) of `members` in party order.
+pub(crate) fn member_ids(members: &[Member]) -> Vec<String> {
+    let mut m: Vec<&Member> = members.iter().collect();
+    m.sort_by_key(|m| m.party);
+    m.iter().map(|m| hex::encode(m.device.as_bytes())).collect()
+}
+
+/// What to push for one wallet.
+struct Push {
+    wallet: String,
+    fingerprint: usize,
+    to: Vec<EndpointAddr>,
+    messages: Vec<Control>,
+}
+
+fn pushes(store: &dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
+    let mut out = Vec::new();
+    for record in store.wallets()? {
+        let members = store.members(&record)?;
+        let mut fingerprint = 0;
+        let mut messages = Vec::new();
+        for sp in store.team_proposals(Some(&record.id))? {
+            let live = sp.done.is_none() && now < sp.proposal.expires_at;
+            if !live && sp.proposal.created_at < now.saturating_sub(RELAY_CLOSED) {
+                continue;
+            }
+            fingerprint += 1 + sp.votes.len() + usize::from(sp.done.is_some());
+            messages.push(Control::Team(TeamItem {
+                proposal: sp.proposal,
+                votes: sp.votes,
+                signatures: sp.done.map(|d| d.signatures),
+            }));
+        }
+        if messages.is_empty() {
+            continue;
+        }
+        out.push(Push {
+            wallet: record.id.clone(),
+            fingerprint,
+            to: members
+                .iter()
+                .filter(|m| m.party != record.party)
+                .map(|m| m.addr.clone())
+                .collect(),
+            messages,
+        });
+    }
+    Ok(out)
+}
+
+async fn send(shared: &Shared, p: &Push) {
+    let sends = p.to.iter().map(|addr| async move {
+        for m in &p.messages {
+            let sent = tokio::time::timeout(SEND_LIMIT, shared.send_control(addr, m)).await;
+            if !matches!(sent, Ok(Ok(()))) {
+                return;
+            }
+        }
+    });
+    futures_util::future::join_all(sends).await;
+}
+
+/// Asks every other member of every wallet for the proposals it holds.
+pub(crate) async fn pull_all(shared: &Arc<Shared>) {
+    let asks = shared
+        .with_store(|store| -> Result<Vec<(String, EndpointAddr)>, StoreError> {
+            let mut out = Vec::new();
+            for record in store.wallets()? {
+                for m in store.members(&record)? {
+                    if m.party != record.party {
+                        out.push((record.id.clone(), m.addr));
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .unwrap_or_default();
+    let sends = asks.iter().map(|(wallet_id, addr)| async move {
+        let ask = Control::TeamPull {
+            wallet_id: wallet_id.clone(),
+        };
+        let _ = tokio::time::timeout(SEND_LIMIT, shared.send_control(addr, &ask)).await;
+    });
+    futures_util::future::join_all(sends).await;
+}
+
+/// Answers a member's pull with what this device holds of the wallet.
+pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: String) {
+    let Ok(pushes) = shared.with_store(|store| pushes(&*store, now())).await else {
+        return;
+    };
+    let Some(p) = pushes.into_iter().find(|p| p.wallet == wallet) else {
+        return;
+    };
+    let Some(addr) = p.to.iter().find(|a| a.id == from).cloned() else {
+        return;
+    };
+    let only = Push {
+        to: vec![addr],
+        ..p
+    };
+    send(&shared, &only).await;
+}
+
+/// Pushes every wallet's proposals to its members now.
+pub(crate) async fn push_now(shared: &Arc<Shared>) -> Result<(), StoreError> {
+    let pushes = shared.with_store(|store| pushes(&*store, now())).await?;
+    for p in &pushes {
+        send(shared, p).await;
+    }
+    Ok(())
+}
+
+/// Pushes changes to members and signs what is ready here, forever.
+pub(crate) async fn sync(shared: Arc<Shared>) {
+    pull_all(&shared).await;
+    let mut last: HashMap<String, usize> = HashMap::new();
+    let mut tried: HashMap<String, Instant> = HashMap::new();
+    let mut quiet = Duration::ZERO;
+    let mut seen = None;
+    while !shared.stopping() {
+        let full = quiet >= PUSH_EVERY;
+        let generation = shared
+            .with_store(|store| store.team_generation().ok())
+            .await;
+        if full || generation.is_none() || generation != seen {
+            match shared.with_store(|store| pushes(&*store, now())).await {
+                Ok(pushes) => {
+                    for p in pushes {
+                        if full || last.get(&p.wallet) != Some(&p.fingerprint) {
+                            send(&shared, &p).await;
+                            last.insert(p.wallet, p.fingerprint);
+                        }
+                    }
+                }
+                Err(e) => shared.log(None, EventKind::Failed, &format!("team sync: {e}")),
+            }
+            seen = generation;
+            if full {
+                quiet = Duration::ZERO;
+            }
+        }
+        advance(&shared, &mut tried).await;
+        tokio::time::sleep(LOOK_EVERY).await;
+        quiet += LOOK_EVERY;
+    }
+}
+
+/// A proposal this device is to sign now.
+struct ToSign {
+    id: String,
+    wallet_id: String,
+    chain: Chain,
+    unsigned: Vec<u8>,
+    others: Vec<u8>,
+}
+
+fn ready_here(store: &dyn Persist, now: i64) -> Result<Vec<ToSign>, StoreError> {
+    let mut out = Vec::new();
+    for record in store.wallets()? {
+        let members = store.members(&record)?;
+        let ids = member_ids(&members);
+        let Some(me) = members.iter().find(|m| m.party == record.party) else {
+            continue;
+        };
+        let me = hex::encode(me.device.as_bytes());
+        for sp in store.team_proposals(Some(&record.id))? {
+            if sp.done.is_some() {
+                continue;
+            }
+            let t = tally(
+                &sp.votes,
+                &ids,
+                record.threshold,
+                false,
+                sp.proposal.expires_at,
+                now,
+            );
+            if t.status != Status::Ready || t.approvers.first() != Some(&me) {
+                continue;
+            }
+            let Ok(chain) = Chain::from_str(&sp.proposal.chain) else {
+                continue;
+            };
+            let others = t
+                .approvers
+                .iter()
+                .skip(1)
+                .take(usize::from(record.threshold).saturating_sub(1))
+                .filter_map(|d| {
+                    members
+                        .iter()
+                        .find(|m| hex::encode(m.device.as_bytes()) == *d)
+                        .map(|m| m.party)
+                })
+                .collect();
+            out.push(ToSign {
+                id: sp.id,
+                wallet_id: record.id.clone(),
+                chain,
+                unsigned: sp.proposal.unsigned,
+                others,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Signs every proposal that is ready and whose signer this device is
+/// (each at most once per [`RETRY_AFTER`]); keeps and pushes the results.
+pub(crate) async fn advance(shared: &Arc<Shared>, tried: &mut HashMap<String, Instant>) {
+    let ready = match shared.with_store(|store| ready_here(&*store, now())).await {
+        Ok(r) => r,
+        Err(e) => {
+            return shared.log(None, EventKind::Failed, &format!("team proposals: {e}"));
+        }
+    };
+    for r in ready {
+        if tried.get(&r.id).is_some_and(|t| t.elapsed() < RETRY_AFTER) {
+            continue;
+        }
+        tried.insert(r.id.clone(), Instant::now());
+        let request = SignRequest {
+            wallet: WalletRef::Id(r.wallet_id.clone()),
+            chain: r.chain,
+            unsigned: r.unsigned,
+            prefer: r.others,
+            only: true,
+        };
+        let quiet = |_| {};
+        match crate::facade::sign::sign_with(shared, &request, &quiet).await {
+            Ok(out) => {
+                let done = ProposalDone {
+                    signatures: out
+                        .signatures
+                        .iter()
+                        .map(|s| (s.bytes.to_vec(), s.recovery_id))
+                        .collect(),
+                    encoded: out.signed.encoded,
+                    txid: out.signed.txid,
+                    at: now(),
+                };
+                let id = r.id.clone();
+                let kept = shared
+                    .with_store(move |store| -> Result<(), StoreError> {
+                        store.finish_proposal(&id, &done)?;
+                        store.log(
+                            Some(&r.wallet_id),
+                            EventKind::Proposed,
+                            &format!("team proposal {id} signed: {}", done.txid),
+                            now(),
+                        )
+                    })
+                    .await;
+                if let Err(e) = kept {
+                    shared.log(None, EventKind::Failed, &format!("team proposal: {e}"));
+                }
+                let _ = push_now(shared).await;
+            }
+            Err(e) => shared.log(
+                Some(&r.wallet_id),
+                EventKind::Failed,
+                &format!("signing team proposal {}: {e}", r.id),
+            ),
+        }
+    }
+}
+
+/// Checks what a proposal must be before it is kept.
+pub(crate) fn check_proposal(p: &TeamProposal, members: &[Member]) -> Result<(), String> {
+    if !member_ids(members).contains(&p.proposer) {
+        return Err("a proposal by a device that is not a member".into());
+    }
+    if p.unsigned.len() > MAX_UNSIGNED {
+        return Err(format!(
+            "a proposal of {} bytes (at most {MAX_UNSIGNED})",
+            p.unsigned.len()
+        ));
+    }
+    if p.note.len() > MAX_NOTE {
+        return Err(format!(
+            "a note of {} bytes (at most {MAX_NOTE})",
+            p.note.len()
+        ));
+    }
+    if Chain::from_str(&p.chain).is_err() {
+        return Err(format!("a proposal for chain {:?}", p.chain));
+    }
+    if p.expires_at <= p.created_at {
+        return Err("a proposal that expires before it was made".into());
+    }
+    Ok(())
+}
+
+/// The signed result of `p` from `signatures`, assembled and checked here
+/// (by the chain's library, under the wallet's keys).
+pub(crate) fn check_result(
+    store: &dyn Persist,
+    record: &WalletRecord,
+    p: &TeamProposal,
+    signatures: &[(Vec<u8>, Option<u8>)],
+    now: i64,
+) -> Result<Result<ProposalDone, String>, StoreError> {
+    let keys = public_keys(&store.group_keys(record)?)
+        .ok_or_else(|| StoreError::Corrupt(format!("the public keys of wallet {}", record.name)))?;
+    let Ok(chain) = Chain::from_str(&p.chain) else {
+        return Ok(Err(format!("chain {:?}", p.chain)));
+    };
+    let prepared = match prepare(chain, record.network.name(), &p.unsigned, &keys) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let mut sigs = Vec::new();
+    for (bytes, recovery_id) in signatures {
+        let Ok(bytes) = <[u8; 64]>::try_from(bytes.as_slice()) else {
+            return Ok(Err("a signature that is not 64 bytes".into()));
+        };
+        sigs.push(ThresholdSignature {
+            bytes,
+            recovery_id: *recovery_id,
+        });
+    }
+    Ok(match prepared.finish(&sigs) {
+        Ok(signed) => Ok(ProposalDone {
+            signatures: signatures.to_vec(),
+            encoded: signed.encoded,
+            txid: signed.txid,
+            at: now,
+        }),
+        Err(e) => Err(format!("its signatures do not make the transaction: {e}")),
+    })
+}
+
+/// Keeps what a member sent of a proposal, after checking it; whether
+/// anything was new, or why it was refused.
+pub(crate) fn receive(
+    store: &mut dyn Persist,
+    from: EndpointId,
+    item: &TeamItem,
+    now: i64,
+) -> Result<Result<bool, String>, StoreError> {
+    let p = &item.proposal;
+    let record = match store.wallet_by_id(&p.wallet_id) {
+        Ok(r) => r,
+        Err(StoreError::NotFound(_)) => return Ok(Err("a proposal for a wallet not here".into())),
+        Err(e) => return Err(e),
+    };
+    let members = store.members(&record)?;
+    if !members.iter().any(|m| m.device == from) {
+        return Ok(Err(format!(
+            "a proposal of wallet {} from a device that is not a member",
+            record.name
+        )));
+    }
+    if let Err(why) = check_proposal(p, &members) {
+        return Ok(Err(why));
+    }
+    let ids = member_ids(&members);
+    let id = p.id_hex();
+    let existing = store.team_proposal(&id)?;
+    let mut refused = Vec::new();
+    let mut votes = Vec::new();
+    for v in &item.votes {
+        match v.verify(p) {
+            Ok(()) if ids.contains(&v.device) => votes.push(v.clone()),
+            Ok(()) => refused.push(format!("a vote of {}, not a member", v.device)),
+            Err(e) => refused.push(e.to_string()),
+        }
+    }
+    let mut changed = false;
+    if existing.is_none() {
+        let signed_by_proposer = votes
+            .iter()
+            .any(|v| v.device == p.proposer && v.kind == VoteKind::Approve);
+        if !signed_by_proposer {
+            return Ok(Err(format!(
+                "proposal {id} without its proposer's signed approval"
+            )));
+        }
+        if store.team_proposals(Some(&record.id))?.len() >= MAX_PROPOSALS {
+            return Ok(Err(format!(
+                "wallet {} holds {MAX_PROPOSALS} proposals already",
+                record.name
+            )));
+        }
+        store.add_proposal(p, now)?;
+        changed = true;
+        store.log(
+            Some(&record.id),
+            EventKind::Proposed,
+            &format!(
+                "team proposal {id}: {} transaction by {}{}",
+                p.chain,
+                name_of(&members, &p.proposer),
+                if p.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", p.note)
+                }
+            ),
+            now,
+        )?;
+    }
+    for v in votes {
+        if store.add_vote(&v)? {
+            changed = true;
+            log_vote(store, &record, &members, &v, now)?;
+        }
+    }
+    let done_here = existing.as_ref().is_some_and(|e| e.done.is_some());
+    if let (Some(sigs), false) = (&item.signatures, done_here) {
+        match check_result(&*store, &record, p, sigs, now)? {
+            Ok(done) => {
+                if store.finish_proposal(&id, &done)? {
+                    changed = true;
+                    store.log(
+                        Some(&record.id),
+                        EventKind::Proposed,
+                        &format!("team proposal {id} signed: {}", done.txid),
+                        now,
+                    )?;
+                }
+            }
+            Err(why) => refused.push(format!("the result of proposal {id}: {why}")),
+        }
+    }
+    if !refused.is_empty() {
+        store.log(
+            Some(&record.id),
+            EventKind::Rejected,
+            &format!(
+                "team proposal {id} from {from}: left out {}",
+                refused.join("; ")
+            ),
+            now,
+        )?;
+    }
+    Ok(Ok(changed))
+}
+
+/// A member's name, by device id (hex).
+pub(crate) fn name_of(members: &[Member], device: &str) -> String {
+    members
+        .iter()
+        .find(|m| hex::encode(m.device.as_bytes()) == device)
+        .map_or_else(|| device.to_owned(), |m| m.name.clone())
+}
+
+/// Logs a vote with its signature (the audit log keeps both).
+pub(crate) fn log_vote(
+    store: &mut dyn Persist,
+    record: &WalletRecord,
+    members: &[Member],
+    v: &crate::team::Vote,
+    now: i64,
+) -> Result<(), StoreError> {
+    store.log(
+        Some(&record.id),
+        EventKind::Voted,
+        &format!(
+            "{} {}d team proposal {}{}; signed vote {}",
+            name_of(members, &v.device),
+            v.kind.name(),
+            v.proposal,
+            if v.reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", v.reason)
+            },
+            serde_json::to_string(v).unwrap_or_default()
+        ),
+        now,
+    )
+}

@@ -1,0 +1,177 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Teams across processes (issue 14): a 2-of-3 wallet of three `accord`
+//! devices, no recovery server. Alice proposes an ETH transfer while Bob
+//! and Carol are offline (her daemon runs: it is the team's mailbox); Bob
+//! starts later, pulls the proposal from Alice, and approves it with
+//! `accord proposals approve`; Alice's daemon signs it with Bob's — nobody
+//! acts again — and the signature is checked by another library (alloy,
+//! k256) and mined on Anvil. Carol, started last, pulls it and sees it
+//! done. Bob's daemon co-signs only because his person approved that very
+//! proposal: it runs without `--auto-approve`, asks nobody, and an
+//! unapproved signing of the same wallet from Alice is refused.
+//!
+//! Anvil is `$ACCORD_ANVIL` (set by scripts/test), else `anvil` on `PATH`.
+
+#[path = "support/anvil.rs"]
+mod anvil;
+mod common;
+
+use std::time::{Duration, Instant};
+
+use accord_chains::Chain;
+use anvil::Anvil;
+use common::{ANVIL_ACCOUNT_1, Device, ETHER, Unsigned, Wallet, eth_transfer, verify_ethereum};
+use serde_json::{Value, json};
+
+fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> Option<Value>) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = ok() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn proposals(d: &Device) -> Vec<Value> {
+    d.json(&["proposals", "list"]).as_array().unwrap().clone()
+}
+
+#[test]
+fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved() {
+    let anvil = Anvil::start();
+    let alice = Device::new("alice", 0x71);
+    let bob = Device::new("bob", 0x72);
+    let carol = Device::new("carol", 0x73);
+
+    // The team's wallet: Bob's and Carol's nodes join it (auto-approving
+    // the invitation only: they are stopped right after).
+    let b = bob.serve_with("member", true, &["--name", "bob"], &[]);
+    let c = carol.serve_with("member", true, &["--name", "carol"], &[]);
+    let created = alice.json(&[
+        "wallet",
+        "create",
+        "--name",
+        "team",
+        "--threshold",
+        "2",
+        "--peer",
+        &b.ticket,
+        "--peer",
+        &c.ticket,
+    ]);
+    let w = Wallet::from_json(created);
+    b.stop();
+    c.stop();
+    anvil.rpc(
+        "anvil_setBalance",
+        json!([w.ethereum, format!("{:#x}", 10 * ETHER)]),
+    );
+
+    // Alice's node runs; she proposes while Bob and Carol are offline.
+    let a = alice.serve_with("member", false, &["--name", "alice"], &[]);
+    let tx = Unsigned {
+        chain: Chain::Ethereum,
+        bytes: eth_transfer(0, ANVIL_ACCOUNT_1, ETHER / 4),
+        spent: Vec::new(),
+    };
+    let proposed = alice.json(&[
+        "propose",
+        "--wallet",
+        "team",
+        "--chain",
+        "ethereum",
+        "--unsigned",
+        &hex::encode(&tx.bytes),
+        "--note",
+        "rent for March",
+    ]);
+    assert_eq!(proposed["approvals"], 1, "{proposed}");
+    assert_eq!(proposed["needs"], 2, "{proposed}");
+    assert_eq!(proposed["status"], "open", "{proposed}");
+    let id = proposed["proposal"].as_str().unwrap().to_owned();
+
+    // Bob starts later and pulls it from Alice's mailbox.
+    let b = bob.serve_with("member", false, &["--name", "bob"], &[]);
+    let seen = wait_for(
+        "Bob to receive the proposal",
+        Duration::from_secs(30),
+        || {
+            proposals(&bob)
+                .into_iter()
+                .find(|p| p["proposal"] == id.as_str())
+        },
+    );
+    assert_eq!(seen["note"], "rent for March", "{seen}");
+    assert_eq!(seen["status"], "open", "{seen}");
+    assert_eq!(seen["votes"][0]["vote"], "approve", "{seen}");
+    // His own preview of the bytes: 0.25 ETH to the recipient.
+    assert!(
+        seen["preview"]
+            .to_string()
+            .contains(&ANVIL_ACCOUNT_1.to_lowercase()[2..])
+            || seen["preview"]
+                .to_string()
+                .to_lowercase()
+                .contains(&ANVIL_ACCOUNT_1.to_lowercase()),
+        "{seen}"
+    );
+
+    // Bob approves; Alice's node signs with his without anyone acting.
+    let approved = bob.json(&["proposals", "approve", &id]);
+    assert_eq!(approved["approvals"], 2, "{approved}");
+    let done = wait_for(
+        "the signed proposal at Alice",
+        Duration::from_secs(60),
+        || {
+            let v = alice.json(&["proposals", "show", &id]);
+            (v["status"] == "done").then_some(v)
+        },
+    );
+    let signed = done["signed"].as_str().unwrap();
+    let raw = hex::decode(signed.trim_start_matches("0x")).unwrap();
+    let (_, hash) = verify_ethereum(&w, &raw, Some(&tx.bytes));
+    assert_eq!(
+        format!("0x{}", hex::encode(hash)),
+        done["txid"].as_str().unwrap().to_lowercase()
+    );
+    let sent = anvil.rpc("eth_sendRawTransaction", json!([signed]));
+    let receipt = anvil.receipt(sent.as_str().unwrap());
+    assert_eq!(receipt["status"], "0x1", "{receipt}");
+    // Bob's node has the result too.
+    wait_for("the result at Bob", Duration::from_secs(30), || {
+        let v = bob.json(&["proposals", "show", &id]);
+        (v["status"] == "done").then_some(v)
+    });
+
+    // Carol comes online and sees it done (pulled, its signature checked
+    // by her own node).
+    let c = carol.serve_with("member", false, &["--name", "carol"], &[]);
+    let at_carol = wait_for("the result at Carol", Duration::from_secs(30), || {
+        let v = carol.json(&["proposals", "show", &id]);
+        (v["status"] == "done").then_some(v)
+    });
+    assert_eq!(at_carol["txid"], done["txid"]);
+
+    // Bob's node signs nothing its person did not approve: the same
+    // wallet's transfer signed from Alice directly is refused.
+    let other = eth_transfer(1, ANVIL_ACCOUNT_1, ETHER / 4);
+    let refused = alice.run(&[
+        "sign-tx",
+        "--wallet",
+        "team",
+        "--chain",
+        "ethereum",
+        "--unsigned",
+        &hex::encode(&other),
+        "--yes",
+        "--cosigner",
+        "2",
+    ]);
+    assert!(!refused.status.success(), "{refused:?}");
+
+    a.stop();
+    b.stop();
+    c.stop();
+}
