@@ -58,6 +58,31 @@ fn control() -> impl Strategy<Value = Control> {
             .prop_map(|(session, keys)| Control::KeygenDone { session, keys }),
         any::<u64>().prop_map(|nonce| Control::Ping { nonce }),
         proptest::collection::vec(any::<u8>(), 0..200).prop_map(|u| Control::Propose(proposal(u))),
+        (
+            proptest::collection::vec(any::<u8>(), 0..200),
+            any::<i64>(),
+            any::<bool>()
+        )
+            .prop_map(|(unsigned, at, done)| {
+                let p = accord_node::team::TeamProposal {
+                    wallet_id: "w".into(),
+                    chain: "ethereum".into(),
+                    unsigned,
+                    note: "n".into(),
+                    created_at: at,
+                    expires_at: at.saturating_add(1),
+                    proposer: "ab".into(),
+                };
+                let key = iroh::SecretKey::from_bytes(&[3; 32]);
+                let vote =
+                    accord_node::team::vote(&key, &p, accord_node::team::VoteKind::Approve, "", at);
+                Control::Team(accord_node::wire::TeamItem {
+                    proposal: p,
+                    votes: vec![vote],
+                    signatures: done.then(|| vec![(vec![7; 64], Some(1))]),
+                })
+            }),
+        "[a-z]{0,20}".prop_map(|wallet_id| Control::TeamPull { wallet_id }),
     ]
 }
 

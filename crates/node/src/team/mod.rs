@@ -19,3 +19,6 @@ mod status;
 
 pub use proposal::{MAX_NOTE, TeamProposal, Vote, VoteError, VoteKind, vote};
 pub use status::{Status, Tally, tally};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,116 @@
+//! The team's rules without IO: who may close a proposal, replayed and
+//! forged votes, expiry.
+
+use iroh::SecretKey;
+
+use super::{Status, TeamProposal, VoteError, VoteKind, tally, vote};
+
+fn key(n: u8) -> SecretKey {
+    SecretKey::from_bytes(&[n; 32])
+}
+
+fn device(n: u8) -> String {
+    hex::encode(key(n).public().as_bytes())
+}
+
+fn proposal(nonce: u8) -> TeamProposal {
+    TeamProposal {
+        wallet_id: "w1".into(),
+        chain: "ethereum".into(),
+        unsigned: vec![2, nonce, 3],
+        note: "payroll".into(),
+        created_at: 100,
+        expires_at: 200,
+        proposer: device(1),
+    }
+}
+
+fn members(n: u8) -> Vec<String> {
+    (1..=n).map(device).collect()
+}
+
+#[test]
+fn two_rejections_close_a_3_of_5_proposal_only_when_no_quorum_can_remain() {
+    let p = proposal(0);
+    let m = members(5);
+    let mut votes = vec![vote(&key(1), &p, VoteKind::Approve, "", 101)];
+    votes.push(vote(&key(2), &p, VoteKind::Reject, "too much", 102));
+    votes.push(vote(&key(3), &p, VoteKind::Reject, "", 103));
+    // Three members (1, 4, 5) can still approve: open.
+    assert_eq!(tally(&votes, &m, 3, false, 200, 150).status, Status::Open);
+    // A third rejection leaves two: no quorum of three can remain.
+    votes.push(vote(&key(4), &p, VoteKind::Reject, "", 104));
+    assert_eq!(
+        tally(&votes, &m, 3, false, 200, 150).status,
+        Status::Rejected
+    );
+    // In a 2-of-3, two rejections close it.
+    let m3 = members(3);
+    let two = vec![
+        vote(&key(2), &p, VoteKind::Reject, "", 102),
+        vote(&key(3), &p, VoteKind::Reject, "", 103),
+    ];
+    assert_eq!(
+        tally(&two[..1], &m3, 2, false, 200, 150).status,
+        Status::Open
+    );
+    assert_eq!(
+        tally(&two, &m3, 2, false, 200, 150).status,
+        Status::Rejected
+    );
+}
+
+#[test]
+fn a_quorum_makes_it_ready_in_party_order_and_expiry_closes_it_for_good() {
+    let p = proposal(0);
+    let m = members(3);
+    let votes = vec![
+        vote(&key(3), &p, VoteKind::Approve, "", 101),
+        vote(&key(2), &p, VoteKind::Approve, "", 102),
+    ];
+    let t = tally(&votes, &m, 2, false, 200, 150);
+    assert_eq!(t.status, Status::Ready);
+    // The signer is the approver with the lowest party (2), not the first
+    // to approve.
+    assert_eq!(t.approvers, vec![device(2), device(3)]);
+    // Past its expiry it is expired, approvals or not; signed, it is done.
+    assert_eq!(
+        tally(&votes, &m, 2, false, 200, 200).status,
+        Status::Expired
+    );
+    assert_eq!(tally(&votes, &m, 2, true, 200, 250).status, Status::Done);
+    // Votes of non-members count for nothing.
+    let outsider = vec![vote(&key(9), &p, VoteKind::Approve, "", 101)];
+    assert_eq!(
+        tally(&outsider, &m, 1, false, 200, 150).status,
+        Status::Open
+    );
+}
+
+#[test]
+fn a_vote_replayed_onto_another_proposal_or_altered_is_refused() {
+    let p = proposal(0);
+    let other = proposal(1);
+    let v = vote(&key(2), &p, VoteKind::Approve, "", 101);
+    assert_eq!(v.verify(&p), Ok(()));
+    // The same signature presented for another proposal.
+    let mut moved = v.clone();
+    moved.proposal = other.id_hex();
+    assert_eq!(moved.verify(&other), Err(VoteError::Invalid(device(2))));
+    assert_eq!(v.verify(&other), Err(VoteError::OtherProposal));
+    // A rejection turned into an approval, or another device's name on it.
+    let r = vote(&key(2), &p, VoteKind::Reject, "no", 101);
+    let mut flipped = r.clone();
+    flipped.kind = VoteKind::Approve;
+    assert!(flipped.verify(&p).is_err());
+    let mut stolen = v.clone();
+    stolen.device = device(3);
+    assert!(stolen.verify(&p).is_err());
+    // Every field of a proposal is in its id.
+    let mut changed = p.clone();
+    changed.expires_at += 1;
+    assert_ne!(changed.id(), p.id());
+    changed = p.clone();
+    changed.note.push('!');
+    assert_ne!(changed.id(), p.id());
+}
