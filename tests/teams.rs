@@ -171,7 +171,135 @@ fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved
     ]);
     assert!(!refused.status.success(), "{refused:?}");
 
+    // A proposal that expires is closed: a late approval is refused and
+    // nothing is signed.
+    let late = alice.json(&[
+        "propose",
+        "--wallet",
+        "team",
+        "--chain",
+        "ethereum",
+        "--unsigned",
+        &hex::encode(eth_transfer(1, ANVIL_ACCOUNT_1, ETHER / 8)),
+        "--expires",
+        "2",
+    ]);
+    let late_id = late["proposal"].as_str().unwrap().to_owned();
+    wait_for(
+        "Bob to receive the second proposal",
+        Duration::from_secs(30),
+        || {
+            proposals(&bob)
+                .into_iter()
+                .find(|p| p["proposal"] == late_id.as_str())
+        },
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    let refused = bob.fails(&["proposals", "approve", &late_id]);
+    assert!(refused.contains("expired"), "{refused}");
+    std::thread::sleep(Duration::from_secs(2));
+    let shown = alice.json(&["proposals", "show", &late_id]);
+    assert_eq!(shown["status"], "expired", "{shown}");
+    assert!(shown["signed"].is_null(), "{shown}");
+
+    // Alice's audit log holds the proposal and both signed approvals,
+    // each checked by `audit verify` elsewhere.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alice.jsonl");
+    alice.json(&["audit", "export", "--out", file.to_str().unwrap()]);
+    let checked = carol.json(&["audit", "verify", file.to_str().unwrap()]);
+    assert_eq!(checked["ok"], true, "{checked}");
+    assert!(checked["statements"].as_u64().unwrap() >= 2, "{checked}");
+
     a.stop();
     b.stop();
     c.stop();
+}
+
+/// The signed transactions Alice's store holds for wallet `team`.
+fn signed_events(d: &Device) -> usize {
+    let db = rusqlite::Connection::open_with_flags(
+        d.db_path(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    db.query_row(
+        "SELECT COUNT(*) FROM events WHERE kind = 'signed'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .unwrap()
+    .try_into()
+    .unwrap()
+}
+
+#[test]
+fn members_killed_while_an_approval_is_in_flight_lose_nothing_and_sign_once() {
+    let alice = Device::new("alice", 0x81);
+    let bob = Device::new("bob", 0x82);
+    let carol = Device::new("carol", 0x83);
+    let b = bob.serve_with("member", true, &["--name", "bob"], &[]);
+    let c = carol.serve_with("member", true, &["--name", "carol"], &[]);
+    let created = alice.json(&[
+        "wallet",
+        "create",
+        "--name",
+        "team",
+        "--threshold",
+        "2",
+        "--peer",
+        &b.ticket,
+        "--peer",
+        &c.ticket,
+    ]);
+    let w = Wallet::from_json(created);
+    b.stop();
+    c.stop();
+    let mut a = alice.serve_with("member", false, &["--name", "alice"], &[]);
+    let mut b = bob.serve_with("member", false, &["--name", "bob"], &[]);
+    let tx = eth_transfer(0, ANVIL_ACCOUNT_1, ETHER / 4);
+    let proposed = alice.json(&[
+        "propose",
+        "--wallet",
+        "team",
+        "--chain",
+        "ethereum",
+        "--unsigned",
+        &hex::encode(&tx),
+    ]);
+    let id = proposed["proposal"].as_str().unwrap().to_owned();
+    wait_for(
+        "Bob to receive the proposal",
+        Duration::from_secs(30),
+        || {
+            proposals(&bob)
+                .into_iter()
+                .find(|p| p["proposal"] == id.as_str())
+        },
+    );
+    // Bob approves; both daemons die at once (SIGKILL), the approval
+    // perhaps not yet sent, the signing perhaps begun.
+    bob.json(&["proposals", "approve", &id]);
+    b.proc.kill9();
+    a.proc.kill9();
+    // Back up: the approval was kept, reaches Alice, and she signs — once.
+    let a2 = alice.serve_with("member", false, &["--name", "alice"], &[]);
+    let b2 = bob.serve_with("member", false, &["--name", "bob"], &[]);
+    let done = wait_for("the signed proposal", Duration::from_secs(60), || {
+        let v = alice.json(&["proposals", "show", &id]);
+        (v["status"] == "done").then_some(v)
+    });
+    let raw = hex::decode(done["signed"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+    verify_ethereum(&w, &raw, Some(&tx));
+    // Nothing signed twice: one signature event, and no new one after a
+    // while (the node does not sign a done proposal again).
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(signed_events(&alice), 1);
+    let at_bob = wait_for("the result at Bob", Duration::from_secs(30), || {
+        let v = bob.json(&["proposals", "show", &id]);
+        (v["status"] == "done").then_some(v)
+    });
+    assert_eq!(at_bob["txid"], done["txid"]);
+    a2.stop();
+    b2.stop();
 }

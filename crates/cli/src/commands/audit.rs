@@ -60,6 +60,7 @@ pub fn verify(global: &Global, args: &AuditVerifyArgs) -> Result<String, CliErro
             "name": summary.name,
             "exported_at": summary.exported_at,
             "events": summary.events,
+            "statements": summary.statements,
             "head": summary.head,
         }),
     ))

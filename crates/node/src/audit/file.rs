@@ -103,6 +103,9 @@ pub struct AuditSummary {
     pub events: u64,
     /// The last event's hash (hex).
     pub head: String,
+    /// How many members' signed statements (team votes) in the events
+    /// were checked.
+    pub statements: u64,
 }
 
 /// Why an exported log does not verify: the first place found wrong.
@@ -189,6 +192,16 @@ pub enum AuditError {
     Head {
         /// The last event's line.
         line: usize,
+    },
+    /// A member's signed statement in an event does not verify.
+    #[error("line {line} (event {seq}): the signed vote of device {device} in it does not verify")]
+    DeviceSignature {
+        /// From 1.
+        line: usize,
+        /// Its `seq`.
+        seq: i64,
+        /// The device it names.
+        device: String,
     },
     /// The device's signature does not verify.
     #[error(
@@ -286,6 +299,7 @@ pub fn verify(bytes: &[u8]) -> Result<AuditSummary, AuditError> {
     // (line, seq, hash) of the last event read.
     let mut last: Option<(usize, i64, [u8; 32])> = None;
     let mut count = 0u64;
+    let mut statements = 0u64;
     let mut end: Option<(usize, End)> = None;
     let mut last_line = 1;
     for (n, line) in lines {
@@ -336,6 +350,14 @@ pub fn verify(bytes: &[u8]) -> Result<AuditSummary, AuditError> {
                 }
             }
         }
+        if let Some(checked) = signed_statement(&e) {
+            checked.map_err(|device| AuditError::DeviceSignature {
+                line: n,
+                seq: e.seq,
+                device,
+            })?;
+            statements += 1;
+        }
         last = Some((n, e.seq, hash));
         count += 1;
     }
@@ -375,5 +397,23 @@ pub fn verify(bytes: &[u8]) -> Result<AuditSummary, AuditError> {
         exported_at: header.exported_at,
         events: count,
         head: hex::encode(head),
+        statements,
     })
+}
+
+/// The marker before a signed vote in a `voted` event's detail.
+pub const SIGNED_VOTE: &str = "; signed vote ";
+
+/// A `voted` event's signed vote, checked: `None` if the event carries
+/// none, `Some(Err(device))` if its signature does not verify.
+fn signed_statement(e: &ChainedEvent) -> Option<Result<(), String>> {
+    if e.kind != "voted" {
+        return None;
+    }
+    let json = e.detail.rsplit_once(SIGNED_VOTE)?.1;
+    let Ok(vote) = serde_json::from_str::<crate::team::Vote>(json) else {
+        return Some(Err("(unreadable)".into()));
+    };
+    let wallet = e.wallet.as_deref().unwrap_or_default();
+    Some(vote.verify_in(wallet).map_err(|_| vote.device.clone()))
 }

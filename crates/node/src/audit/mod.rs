@@ -17,7 +17,9 @@ mod chain;
 mod file;
 
 pub use chain::{GENESIS, event_hash};
-pub use file::{AuditError, AuditHeader, AuditSummary, ChainedEvent, FORMAT, MAX_FILE, write};
+pub use file::{
+    AuditError, AuditHeader, AuditSummary, ChainedEvent, FORMAT, MAX_FILE, SIGNED_VOTE, write,
+};
 
 /// Checks an exported log: see [`file::verify`].
 pub use file::verify;

@@ -203,3 +203,71 @@ proptest! {
         prop_assert!(verify(&changed).is_err());
     }
 }
+
+/// A chain whose event 2 is a team vote signed by `signer` but naming
+/// `named` as its device.
+fn with_vote(signer: u8, named: u8) -> Vec<ChainedEvent> {
+    let p = crate::team::TeamProposal {
+        wallet_id: "w1".into(),
+        chain: "ethereum".into(),
+        unsigned: vec![1, 2, 3],
+        note: String::new(),
+        created_at: 1,
+        expires_at: 100,
+        proposer: "p".into(),
+    };
+    let mut v = crate::team::vote(
+        &SecretKey::from_bytes(&[signer; 32]),
+        &p,
+        crate::team::VoteKind::Approve,
+        "",
+        5,
+    );
+    v.device = hex::encode(SecretKey::from_bytes(&[named; 32]).public().as_bytes());
+    let detail = format!(
+        "bob approved team proposal {}{}{}",
+        v.proposal,
+        super::SIGNED_VOTE,
+        serde_json::to_string(&v).unwrap()
+    );
+    let rows = [
+        (None, "paired", "paired with bob".to_string()),
+        (Some("w1"), "voted", detail),
+        (None, "paired", "paired with carol".to_string()),
+    ];
+    let mut prev = GENESIS;
+    let mut out = Vec::new();
+    for (i, (wallet, kind, detail)) in rows.into_iter().enumerate() {
+        let seq = i64::try_from(i).unwrap() + 1;
+        let hash = event_hash(&prev, seq, wallet, 10 + seq, kind, &detail);
+        out.push(ChainedEvent {
+            seq,
+            at: 10 + seq,
+            wallet: wallet.map(str::to_owned),
+            kind: kind.into(),
+            detail,
+            prev: hex::encode(prev),
+            hash: hex::encode(hash),
+        });
+        prev = hash;
+    }
+    out
+}
+
+#[test]
+fn members_signed_votes_in_the_log_are_checked() {
+    // A genuine vote: counted.
+    let summary = verify(&file(&with_vote(2, 2))).unwrap();
+    assert_eq!(summary.statements, 1);
+    // The exporting device wrote a vote in bob's name that bob never
+    // signed: its own chain and signature are fine, the vote is not.
+    let forged = hex::encode(SecretKey::from_bytes(&[3; 32]).public().as_bytes());
+    assert_eq!(
+        verify(&file(&with_vote(2, 3))),
+        Err(AuditError::DeviceSignature {
+            line: 3,
+            seq: 2,
+            device: forged
+        })
+    );
+}

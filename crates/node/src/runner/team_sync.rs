@@ -505,15 +505,19 @@ pub(crate) fn log_vote(
         Some(&record.id),
         EventKind::Voted,
         &format!(
-            "{} {}d team proposal {}{}; signed vote {}",
+            "{} {} team proposal {}{}{}{}",
             name_of(members, &v.device),
-            v.kind.name(),
+            match v.kind {
+                VoteKind::Approve => "approved",
+                VoteKind::Reject => "rejected",
+            },
             v.proposal,
             if v.reason.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", v.reason)
             },
+            crate::audit::SIGNED_VOTE,
             serde_json::to_string(v).unwrap_or_default()
         ),
         now,

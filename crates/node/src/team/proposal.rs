@@ -116,9 +116,13 @@ pub enum VoteError {
 }
 
 fn message(p: &TeamProposal, kind: VoteKind, reason: &str, at: i64) -> Vec<u8> {
+    message_for(&p.id(), &p.wallet_id, kind, reason, at)
+}
+
+fn message_for(id: &[u8; 32], wallet_id: &str, kind: VoteKind, reason: &str, at: i64) -> Vec<u8> {
     let mut m = VOTE_DOMAIN.to_vec();
-    m.extend_from_slice(&p.id());
-    field(&mut m, p.wallet_id.as_bytes());
+    m.extend_from_slice(id);
+    field(&mut m, wallet_id.as_bytes());
     field(&mut m, kind.name().as_bytes());
     field(&mut m, reason.as_bytes());
     m.extend_from_slice(&at.to_be_bytes());
@@ -144,6 +148,17 @@ impl Vote {
         if self.proposal != p.id_hex() {
             return Err(VoteError::OtherProposal);
         }
+        self.verify_in(&p.wallet_id)
+    }
+
+    /// Checks the device's signature over this vote on the proposal it
+    /// names, of wallet `wallet_id` (without the proposal itself: the
+    /// audit log keeps votes, not transactions).
+    pub fn verify_in(&self, wallet_id: &str) -> Result<(), VoteError> {
+        let id: [u8; 32] = hex::decode(&self.proposal)
+            .ok()
+            .and_then(|i| i.try_into().ok())
+            .ok_or(VoteError::OtherProposal)?;
         if self.reason.len() > MAX_REASON {
             return Err(VoteError::TooLong(self.reason.len()));
         }
@@ -157,7 +172,7 @@ impl Vote {
             .and_then(|s| s.try_into().ok())
             .ok_or_else(|| VoteError::Invalid(self.device.clone()))?;
         key.verify(
-            &message(p, self.kind, &self.reason, self.at),
+            &message_for(&id, wallet_id, self.kind, &self.reason, self.at),
             &Signature::from_bytes(&sig),
         )
         .map_err(|_| VoteError::Invalid(self.device.clone()))
