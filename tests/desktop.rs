@@ -658,6 +658,63 @@ fn desktop_end_to_end_in_the_real_window() {
     wait_presence(&s, &phone.device_id, true, long);
     shot(&s, &display, "3-wallets-recovery-offline", ".wallet-card");
 
+    // 9. Teams: a proposal made by a CLI member — `accord propose` on the
+    // phone's data directory while its daemon runs — shows up on the
+    // Approvals screen with a badge; approved here, the desktop's node
+    // signs it with the phone (which asks nobody: its own proposal) and
+    // the signed transaction appears.
+    let nonce = u64::try_from(anvil::hex_u128(
+        &anvil.rpc("eth_getTransactionCount", json!([eth, "latest"])),
+    ))
+    .unwrap();
+    let unsigned = accord_chains::ethereum::UnsignedTx::eth_transfer(
+        31_337,
+        nonce,
+        accord_chains::ethereum::address::parse(RECIPIENT).unwrap(),
+        accord_chains::ethereum::U256::from(ETHER / 10),
+        accord_chains::ethereum::Gas {
+            gas_limit: 21_000,
+            max_fee_per_gas: 30_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+        },
+    )
+    .encode();
+    let proposed = cosigner::run_cli(
+        &tmp.path().join("phone2"),
+        "phone",
+        &[
+            "propose",
+            "--wallet",
+            "family",
+            "--chain",
+            "ethereum",
+            "--unsigned",
+            &hex::encode(&unsigned),
+            "--note",
+            "team test",
+        ],
+    );
+    let proposal = proposed["proposal"].as_str().unwrap().to_owned();
+    let card = format!(".proposal[data-proposal-id=\"{proposal}\"]");
+    s.wait_text("#nav-approvals .count", long, |t| t.trim() == "1");
+    s.click_css("#nav-approvals");
+    let shown = s.wait_text(&card, long, |t| t.contains("team test"));
+    assert!(shown.contains("1 of 2 approvals"), "{shown}");
+    assert!(shown.contains("0.1 ETH"), "{shown}");
+    shot(&s, &display, "20-team-proposal", "#proposal-list");
+    s.click_css(&format!("{card} .approve"));
+    let signed = s.wait_text(&format!("{card} .txid"), Duration::from_secs(120), |t| {
+        t.starts_with("0x") && t.len() == 66
+    });
+    s.wait_text("#nav-approvals .count", long, |t| t.trim() == "0");
+    let done = s.find(&card, long);
+    assert_eq!(s.attribute(&done, "data-status").as_deref(), Some("done"));
+    let tx = s.wait_text(&format!("{card} .signed"), long, |t| t.starts_with("0x"));
+    let sent = anvil.rpc("eth_sendRawTransaction", json!([tx]));
+    assert_eq!(sent.as_str().unwrap(), signed);
+    assert_eq!(anvil.receipt(&signed)["status"], "0x1");
+    shot(&s, &display, "21-team-proposal-signed", "#proposal-list");
+
     // 5. Devices, 6. Activity, 4. Approvals (empty: no team requests).
     s.click_css("#nav-devices");
     s.find(

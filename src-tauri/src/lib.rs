@@ -100,6 +100,8 @@ pub fn run() -> Result<(), String> {
             commands::backup::replace_device,
             commands::backup::cancel_replacement,
             commands::backup::restore_backup,
+            commands::proposals::proposals,
+            commands::proposals::vote_proposal,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| e.to_string())

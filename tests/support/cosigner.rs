@@ -46,6 +46,34 @@ impl Drop for Cosigner {
     }
 }
 
+/// The wrapping key a co-signer of `role` runs with (hex).
+fn key_for(role: &str) -> String {
+    (0..32)
+        .map(|i| format!("{:02x}", (i * 37 + role.len() * 11) as u8))
+        .collect()
+}
+
+/// Runs `accord --no-relay --data-dir DIR --json ARGS` on the data
+/// directory of a co-signer of `role` (its daemon may be running) and
+/// returns its JSON output; panics if it fails.
+pub fn run_cli(dir: &Path, role: &str, args: &[&str]) -> Value {
+    let out = Command::new(accord_bin())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--no-relay", "--json"])
+        .args(args)
+        .env("ACCORD_WRAPPING_KEY", key_for(role))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start accord: {e}"));
+    assert!(
+        out.status.success(),
+        "accord {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// What the interactive approver prints when it waits for an answer.
 const PROMPT: &str = "Approve? [y/N]";
 
@@ -58,9 +86,7 @@ impl Cosigner {
 
     /// [`Cosigner::start`] with more arguments for `cosigner serve`.
     pub fn start_with(dir: &Path, role: &str, extra: &[&str]) -> Cosigner {
-        let key: String = (0..32)
-            .map(|i| format!("{:02x}", (i * 37 + role.len() * 11) as u8))
-            .collect();
+        let key = key_for(role);
         let mut child = Command::new(accord_bin())
             .arg("--data-dir")
             .arg(dir)

@@ -9,8 +9,8 @@
 use accord_desktop_api::{
     ActivityRequest, ApiError, ApprovalView, BalanceView, Command, Decide, DeviceRef, DeviceView,
     DraftRef, ErrorCode, EventView, PolicyChange, PolicyScreen, PolicyStatement, PolicyVersionView,
-    PresenceView, ProgressEvent, SendPreview, SendRequest, SendResult, Settings, Status,
-    TicketText, TicketView, TransferRef, Unlock, WalletRef, WalletView,
+    PresenceView, ProgressEvent, ProposalCard, SendPreview, SendRequest, SendResult, Settings,
+    Status, TicketText, TicketView, TransferRef, Unlock, VoteProposal, WalletRef, WalletView,
 };
 use js_sys::{Array, Function, Object, Reflect};
 use serde::{Serialize, de::DeserializeOwned};
@@ -245,6 +245,16 @@ pub async fn approvals() -> Result<Vec<ApprovalView>, Failure> {
 /// `decide`.
 pub async fn decide(request: &Decide) -> Result<(), Failure> {
     call1(Command::Decide, request).await
+}
+
+/// `proposals`.
+pub async fn proposals() -> Result<Vec<ProposalCard>, Failure> {
+    call0(Command::Proposals).await
+}
+
+/// `vote_proposal`.
+pub async fn vote_proposal(request: &VoteProposal) -> Result<ProposalCard, Failure> {
+    call1(Command::VoteProposal, request).await
 }
 
 /// `devices`.

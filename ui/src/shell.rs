@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use accord_desktop_api::{ApprovalView, ErrorCode};
+use accord_desktop_api::{ApprovalView, ErrorCode, ProposalCard};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
@@ -91,6 +91,8 @@ pub struct Nav {
     pub screen: RwSignal<Screen>,
     /// The pending approvals, as last polled.
     pub approvals: RwSignal<Vec<ApprovalView>>,
+    /// The team's proposals, as last polled.
+    pub proposals: RwSignal<Vec<ProposalCard>>,
     errors: Errors,
     status: AppStatus,
 }
@@ -105,6 +107,7 @@ impl Nav {
         Nav {
             screen: RwSignal::new(screen),
             approvals: RwSignal::new(Vec::new()),
+            proposals: RwSignal::new(Vec::new()),
             errors: Errors::get(),
             status: AppStatus::get(),
         }
@@ -129,7 +132,24 @@ impl Nav {
                 Err(e) if e.is(ErrorCode::Locked) => status.refresh(),
                 Err(e) => errors.report(e),
             }
+            match ipc::proposals().await {
+                Ok(list) => {
+                    if self.proposals.with_untracked(|old| *old != list) {
+                        self.proposals.set(list);
+                    }
+                }
+                Err(e) if e.is(ErrorCode::Locked) => status.refresh(),
+                Err(e) => errors.report(e),
+            }
         });
+    }
+
+    /// How many requests and team proposals wait for the user.
+    pub fn waiting(self) -> usize {
+        self.approvals.with(Vec::len)
+            + self
+                .proposals
+                .with(|p| p.iter().filter(|p| p.waiting).count())
     }
 }
 
@@ -164,7 +184,7 @@ pub fn Shell() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let count = move || nav.approvals.with(Vec::len);
+    let count = move || nav.waiting();
 
     view! {
         <div class="shell">

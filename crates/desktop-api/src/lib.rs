@@ -89,11 +89,16 @@ pub enum Command {
     /// [`RestoreBackup`] → [`BackupRestored`]: restores a backup into this
     /// (new) device, which restarts as the device of the backup.
     RestoreBackup,
+    /// `()` → `Vec<`[`ProposalCard`]`>`: the team's proposals.
+    Proposals,
+    /// [`VoteProposal`] → [`ProposalCard`]: approves or rejects one,
+    /// signed by this device.
+    VoteProposal,
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 27] = [
+    pub const ALL: [Command; 29] = [
         Command::Status,
         Command::UnlockWithPassphrase,
         Command::Reopen,
@@ -121,6 +126,8 @@ impl Command {
         Command::ReplaceDevice,
         Command::CancelReplacement,
         Command::RestoreBackup,
+        Command::Proposals,
+        Command::VoteProposal,
     ];
 
     /// The name the UI invokes (the Rust function's name in src-tauri).
@@ -153,6 +160,8 @@ impl Command {
             Command::ReplaceDevice => "replace_device",
             Command::CancelReplacement => "cancel_replacement",
             Command::RestoreBackup => "restore_backup",
+            Command::Proposals => "proposals",
+            Command::VoteProposal => "vote_proposal",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod devices;
 pub mod lock;
 pub mod policy;
+pub mod proposals;
 pub mod send;
 pub mod settings;
 pub mod wallets;
