@@ -34,6 +34,21 @@ fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> Option<Value>) 
     }
 }
 
+/// `accord propose` of an Ethereum transaction to wallet `team`.
+fn propose(d: &Device, unsigned_hex: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "propose",
+        "--wallet",
+        "team",
+        "--chain",
+        "ethereum",
+        "--unsigned",
+        unsigned_hex,
+    ];
+    args.extend_from_slice(extra);
+    d.json(&args)
+}
+
 fn proposals(d: &Device) -> Vec<Value> {
     d.json(&["proposals", "list"]).as_array().unwrap().clone()
 }
@@ -76,17 +91,11 @@ fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved
         bytes: eth_transfer(0, ANVIL_ACCOUNT_1, ETHER / 4),
         spent: Vec::new(),
     };
-    let proposed = alice.json(&[
-        "propose",
-        "--wallet",
-        "team",
-        "--chain",
-        "ethereum",
-        "--unsigned",
+    let proposed = propose(
+        &alice,
         &hex::encode(&tx.bytes),
-        "--note",
-        "rent for March",
-    ]);
+        &["--note", "rent for March"],
+    );
     assert_eq!(proposed["approvals"], 1, "{proposed}");
     assert_eq!(proposed["needs"], 2, "{proposed}");
     assert_eq!(proposed["status"], "open", "{proposed}");
@@ -118,6 +127,28 @@ fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved
         "{seen}"
     );
 
+    // His node told its person (the phone stand-in's way).
+    wait_for(
+        "Bob's node to print the proposal",
+        Duration::from_secs(10),
+        || {
+            b.proc
+                .stderr()
+                .contains(&format!(
+                    "team proposal {id} waits for this device's approval"
+                ))
+                .then_some(Value::Null)
+        },
+    );
+    // Another proposal spending the same nonce: once the first is signed
+    // it is superseded, never signed.
+    let rival = propose(
+        &alice,
+        &hex::encode(eth_transfer(0, ANVIL_ACCOUNT_1, ETHER / 2)),
+        &[],
+    );
+    let rival_id = rival["proposal"].as_str().unwrap().to_owned();
+
     // Bob approves; Alice's node signs with his without anyone acting.
     let approved = bob.json(&["proposals", "approve", &id]);
     assert_eq!(approved["approvals"], 2, "{approved}");
@@ -144,6 +175,11 @@ fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved
         let v = bob.json(&["proposals", "show", &id]);
         (v["status"] == "done").then_some(v)
     });
+    // The rival is superseded: Bob cannot approve it any more.
+    let shown = bob.json(&["proposals", "show", &rival_id]);
+    assert_eq!(shown["status"], "superseded", "{shown}");
+    let refused = bob.fails(&["proposals", "approve", &rival_id]);
+    assert!(refused.contains("superseded"), "{refused}");
 
     // Carol comes online and sees it done (pulled, its signature checked
     // by her own node).
@@ -173,17 +209,11 @@ fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved
 
     // A proposal that expires is closed: a late approval is refused and
     // nothing is signed.
-    let late = alice.json(&[
-        "propose",
-        "--wallet",
-        "team",
-        "--chain",
-        "ethereum",
-        "--unsigned",
+    let late = propose(
+        &alice,
         &hex::encode(eth_transfer(1, ANVIL_ACCOUNT_1, ETHER / 8)),
-        "--expires",
-        "2",
-    ]);
+        &["--expires", "2"],
+    );
     let late_id = late["proposal"].as_str().unwrap().to_owned();
     wait_for(
         "Bob to receive the second proposal",
@@ -258,15 +288,7 @@ fn members_killed_while_an_approval_is_in_flight_lose_nothing_and_sign_once() {
     let mut a = alice.serve_with("member", false, &["--name", "alice"], &[]);
     let mut b = bob.serve_with("member", false, &["--name", "bob"], &[]);
     let tx = eth_transfer(0, ANVIL_ACCOUNT_1, ETHER / 4);
-    let proposed = alice.json(&[
-        "propose",
-        "--wallet",
-        "team",
-        "--chain",
-        "ethereum",
-        "--unsigned",
-        &hex::encode(&tx),
-    ]);
+    let proposed = propose(&alice, &hex::encode(&tx), &[]);
     let id = proposed["proposal"].as_str().unwrap().to_owned();
     wait_for(
         "Bob to receive the proposal",

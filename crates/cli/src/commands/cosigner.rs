@@ -100,6 +100,13 @@ async fn run(node: &Node, args: &ServeArgs, mut signals: Signals) -> Result<(), 
                 let events = node.with_vault(move |v| v.events(None, from)).await?;
                 for e in &events {
                     eprintln!("{}", node::event_line(e));
+                    if let Some(id) = waiting_proposal(e) {
+                        eprintln!(
+                            "accord: team proposal {id} waits for this device's approval: \
+                             `accord proposals show {id}`, then `accord proposals approve {id}` \
+                             or `accord proposals reject {id}`"
+                        );
+                    }
                     last = e.seq;
                 }
             }
@@ -107,6 +114,17 @@ async fn run(node: &Node, args: &ServeArgs, mut signals: Signals) -> Result<(), 
     }
     eprintln!("accord: stopping");
     Ok(())
+}
+
+/// The id of a team proposal that arrived from another member (an event
+/// `team proposal ID: … by NAME`), which then waits for this device.
+fn waiting_proposal(e: &accord_node::event::Event) -> Option<&str> {
+    if e.kind != accord_node::event::EventKind::Proposed || e.detail.contains("proposed here") {
+        return None;
+    }
+    let rest = e.detail.strip_prefix("team proposal ")?;
+    let (id, what) = rest.split_once(": ")?;
+    (!what.starts_with("signed")).then_some(id)
 }
 
 /// SIGINT and SIGTERM (Ctrl-C elsewhere than Unix).

@@ -125,6 +125,17 @@ fn me_of(record: &WalletRecord, members: &[Member]) -> Result<String, StoreError
 
 impl Vault {
     fn view(&self, sp: StoredProposal, now: i64) -> Result<ProposalView, StoreError> {
+        let all = self.read().team_proposals(Some(&sp.proposal.wallet_id))?;
+        let superseded = team_sync::superseded(&team_sync::signed_proposals(&all), &sp.proposal);
+        self.view_with(sp, superseded, now)
+    }
+
+    fn view_with(
+        &self,
+        sp: StoredProposal,
+        superseded: bool,
+        now: i64,
+    ) -> Result<ProposalView, StoreError> {
         let record = self.read().wallet_by_id(&sp.proposal.wallet_id)?;
         let members = self.read().members(&record)?;
         let ids = member_ids(&members);
@@ -136,7 +147,8 @@ impl Vault {
             sp.done.is_some(),
             sp.proposal.expires_at,
             now,
-        );
+        )
+        .superseded_if(superseded);
         let chain = Chain::from_str(&sp.proposal.chain)
             .map_err(|_| StoreError::Corrupt(format!("proposal {}'s chain", sp.id)))?;
         let keys = public_keys(&self.read().group_keys(&record)?);
@@ -202,6 +214,12 @@ impl Vault {
             proposer: hex::encode(key.public().as_bytes()),
         };
         team_sync::check_proposal(&p, &members).map_err(TeamError::Invalid)?;
+        let all = self.read().team_proposals(Some(&record.id))?;
+        if team_sync::superseded(&team_sync::signed_proposals(&all), &p) {
+            return Err(TeamError::Invalid(
+                "a signed proposal of this wallet spends the same nonce or inputs already".into(),
+            ));
+        }
         let mine = vote(&key, &p, VoteKind::Approve, "", now);
         let store = self.store();
         store.add_proposal(&p, now)?;
@@ -289,10 +307,18 @@ impl Vault {
         now: i64,
     ) -> Result<Vec<ProposalView>, StoreError> {
         let record = wallet.map(|w| self.record(w)).transpose()?;
-        self.read()
-            .team_proposals(record.as_ref().map(|r| r.id.as_str()))?
-            .into_iter()
-            .map(|sp| self.view(sp, now))
+        let all = self
+            .read()
+            .team_proposals(record.as_ref().map(|r| r.id.as_str()))?;
+        let superseded: Vec<bool> = {
+            let signed = team_sync::signed_proposals(&all);
+            all.iter()
+                .map(|sp| team_sync::superseded(&signed, &sp.proposal))
+                .collect()
+        };
+        all.into_iter()
+            .zip(superseded)
+            .map(|(sp, s)| self.view_with(sp, s, now))
             .collect()
     }
 }

@@ -200,7 +200,9 @@ fn team_approval(
         .iter()
         .map(|m| hex::encode(m.device.as_bytes()))
         .collect();
-    for sp in store.team_proposals(Some(&record.id))? {
+    let all = store.team_proposals(Some(&record.id))?;
+    let signed = super::team_sync::signed_proposals(&all);
+    for sp in &all {
         if sp.proposal.chain != p.chain || sp.proposal.unsigned != p.unsigned || sp.done.is_some() {
             continue;
         }
@@ -215,9 +217,10 @@ fn team_approval(
             false,
             sp.proposal.expires_at,
             super::now(),
-        );
+        )
+        .superseded_if(super::team_sync::superseded(&signed, &sp.proposal));
         if approved_here && tally.status.is_live() {
-            return Ok(Some(sp.id));
+            return Ok(Some(sp.id.clone()));
         }
     }
     Ok(None)

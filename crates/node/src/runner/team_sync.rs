@@ -26,7 +26,7 @@ use iroh::{EndpointAddr, EndpointId};
 use super::{Shared, now};
 use crate::event::EventKind;
 use crate::facade::SignRequest;
-use crate::store::{Member, Persist, ProposalDone, StoreError, WalletRecord};
+use crate::store::{Member, Persist, ProposalDone, StoreError, StoredProposal, WalletRecord};
 use crate::team::{MAX_NOTE, Status, TeamProposal, VoteKind, tally};
 use crate::wallet::{WalletRef, public_keys};
 use crate::wire::{Control, MAX_UNSIGNED, TeamItem};
@@ -193,6 +193,19 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
     }
 }
 
+/// The signed proposals among `all`.
+pub(crate) fn signed_proposals(all: &[StoredProposal]) -> Vec<&TeamProposal> {
+    all.iter()
+        .filter(|sp| sp.done.is_some())
+        .map(|sp| &sp.proposal)
+        .collect()
+}
+
+/// Whether one of the `signed` proposals spends what `p` spends.
+pub(crate) fn superseded(signed: &[&TeamProposal], p: &TeamProposal) -> bool {
+    signed.iter().any(|s| crate::team::conflicts(s, p))
+}
+
 /// A proposal this device is to sign now.
 struct ToSign {
     id: String,
@@ -211,10 +224,9 @@ fn ready_here(store: &dyn Persist, now: i64) -> Result<Vec<ToSign>, StoreError> 
             continue;
         };
         let me = hex::encode(me.device.as_bytes());
-        for sp in store.team_proposals(Some(&record.id))? {
-            if sp.done.is_some() {
-                continue;
-            }
+        let all = store.team_proposals(Some(&record.id))?;
+        let signed = signed_proposals(&all);
+        for sp in all.iter().filter(|sp| sp.done.is_none()).cloned() {
             let t = tally(
                 &sp.votes,
                 &ids,
@@ -222,7 +234,8 @@ fn ready_here(store: &dyn Persist, now: i64) -> Result<Vec<ToSign>, StoreError> 
                 false,
                 sp.proposal.expires_at,
                 now,
-            );
+            )
+            .superseded_if(superseded(&signed, &sp.proposal));
             if t.status != Status::Ready || t.approvers.first() != Some(&me) {
                 continue;
             }

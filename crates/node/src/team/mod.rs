@@ -14,9 +14,11 @@
 //! online when something changes, and kept by every member, so one that
 //! comes online later pulls it from whichever member it reaches first.
 
+mod conflict;
 mod proposal;
 mod status;
 
+pub use conflict::conflicts;
 pub use proposal::{MAX_NOTE, TeamProposal, Vote, VoteError, VoteKind, vote};
 pub use status::{Status, Tally, tally};
 

@@ -18,6 +18,8 @@ pub enum Status {
     Rejected,
     /// Past its expiry, unsigned: never signed.
     Expired,
+    /// Another proposal spending the same nonce or inputs was signed.
+    Superseded,
 }
 
 impl Status {
@@ -29,6 +31,7 @@ impl Status {
             Status::Done => "done",
             Status::Rejected => "rejected",
             Status::Expired => "expired",
+            Status::Superseded => "superseded",
         }
     }
 
@@ -49,6 +52,17 @@ pub struct Tally {
     pub rejecters: Vec<String>,
     /// How many approvals it needs.
     pub needs: u16,
+}
+
+impl Tally {
+    /// The same tally, closed as [`Status::Superseded`] if it was live and
+    /// `superseded` says so.
+    pub fn superseded_if(mut self, superseded: bool) -> Tally {
+        if superseded && self.status.is_live() {
+            self.status = Status::Superseded;
+        }
+        self
+    }
 }
 
 /// Counts `votes` (already verified) among `members` (device ids in party

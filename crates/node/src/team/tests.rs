@@ -114,3 +114,36 @@ fn a_vote_replayed_onto_another_proposal_or_altered_is_refused() {
     changed.note.push('!');
     assert_ne!(changed.id(), p.id());
 }
+
+fn eth(nonce: u64, wei: u64) -> Vec<u8> {
+    use accord_chains::ethereum::{Gas, U256, UnsignedTx};
+    UnsignedTx::eth_transfer(
+        1,
+        nonce,
+        accord_chains::ethereum::address::parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+            .unwrap(),
+        U256::from(wei),
+        Gas {
+            gas_limit: 21_000,
+            max_fee_per_gas: 30_000_000_000,
+            max_priority_fee_per_gas: 1_000_000_000,
+        },
+    )
+    .encode()
+}
+
+#[test]
+fn proposals_spending_the_same_nonce_conflict() {
+    let with = |unsigned: Vec<u8>, wallet: &str| TeamProposal {
+        unsigned,
+        wallet_id: wallet.into(),
+        ..proposal(0)
+    };
+    let a = with(eth(5, 10), "w1");
+    assert!(super::conflicts(&a, &with(eth(5, 20), "w1")));
+    assert!(!super::conflicts(&a, &with(eth(6, 10), "w1")));
+    // Not with itself, nor across wallets, nor with bytes that do not decode.
+    assert!(!super::conflicts(&a, &a));
+    assert!(!super::conflicts(&a, &with(eth(5, 20), "w2")));
+    assert!(!super::conflicts(&a, &with(vec![1, 2, 3], "w1")));
+}
