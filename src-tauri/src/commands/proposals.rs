@@ -78,11 +78,8 @@ pub async fn vote_proposal(
         .reason
         .map(|r| r.trim().to_owned())
         .unwrap_or_default();
-    with_vault(&node, move |vault| {
-        vault
-            .vote_on(&request.id, kind, &reason, now())
-            .map(|v| card(&v))
-            .map_err(team_error)
-    })
-    .await
+    node.vote_on_proposal(&request.id, kind, &reason)
+        .await
+        .map(|v| card(&v))
+        .map_err(team_error)
 }

@@ -300,6 +300,12 @@ impl Vault {
         Ok(self.view(found, now)?)
     }
 
+    /// How many proposals `wallet` holds here.
+    pub fn proposal_count(&self, wallet: &WalletRef) -> Result<usize, StoreError> {
+        let record = self.record(wallet)?;
+        self.read().team_count(&record.id)
+    }
+
     /// The proposals of `wallet` (every wallet: `None`), oldest first.
     pub fn proposals(
         &self,
@@ -324,6 +330,48 @@ impl Vault {
 }
 
 impl Node {
+    /// This device's vote on proposal `id` ([`Vault::vote_on`]), relayed
+    /// (and, when it completes a quorum this device signs for, signed) at
+    /// once.
+    pub async fn vote_on_proposal(
+        &self,
+        id: &str,
+        kind: VoteKind,
+        reason: &str,
+    ) -> Result<ProposalView, TeamError> {
+        let (id, reason) = (id.to_owned(), reason.to_owned());
+        let voted = self
+            .with_vault(move |v| v.vote_on(&id, kind, &reason, crate::runner::now()))
+            .await;
+        self.shared.team_wake.notify_one();
+        voted
+    }
+
+    /// A proposal ([`Vault::propose`]), relayed at once.
+    pub async fn propose(
+        &self,
+        wallet: WalletRef,
+        chain: Chain,
+        unsigned: Vec<u8>,
+        note: String,
+        expires_in: u64,
+    ) -> Result<ProposalView, TeamError> {
+        let made = self
+            .with_vault(move |v| {
+                v.propose(
+                    &wallet,
+                    chain,
+                    unsigned,
+                    &note,
+                    expires_in,
+                    crate::runner::now(),
+                )
+            })
+            .await;
+        self.shared.team_wake.notify_one();
+        made
+    }
+
     /// Asks every member for the proposals it holds, waits `wait` for the
     /// answers, pushes what this device holds, and signs what is ready and
     /// this device's to sign (what a running node does by itself).

@@ -78,6 +78,9 @@ pub(crate) struct Shared {
     /// Set once the node stops: sessions end.
     stopping: AtomicBool,
     stop: Notify,
+    /// Wakes the team sync (a proposal, vote or result arrived or was
+    /// made here) so it relays and signs at once.
+    pub(crate) team_wake: Notify,
 }
 
 /// The store, locked.
@@ -126,6 +129,7 @@ impl Shared {
             policies: policy_cache::PolicyCache::default(),
             stopping: AtomicBool::new(false),
             stop: Notify::new(),
+            team_wake: Notify::new(),
         }
     }
 

@@ -228,7 +228,11 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
                     .with_store(move |store| super::team_sync::receive(store, from, &item, now()))
                     .await;
                 match got {
-                    Ok(Ok(_)) => {}
+                    Ok(Ok(changed)) => {
+                        if changed {
+                            shared.team_wake.notify_one();
+                        }
+                    }
                     Ok(Err(why)) => shared.log(
                         None,
                         EventKind::Rejected,

@@ -51,38 +51,40 @@ pub(crate) fn member_ids(members: &[Member]) -> Vec<String> {
     m.iter().map(|m| hex::encode(m.device.as_bytes())).collect()
 }
 
-/// What to push for one wallet.
+/// What to push for one wallet: one message per proposal, with what it
+/// holds now (its votes and result, counted) to tell a change.
 struct Push {
     wallet: String,
-    fingerprint: usize,
     to: Vec<EndpointAddr>,
-    messages: Vec<Control>,
+    messages: Vec<(String, usize, Control)>,
 }
 
 fn pushes(store: &dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
     let mut out = Vec::new();
     for record in store.wallets()? {
         let members = store.members(&record)?;
-        let mut fingerprint = 0;
         let mut messages = Vec::new();
         for sp in store.team_proposals(Some(&record.id))? {
             let live = sp.done.is_none() && now < sp.proposal.expires_at;
             if !live && sp.proposal.created_at < now.saturating_sub(RELAY_CLOSED) {
                 continue;
             }
-            fingerprint += 1 + sp.votes.len() + usize::from(sp.done.is_some());
-            messages.push(Control::Team(TeamItem {
-                proposal: sp.proposal,
-                votes: sp.votes,
-                signatures: sp.done.map(|d| d.signatures),
-            }));
+            let held = sp.votes.len() + usize::from(sp.done.is_some());
+            messages.push((
+                sp.id,
+                held,
+                Control::Team(TeamItem {
+                    proposal: sp.proposal,
+                    votes: sp.votes,
+                    signatures: sp.done.map(|d| d.signatures),
+                }),
+            ));
         }
         if messages.is_empty() {
             continue;
         }
         out.push(Push {
             wallet: record.id.clone(),
-            fingerprint,
             to: members
                 .iter()
                 .filter(|m| m.party != record.party)
@@ -96,7 +98,7 @@ fn pushes(store: &dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
 
 async fn send(shared: &Shared, p: &Push) {
     let sends = p.to.iter().map(|addr| async move {
-        for m in &p.messages {
+        for (_, _, m) in &p.messages {
             let sent = tokio::time::timeout(SEND_LIMIT, shared.send_control(addr, m)).await;
             if !matches!(sent, Ok(Ok(()))) {
                 return;
@@ -158,7 +160,11 @@ pub(crate) async fn push_now(shared: &Arc<Shared>) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Pushes changes to members and signs what is ready here, forever.
+/// Pushes changes to members and signs what is ready here, forever: each
+/// proposal whose votes or result changed since the last push, and every
+/// proposal every [`PUSH_EVERY`]; woken at once by what arrives or is
+/// voted through the node ([`Shared::team_wake`]), else looking every
+/// [`LOOK_EVERY`] (the CLI writes to the store).
 pub(crate) async fn sync(shared: Arc<Shared>) {
     pull_all(&shared).await;
     let mut last: HashMap<String, usize> = HashMap::new();
@@ -173,10 +179,15 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
         if full || generation.is_none() || generation != seen {
             match shared.with_store(|store| pushes(&*store, now())).await {
                 Ok(pushes) => {
-                    for p in pushes {
-                        if full || last.get(&p.wallet) != Some(&p.fingerprint) {
-                            send(&shared, &p).await;
-                            last.insert(p.wallet, p.fingerprint);
+                    for mut p in pushes {
+                        p.messages
+                            .retain(|(id, held, _)| full || last.get(id) != Some(held));
+                        if p.messages.is_empty() {
+                            continue;
+                        }
+                        send(&shared, &p).await;
+                        for (id, held, _) in &p.messages {
+                            last.insert(id.clone(), *held);
                         }
                     }
                 }
@@ -188,8 +199,12 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
             }
         }
         advance(&shared, &mut tried).await;
-        tokio::time::sleep(LOOK_EVERY).await;
-        quiet += LOOK_EVERY;
+        let started = Instant::now();
+        tokio::select! {
+            () = tokio::time::sleep(LOOK_EVERY) => {}
+            () = shared.team_wake.notified() => {}
+        }
+        quiet += started.elapsed();
     }
 }
 
@@ -437,7 +452,7 @@ pub(crate) fn receive(
                 "proposal {id} without its proposer's signed approval"
             )));
         }
-        if store.team_proposals(Some(&record.id))?.len() >= MAX_PROPOSALS {
+        if store.team_count(&record.id)? >= MAX_PROPOSALS {
             return Ok(Err(format!(
                 "wallet {} holds {MAX_PROPOSALS} proposals already",
                 record.name

@@ -328,6 +328,8 @@ pub trait TeamStore {
     fn team_proposals(&self, wallet_id: Option<&str>) -> Result<Vec<StoredProposal>, StoreError>;
     /// One proposal, by id.
     fn team_proposal(&self, id: &str) -> Result<Option<StoredProposal>, StoreError>;
+    /// How many proposals wallet `wallet_id` holds.
+    fn team_count(&self, wallet_id: &str) -> Result<usize, StoreError>;
     /// A counter that moves whenever a proposal, vote or result is written
     /// (by any process on this store).
     fn team_generation(&self) -> Result<i64, StoreError>;

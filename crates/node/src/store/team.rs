@@ -179,6 +179,15 @@ impl TeamStore for Store {
         r.map(|r| self.stored(r)).transpose()
     }
 
+    fn team_count(&self, wallet_id: &str) -> Result<usize, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM team_proposals WHERE wallet_id = ?1",
+            params![wallet_id],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
     fn team_generation(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
