@@ -71,7 +71,7 @@ apt_install() {
 # session bus and gnome-keyring's Secret Service. Installs only what is
 # missing.
 DESKTOP_BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libgtk-3-dev build-essential pkg-config)
-DESKTOP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick openssl)
+DESKTOP_TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-bin dbus-x11 gnome-keyring libsecret-tools imagemagick openssl)
 
 ensure_packages() {
   local missing=()

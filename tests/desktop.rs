@@ -45,7 +45,7 @@ use accord_testnodes::http::Server;
 use accord_testnodes::solana::{Solana, litesvm_binary};
 use anvil::Anvil;
 use cosigner::Cosigner;
-use desktop_env::{Display, Driver, Keyring};
+use desktop_env::{Display, Driver, Guard, Keyring, wait_until};
 use serde_json::json;
 use webdriver::Session;
 
@@ -679,6 +679,26 @@ fn desktop_end_to_end_in_the_real_window() {
         },
     )
     .encode();
+    // The OS notification: a Notify call on the session bus (no
+    // notification server runs here: the call itself is what is checked).
+    let bus = keyring
+        .env()
+        .into_iter()
+        .find(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS")
+        .unwrap()
+        .1;
+    let calls = tmp.path().join("notifications.txt");
+    let _monitor = Guard::spawn(
+        "dbus-monitor",
+        std::process::Command::new("dbus-monitor")
+            .args([
+                "--address",
+                &bus,
+                "type='method_call',interface='org.freedesktop.Notifications'",
+            ])
+            .stdout(std::fs::File::create(&calls).unwrap()),
+    );
+    std::thread::sleep(Duration::from_millis(500));
     let proposed = cosigner::run_cli(
         &tmp.path().join("phone2"),
         "phone",
@@ -702,6 +722,10 @@ fn desktop_end_to_end_in_the_real_window() {
     assert!(shown.contains("1 of 2 approvals"), "{shown}");
     assert!(shown.contains("0.1 ETH"), "{shown}");
     shot(&s, &display, "20-team-proposal", "#proposal-list");
+    wait_until("the OS notification", long, || {
+        std::fs::read_to_string(&calls)
+            .is_ok_and(|t| t.contains(accord_desktop::notify::TITLE) && t.contains("team test"))
+    });
     s.click_css(&format!("{card} .approve"));
     let signed = s.wait_text(&format!("{card} .txid"), Duration::from_secs(120), |t| {
         t.starts_with("0x") && t.len() == 66

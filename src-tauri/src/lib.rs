@@ -16,6 +16,7 @@ pub mod bench;
 pub mod commands;
 pub mod error;
 pub mod keychain;
+pub mod notify;
 pub mod state;
 pub mod unlock;
 pub mod views;
@@ -66,10 +67,12 @@ pub(crate) async fn open(app: tauri::AppHandle) {
 pub fn run() -> Result<(), String> {
     bench::launched();
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let dir = data_dir(app)?;
             app.manage(App::new(dir, App::transport_from_env()));
             tauri::async_runtime::spawn(open(app.handle().clone()));
+            tauri::async_runtime::spawn(notify::watch(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
