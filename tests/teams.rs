@@ -49,6 +49,14 @@ fn propose(d: &Device, unsigned_hex: &str, extra: &[&str]) -> Value {
     d.json(&args)
 }
 
+/// `accord proposals show ID` on `d`, if `d` holds it yet.
+fn shown_at(d: &Device, id: &str) -> Option<Value> {
+    let run = d.run(&["--json", "proposals", "show", id]);
+    run.status
+        .success()
+        .then(|| serde_json::from_str(run.stdout.trim()).unwrap())
+}
+
 fn proposals(d: &Device) -> Vec<Value> {
     d.json(&["proposals", "list"]).as_array().unwrap().clone()
 }
@@ -185,8 +193,7 @@ fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved
     // by her own node).
     let c = carol.serve_with("member", false, &["--name", "carol"], &[]);
     let at_carol = wait_for("the result at Carol", Duration::from_secs(30), || {
-        let v = carol.json(&["proposals", "show", &id]);
-        (v["status"] == "done").then_some(v)
+        shown_at(&carol, &id).filter(|v| v["status"] == "done")
     });
     assert_eq!(at_carol["txid"], done["txid"]);
 
@@ -324,4 +331,87 @@ fn members_killed_while_an_approval_is_in_flight_lose_nothing_and_sign_once() {
     assert_eq!(at_bob["txid"], done["txid"]);
     a2.stop();
     b2.stop();
+}
+
+#[test]
+fn in_a_3_of_5_team_rejections_close_a_proposal_only_when_no_quorum_can_remain() {
+    let devices: Vec<Device> = ["alice", "bob", "carol", "dave", "erin"]
+        .iter()
+        .zip(0x91u8..)
+        .map(|(name, n)| Device::new(name, n))
+        .collect();
+    // The four members join (auto-approving the invitation only).
+    let joining: Vec<_> = devices[1..]
+        .iter()
+        .map(|d| d.serve_with("member", true, &["--name", d.name], &[]))
+        .collect();
+    let mut args = vec!["wallet", "create", "--name", "team", "--threshold", "3"];
+    for j in &joining {
+        args.extend(["--peer", j.ticket.as_str()]);
+    }
+    let created = devices[0].json(&args);
+    assert_eq!(created["threshold"], 3, "{created}");
+    assert_eq!(created["parties"], 5, "{created}");
+    for j in joining {
+        j.stop();
+    }
+    // Every member's node runs, approving nothing by itself.
+    let daemons: Vec<_> = devices
+        .iter()
+        .map(|d| d.serve_with("member", false, &["--name", d.name], &[]))
+        .collect();
+    let alice = &devices[0];
+    let proposed = propose(
+        alice,
+        &hex::encode(eth_transfer(0, ANVIL_ACCOUNT_1, ETHER)),
+        &[],
+    );
+    let id = proposed["proposal"].as_str().unwrap().to_owned();
+    assert_eq!(proposed["needs"], 3, "{proposed}");
+    for d in &devices[1..] {
+        wait_for(
+            "every member to hold the proposal",
+            Duration::from_secs(30),
+            || {
+                proposals(d)
+                    .into_iter()
+                    .find(|p| p["proposal"] == id.as_str())
+            },
+        );
+    }
+    // Two rejections: alice, dave and erin can still make three.
+    for d in &devices[1..3] {
+        d.json(&["proposals", "reject", &id, "--reason", "not this month"]);
+    }
+    let shown = wait_for("both rejections at Alice", Duration::from_secs(30), || {
+        let v = alice.json(&["proposals", "show", &id]);
+        (v["rejections"] == 2).then_some(v)
+    });
+    assert_eq!(shown["status"], "open", "{shown}");
+    // A third: no quorum of three can remain.
+    devices[3].json(&["proposals", "reject", &id]);
+    let shown = wait_for(
+        "the proposal closed at Alice",
+        Duration::from_secs(30),
+        || {
+            let v = alice.json(&["proposals", "show", &id]);
+            (v["status"] == "rejected").then_some(v)
+        },
+    );
+    assert_eq!(shown["rejections"], 3, "{shown}");
+    assert!(shown["signed"].is_null(), "{shown}");
+    // Erin can no longer approve it.
+    wait_for(
+        "the third rejection at Erin",
+        Duration::from_secs(30),
+        || {
+            let v = devices[4].json(&["proposals", "show", &id]);
+            (v["status"] == "rejected").then_some(v)
+        },
+    );
+    let refused = devices[4].fails(&["proposals", "approve", &id]);
+    assert!(refused.contains("rejected"), "{refused}");
+    for d in daemons {
+        d.stop();
+    }
 }

@@ -81,6 +81,9 @@ fn events_written_before_the_chain_are_chained_on_opening() {
     conn.execute_batch(
         "DROP TRIGGER events_chain;
          DROP TRIGGER events_no_update;
+         DROP TABLE team_votes;
+         DROP TABLE team_proposals;
+         DELETE FROM generations WHERE name = 'team';
          ALTER TABLE events DROP COLUMN prev;
          ALTER TABLE events DROP COLUMN hash;
          CREATE TRIGGER events_no_update BEFORE UPDATE ON events

@@ -66,14 +66,33 @@ pub struct Solana {
     priority_fee: AtomicU64,
 }
 
+/// The LiteSVM node's manifest: beside this crate as it was compiled, else
+/// found from the working directory up (a build directory shared between
+/// checkouts at other paths keeps the path of the one that compiled it).
+fn litesvm_manifest() -> PathBuf {
+    const RELATIVE: &str = "crates/chains/tests/solana_litesvm_node/Cargo.toml";
+    let compiled = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../chains/tests/solana_litesvm_node/Cargo.toml");
+    if compiled.is_file() {
+        return compiled;
+    }
+    std::env::current_dir()
+        .ok()
+        .and_then(|dir| {
+            dir.ancestors()
+                .map(|d| d.join(RELATIVE))
+                .find(|m| m.is_file())
+        })
+        .unwrap_or(compiled)
+}
+
 /// The LiteSVM node's binary: `$ACCORD_LITESVM_NODE`, else built by cargo
 /// into `build_dir` (the first time about 100 s of CPU).
 pub fn litesvm_binary(build_dir: &Path) -> std::io::Result<PathBuf> {
     if let Some(path) = std::env::var_os("ACCORD_LITESVM_NODE").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(path));
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../chains/tests/solana_litesvm_node/Cargo.toml");
+    let manifest = litesvm_manifest();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args(["build", "--quiet", "--locked", "--manifest-path"])
