@@ -57,6 +57,32 @@ fn shown_at(d: &Device, id: &str) -> Option<Value> {
         .then(|| serde_json::from_str(run.stdout.trim()).unwrap())
 }
 
+/// Wallet `team` (`threshold` of 1 + `members.len()`) created by
+/// `creator` with `members`, whose nodes join it auto-approving the
+/// invitation only and are stopped right after; the creation's JSON.
+fn team_wallet(creator: &Device, members: &[&Device], threshold: &str) -> Value {
+    let joining: Vec<_> = members
+        .iter()
+        .map(|d| d.serve_with("member", true, &["--name", d.name], &[]))
+        .collect();
+    let mut args = vec![
+        "wallet",
+        "create",
+        "--name",
+        "team",
+        "--threshold",
+        threshold,
+    ];
+    for j in &joining {
+        args.extend(["--peer", j.ticket.as_str()]);
+    }
+    let created = creator.json(&args);
+    for j in joining {
+        j.stop();
+    }
+    created
+}
+
 fn proposals(d: &Device) -> Vec<Value> {
     d.json(&["proposals", "list"]).as_array().unwrap().clone()
 }
@@ -70,23 +96,7 @@ fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved
 
     // The team's wallet: Bob's and Carol's nodes join it (auto-approving
     // the invitation only: they are stopped right after).
-    let b = bob.serve_with("member", true, &["--name", "bob"], &[]);
-    let c = carol.serve_with("member", true, &["--name", "carol"], &[]);
-    let created = alice.json(&[
-        "wallet",
-        "create",
-        "--name",
-        "team",
-        "--threshold",
-        "2",
-        "--peer",
-        &b.ticket,
-        "--peer",
-        &c.ticket,
-    ]);
-    let w = Wallet::from_json(created);
-    b.stop();
-    c.stop();
+    let w = Wallet::from_json(team_wallet(&alice, &[&bob, &carol], "2"));
     anvil.rpc(
         "anvil_setBalance",
         json!([w.ethereum, format!("{:#x}", 10 * ETHER)]),
@@ -275,23 +285,7 @@ fn members_killed_while_an_approval_is_in_flight_lose_nothing_and_sign_once() {
     let alice = Device::new("alice", 0x81);
     let bob = Device::new("bob", 0x82);
     let carol = Device::new("carol", 0x83);
-    let b = bob.serve_with("member", true, &["--name", "bob"], &[]);
-    let c = carol.serve_with("member", true, &["--name", "carol"], &[]);
-    let created = alice.json(&[
-        "wallet",
-        "create",
-        "--name",
-        "team",
-        "--threshold",
-        "2",
-        "--peer",
-        &b.ticket,
-        "--peer",
-        &c.ticket,
-    ]);
-    let w = Wallet::from_json(created);
-    b.stop();
-    c.stop();
+    let w = Wallet::from_json(team_wallet(&alice, &[&bob, &carol], "2"));
     let mut a = alice.serve_with("member", false, &["--name", "alice"], &[]);
     let mut b = bob.serve_with("member", false, &["--name", "bob"], &[]);
     let tx = eth_transfer(0, ANVIL_ACCOUNT_1, ETHER / 4);
@@ -341,20 +335,10 @@ fn in_a_3_of_5_team_rejections_close_a_proposal_only_when_no_quorum_can_remain()
         .map(|(name, n)| Device::new(name, n))
         .collect();
     // The four members join (auto-approving the invitation only).
-    let joining: Vec<_> = devices[1..]
-        .iter()
-        .map(|d| d.serve_with("member", true, &["--name", d.name], &[]))
-        .collect();
-    let mut args = vec!["wallet", "create", "--name", "team", "--threshold", "3"];
-    for j in &joining {
-        args.extend(["--peer", j.ticket.as_str()]);
-    }
-    let created = devices[0].json(&args);
+    let members: Vec<&Device> = devices[1..].iter().collect();
+    let created = team_wallet(&devices[0], &members, "3");
     assert_eq!(created["threshold"], 3, "{created}");
     assert_eq!(created["parties"], 5, "{created}");
-    for j in joining {
-        j.stop();
-    }
     // Every member's node runs, approving nothing by itself.
     let daemons: Vec<_> = devices
         .iter()

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod team;
+pub use team::*;
+
 /// Accord: a co-signing wallet in which no device holds a whole key.
 #[derive(Debug, Parser)]
 #[command(name = "accord", version, about)]
@@ -160,94 +163,6 @@ pub enum BackupCommand {
     Verify(BackupFileArgs),
     /// Restore FILE into --data-dir (an empty one, or this device's).
     Restore(BackupFileArgs),
-}
-
-/// `accord propose`.
-#[derive(Debug, Args)]
-pub struct ProposeArgs {
-    /// The wallet's name.
-    #[arg(long)]
-    pub wallet: String,
-    /// bitcoin, ethereum or solana.
-    #[arg(long)]
-    pub chain: String,
-    /// The unsigned transaction: hex, base64 or @FILE (see `accord preview`).
-    #[arg(long)]
-    pub unsigned: String,
-    /// What it is for, shown to every member.
-    #[arg(long, default_value = "")]
-    pub note: String,
-    /// Seconds until it closes unsigned (default 7 days).
-    #[arg(long, value_name = "SECS")]
-    pub expires: Option<u64>,
-}
-
-/// `accord proposals …`.
-#[derive(Debug, Subcommand)]
-pub enum ProposalsCommand {
-    /// The proposals, oldest first.
-    List(ProposalsListArgs),
-    /// One proposal: preview, votes, status, the signed transaction once done.
-    Show(ProposalIdArgs),
-    /// Approve a proposal (signed by this device).
-    Approve(ProposalIdArgs),
-    /// Reject a proposal (signed by this device).
-    Reject(ProposalRejectArgs),
-    /// One JSON line per new proposal or change, until interrupted.
-    Watch(ProposalsListArgs),
-}
-
-/// `accord proposals list | watch`.
-#[derive(Debug, Args)]
-pub struct ProposalsListArgs {
-    /// Only this wallet's.
-    #[arg(long)]
-    pub wallet: Option<String>,
-}
-
-/// `accord proposals show | approve`.
-#[derive(Debug, Args)]
-pub struct ProposalIdArgs {
-    /// The proposal's id (or a unique prefix of it).
-    pub id: String,
-}
-
-/// `accord proposals reject`.
-#[derive(Debug, Args)]
-pub struct ProposalRejectArgs {
-    /// The proposal's id (or a unique prefix of it).
-    pub id: String,
-    /// Why, shown to every member.
-    #[arg(long, default_value = "")]
-    pub reason: String,
-}
-
-/// `accord audit …`.
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Write this device's whole event log to FILE: hash-chained (each
-    /// event covers the one before it), its end signed by the device.
-    Export(AuditExportArgs),
-    /// Check an exported log: every event's hash, the chain from the
-    /// device's first event, the signed end and the device's signature;
-    /// names the line where it was cut, edited or reordered.
-    Verify(AuditVerifyArgs),
-}
-
-/// `accord audit export`.
-#[derive(Debug, Args)]
-pub struct AuditExportArgs {
-    /// The file to write (replaced if it exists).
-    #[arg(long, value_name = "FILE")]
-    pub out: std::path::PathBuf,
-}
-
-/// `accord audit verify`.
-#[derive(Debug, Args)]
-pub struct AuditVerifyArgs {
-    /// The exported log.
-    #[arg(value_name = "FILE")]
-    pub file: std::path::PathBuf,
 }
 
 /// `accord backup export`.

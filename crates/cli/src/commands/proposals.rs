@@ -70,13 +70,28 @@ pub fn view_json(v: &ProposalView) -> Value {
     })
 }
 
-fn node_role(vault: &Vault) -> Result<(Role, String), CliError> {
+/// Runs `body` on a node of this device, under the name it last ran with
+/// (a person's device: what is not a team proposal it approved is asked
+/// about at the terminal).
+fn with_device_node<T>(
+    global: &Global,
+    vault: Vault,
+    body: impl AsyncFnOnce(&accord_node::Node) -> Result<T, CliError>,
+) -> Result<T, CliError> {
     let name = vault.name()?;
     let role = name
         .as_deref()
         .and_then(|n| n.parse().ok())
         .unwrap_or(Role::Member);
-    Ok((role, name.unwrap_or_else(|| role.name().to_owned())))
+    let name = name.unwrap_or_else(|| role.name().to_owned());
+    node::block_on(node::with_named_node(
+        vault,
+        role,
+        &name,
+        global,
+        Arc::new(accord_node::approve::Interactive::terminal()),
+        body,
+    ))
 }
 
 /// Runs `change` on the store, with a node around it when no daemon of
@@ -89,20 +104,12 @@ fn on_team<T: Send + 'static>(
     if node::serve_running(global) {
         return change(&mut vault);
     }
-    let (role, name) = node_role(&vault)?;
-    node::block_on(node::with_named_node(
-        vault,
-        role,
-        &name,
-        global,
-        Arc::new(accord_node::approve::Interactive::terminal()),
-        async |node| {
-            node.sync_team(PULL_WAIT).await?;
-            let made = node.with_vault(change).await?;
-            node.sync_team(Duration::ZERO).await?;
-            Ok(made)
-        },
-    ))
+    with_device_node(global, vault, async |node| {
+        node.sync_team(PULL_WAIT).await?;
+        let made = node.with_vault(change).await?;
+        node.sync_team(Duration::ZERO).await?;
+        Ok(made)
+    })
 }
 
 /// `accord propose`.
@@ -226,27 +233,19 @@ pub fn watch(global: &Global, args: &ProposalsListArgs) -> Result<String, CliErr
         }
     }
     let vault = node::open(global)?;
-    let (role, name) = node_role(&vault)?;
-    node::block_on(node::with_named_node(
-        vault,
-        role,
-        &name,
-        global,
-        Arc::new(accord_node::approve::Interactive::terminal()),
-        async |node| {
-            loop {
-                let w = wallet.clone();
-                let mut s = std::mem::take(&mut seen);
-                let (s, done) = node
-                    .with_vault(move |v| {
-                        let r = watch_once(v, w.as_ref(), &mut s);
-                        (s, r)
-                    })
-                    .await;
-                seen = s;
-                done?;
-                tokio::time::sleep(WATCH_EVERY).await;
-            }
-        },
-    ))
+    with_device_node(global, vault, async |node| {
+        loop {
+            let w = wallet.clone();
+            let mut s = std::mem::take(&mut seen);
+            let (s, done) = node
+                .with_vault(move |v| {
+                    let r = watch_once(v, w.as_ref(), &mut s);
+                    (s, r)
+                })
+                .await;
+            seen = s;
+            done?;
+            tokio::time::sleep(WATCH_EVERY).await;
+        }
+    })
 }
