@@ -106,15 +106,6 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
     }
 }
 
-/// Opens this device's `scheme` share of wallet `wallet`.
-pub fn load_share(
-    store: &dyn Persist,
-    wallet: &str,
-    scheme: Scheme,
-) -> Result<Arc<KeyShare>, String> {
-    open_share(sealed_share(store, wallet, scheme))
-}
-
 /// This device's `scheme` share of `wallet` as stored (read under the
 /// store's lock; open it with [`open_share`] outside it).
 pub fn sealed_share(

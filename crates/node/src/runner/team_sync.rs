@@ -197,8 +197,11 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
             if full {
                 quiet = Duration::ZERO;
             }
+            // Something became ready only through a change here (a vote,
+            // a proposal, a result); a failed signing is tried again with
+            // the full push.
+            advance(&shared, &mut tried).await;
         }
-        advance(&shared, &mut tried).await;
         let started = Instant::now();
         tokio::select! {
             () = tokio::time::sleep(LOOK_EVERY) => {}

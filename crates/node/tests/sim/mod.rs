@@ -405,7 +405,11 @@ impl Sim {
                     front.push(Input::Journaled(r));
                 }
                 Effect::LoadShare { wallet, scheme } => {
-                    let r = host::load_share(&self.devs[dev].store, &wallet, scheme);
+                    let r = host::open_share(host::sealed_share(
+                        &self.devs[dev].store,
+                        &wallet,
+                        scheme,
+                    ));
                     front.push(Input::Share(r));
                 }
                 Effect::Continue => front.push(Input::Continue),
