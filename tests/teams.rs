@@ -10,6 +10,9 @@
 //! proposal: it runs without `--auto-approve`, asks nobody, and an
 //! unapproved signing of the same wallet from Alice is refused.
 //!
+//! A proposer-only device (paired, no share) proposes; its own approval
+//! never counts, it cannot approve, and its grant can be withdrawn.
+//!
 //! Anvil is `$ACCORD_ANVIL` (set by scripts/test), else `anvil` on `PATH`.
 
 #[path = "support/anvil.rs"]
@@ -83,6 +86,17 @@ fn team_wallet(creator: &Device, members: &[&Device], threshold: &str) -> Value 
     created
 }
 
+/// [`team_wallet`] 2-of-3 of `alice`, `bob` and `carol`, with 10 ETH on
+/// Anvil.
+fn funded_team(anvil: &Anvil, alice: &Device, bob: &Device, carol: &Device) -> Wallet {
+    let w = Wallet::from_json(team_wallet(alice, &[bob, carol], "2"));
+    anvil.rpc(
+        "anvil_setBalance",
+        json!([w.ethereum, format!("{:#x}", 10 * ETHER)]),
+    );
+    w
+}
+
 fn proposals(d: &Device) -> Vec<Value> {
     d.json(&["proposals", "list"]).as_array().unwrap().clone()
 }
@@ -96,11 +110,7 @@ fn a_proposal_made_while_the_others_are_offline_is_signed_once_a_quorum_approved
 
     // The team's wallet: Bob's and Carol's nodes join it (auto-approving
     // the invitation only: they are stopped right after).
-    let w = Wallet::from_json(team_wallet(&alice, &[&bob, &carol], "2"));
-    anvil.rpc(
-        "anvil_setBalance",
-        json!([w.ethereum, format!("{:#x}", 10 * ETHER)]),
-    );
+    let w = funded_team(&anvil, &alice, &bob, &carol);
 
     // Alice's node runs; she proposes while Bob and Carol are offline.
     let a = alice.serve_with("member", false, &["--name", "alice"], &[]);
@@ -398,4 +408,120 @@ fn in_a_3_of_5_team_rejections_close_a_proposal_only_when_no_quorum_can_remain()
     for d in daemons {
         d.stop();
     }
+}
+
+/// `accord proposers list` on `d`.
+fn proposing_to(d: &Device) -> Vec<Value> {
+    d.json(&["proposers", "list"])["proposing_to"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_proposer_only_device_proposes_but_never_approves_and_can_be_withdrawn() {
+    let anvil = Anvil::start();
+    let alice = Device::new("alice", 0xa1);
+    let bob = Device::new("bob", 0xa2);
+    let carol = Device::new("carol", 0xa3);
+    let pat = Device::new("pat", 0xa4);
+    let w = funded_team(&anvil, &alice, &bob, &carol);
+
+    // Pat's device holds no share; Alice pairs with it and lets it propose.
+    let p = pat.serve_with("member", false, &["--name", "pat"], &[]);
+    let b = bob.serve_with("member", false, &["--name", "bob"], &[]);
+    let granted = alice.json(&[
+        "proposers",
+        "add",
+        "--wallet",
+        "team",
+        "--ticket",
+        &p.ticket,
+        "--name",
+        "Pat",
+    ]);
+    assert_eq!(granted["active"], true, "{granted}");
+    let pat_id = granted["proposer"].as_str().unwrap().to_owned();
+    // Pat's node holds the wallet's card; Bob's the grant.
+    let card = wait_for("the wallet at Pat", Duration::from_secs(30), || {
+        proposing_to(&pat).into_iter().next()
+    });
+    assert_eq!(card["wallet"], "team", "{card}");
+    assert_eq!(card["threshold"], 2, "{card}");
+    assert_eq!(card["active"], true, "{card}");
+    wait_for("the grant at Bob", Duration::from_secs(30), || {
+        let v = bob.json(&["proposers", "list", "--wallet", "team"]);
+        (v["proposers"][0]["device"] == pat_id.as_str()).then_some(v)
+    });
+
+    // Pat proposes: no approval of its own counts.
+    let tx = eth_transfer(0, ANVIL_ACCOUNT_1, ETHER / 4);
+    let proposed = propose(&pat, &hex::encode(&tx), &["--note", "team lunch"]);
+    assert_eq!(proposed["approvals"], 0, "{proposed}");
+    assert_eq!(proposed["needs"], 2, "{proposed}");
+    assert_eq!(proposed["status"], "open", "{proposed}");
+    assert_eq!(proposed["proposer_only"], true, "{proposed}");
+    let id = proposed["proposal"].as_str().unwrap().to_owned();
+    // It cannot approve or reject.
+    let refused = pat.fails(&["proposals", "approve", &id]);
+    assert!(refused.contains("not approve"), "{refused}");
+
+    // Bob sees it as Pat's and approves: one of two, still open.
+    let seen = wait_for("the proposal at Bob", Duration::from_secs(30), || {
+        shown_at(&bob, &id)
+    });
+    assert_eq!(seen["proposer"], "Pat (proposer)", "{seen}");
+    assert_eq!(seen["note"], "team lunch", "{seen}");
+    let approved = bob.json(&["proposals", "approve", &id]);
+    assert_eq!(approved["approvals"], 1, "{approved}");
+    assert_eq!(approved["status"], "open", "{approved}");
+    std::thread::sleep(Duration::from_secs(2));
+    let still = bob.json(&["proposals", "show", &id]);
+    assert_eq!(still["status"], "open", "{still}");
+    assert!(still["signed"].is_null(), "{still}");
+
+    // Alice approves (no daemon: the command pulls, votes and signs with
+    // Bob's node); Pat sees the signed transaction.
+    alice.json(&["proposals", "approve", &id]);
+    let done = wait_for("the result at Pat", Duration::from_secs(60), || {
+        shown_at(&pat, &id).filter(|v| v["status"] == "done")
+    });
+    let signed = done["signed"].as_str().unwrap();
+    let raw = hex::decode(signed.trim_start_matches("0x")).unwrap();
+    verify_ethereum(&w, &raw, Some(&tx));
+    let sent = anvil.rpc("eth_sendRawTransaction", json!([signed]));
+    assert_eq!(anvil.receipt(sent.as_str().unwrap())["status"], "0x1");
+
+    // Alice withdraws the grant: Pat's node learns it and proposes no
+    // more; Bob's node holds the withdrawal (and lets Pat in no more).
+    let removed = alice.json(&[
+        "proposers",
+        "remove",
+        "--wallet",
+        "team",
+        "--device",
+        &pat_id,
+    ]);
+    assert_eq!(removed["active"], false, "{removed}");
+    wait_for("the withdrawal at Pat", Duration::from_secs(40), || {
+        proposing_to(&pat)
+            .into_iter()
+            .find(|c| c["active"] == false)
+    });
+    let refused = pat.fails(&[
+        "propose",
+        "--wallet",
+        "team",
+        "--chain",
+        "ethereum",
+        "--unsigned",
+        &hex::encode(eth_transfer(1, ANVIL_ACCOUNT_1, ETHER)),
+    ]);
+    assert!(refused.contains("no longer"), "{refused}");
+    wait_for("the withdrawal at Bob", Duration::from_secs(30), || {
+        let v = bob.json(&["proposers", "list", "--wallet", "team"]);
+        (v["proposers"][0]["active"] == false).then_some(v)
+    });
+    p.stop();
+    b.stop();
 }

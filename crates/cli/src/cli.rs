@@ -77,6 +77,10 @@ pub enum Command {
     /// List, show, approve, reject or watch the team's proposals.
     #[command(subcommand)]
     Proposals(ProposalsCommand),
+    /// Let devices without a share propose to a wallet (they cannot
+    /// approve), withdraw them, list them.
+    #[command(subcommand)]
+    Proposers(ProposersCommand),
     /// Export this device's tamper-evident event log, or check an exported
     /// one.
     #[command(subcommand)]

@@ -38,7 +38,7 @@ use accord_node::policy::Statement;
 
 use crate::cli::{
     AuditCommand, BackupCommand, Cli, Command, CosignerCommand, DeviceCommand, PolicyCommand,
-    ProposalsCommand, WalletCommand,
+    ProposalsCommand, ProposersCommand, WalletCommand,
 };
 use crate::error::CliError;
 
@@ -114,6 +114,9 @@ fn run(cli: Cli) -> Result<String, CliError> {
         }
         Command::Proposals(ProposalsCommand::Reject(args)) => commands::proposals::reject(g, args),
         Command::Proposals(ProposalsCommand::Watch(args)) => commands::proposals::watch(g, args),
+        Command::Proposers(ProposersCommand::Add(args)) => commands::proposers::add(g, args),
+        Command::Proposers(ProposersCommand::Remove(args)) => commands::proposers::remove(g, args),
+        Command::Proposers(ProposersCommand::List(args)) => commands::proposers::list(g, args),
         Command::Audit(AuditCommand::Export(args)) => commands::audit::export(g, args),
         Command::Audit(AuditCommand::Verify(args)) => commands::audit::verify(g, args),
         Command::Backup(BackupCommand::Export(args)) => commands::backup::export(g, args),

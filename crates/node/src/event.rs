@@ -43,6 +43,9 @@ pub enum EventKind {
     /// A member approved or rejected a team proposal (the detail carries
     /// the signed vote).
     Voted,
+    /// A proposer-only device was granted or withdrawn on a wallet (the
+    /// detail carries the member's signed grant).
+    Granted,
     /// A kind written by a newer build.
     Other(String),
 }
@@ -67,13 +70,14 @@ impl EventKind {
             EventKind::Refreshed => "refreshed",
             EventKind::Proposed => "proposed",
             EventKind::Voted => "voted",
+            EventKind::Granted => "granted",
             EventKind::Other(name) => name,
         }
     }
 
     /// The kind stored as `name`.
     pub fn from_name(name: &str) -> EventKind {
-        const KNOWN: [EventKind; 16] = [
+        const KNOWN: [EventKind; 17] = [
             EventKind::Created,
             EventKind::Signed,
             EventKind::Cosigned,
@@ -90,6 +94,7 @@ impl EventKind {
             EventKind::Refreshed,
             EventKind::Proposed,
             EventKind::Voted,
+            EventKind::Granted,
         ];
         KNOWN
             .into_iter()

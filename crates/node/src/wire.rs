@@ -225,11 +225,17 @@ pub enum Control {
     /// A team proposal with the votes and result the sender holds
     /// ([`crate::team`]).
     Team(TeamItem),
-    /// Send me what you hold of this wallet's team proposals.
+    /// Send me what you hold of this wallet's team proposals (empty: the
+    /// cards of the wallets I may propose to).
     TeamPull {
         /// The wallet.
         wallet_id: String,
     },
+    /// A member's grant of a proposer-only device, relayed to members.
+    TeamGrant(Box<GrantRelay>),
+    /// A wallet the receiving device may propose to (to a proposer-only
+    /// device, from a member).
+    TeamCard(Box<crate::team::WalletCard>),
 }
 
 /// A team proposal as members relay it: the proposal, every vote the
@@ -243,6 +249,15 @@ pub struct TeamItem {
     pub votes: Vec<crate::team::Vote>,
     /// The signatures (64 bytes, ECDSA recovery id), once signed.
     pub signatures: Option<Vec<(Vec<u8>, Option<u8>)>>,
+}
+
+/// A member's grant of a proposer-only device as members relay it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRelay {
+    /// The signed grant.
+    pub grant: crate::team::Grant,
+    /// How to reach the device.
+    pub addr: EndpointAddr,
 }
 
 /// A delayed transfer as members exchange it
@@ -305,7 +320,9 @@ impl Control {
             | Control::CancelReplacement { .. }
             | Control::ReplacementAsked { .. }
             | Control::Team(_)
-            | Control::TeamPull { .. } => None,
+            | Control::TeamPull { .. }
+            | Control::TeamGrant(_)
+            | Control::TeamCard(_) => None,
         }
     }
 }

@@ -83,6 +83,8 @@ fn events_written_before_the_chain_are_chained_on_opening() {
          DROP TRIGGER events_no_update;
          DROP TABLE team_votes;
          DROP TABLE team_proposals;
+         DROP TABLE team_proposers;
+         DROP TABLE team_watched;
          DELETE FROM generations WHERE name = 'team';
          ALTER TABLE events DROP COLUMN prev;
          ALTER TABLE events DROP COLUMN hash;

@@ -63,6 +63,54 @@ pub struct ProposalRejectArgs {
     pub reason: String,
 }
 
+/// `accord proposers …`.
+#[derive(Debug, Subcommand)]
+pub enum ProposersCommand {
+    /// Let a device propose to a wallet without a share: it cannot approve
+    /// or sign. Give its pairing ticket (pairs with it first) or the id of
+    /// a device paired already.
+    Add(ProposerAddArgs),
+    /// Withdraw a device's grant to propose.
+    Remove(ProposerRemoveArgs),
+    /// The proposer-only devices of this device's wallets, and the wallets
+    /// this device only proposes to.
+    List(ProposalsListArgs),
+}
+
+/// `accord proposers add`.
+#[derive(Debug, Args)]
+pub struct ProposerAddArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
+    /// The device's id (paired with this one already).
+    #[arg(
+        long,
+        value_name = "DEVICE_ID",
+        required_unless_present = "ticket",
+        conflicts_with = "ticket"
+    )]
+    pub device: Option<String>,
+    /// The device's pairing ticket (`accord1…`, from its `cosigner serve`).
+    #[arg(long, value_name = "TICKET")]
+    pub ticket: Option<String>,
+    /// Its person's name, shown to every member (default: the name it
+    /// paired under).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// `accord proposers remove`.
+#[derive(Debug, Args)]
+pub struct ProposerRemoveArgs {
+    /// The wallet's name.
+    #[arg(long)]
+    pub wallet: String,
+    /// The device's id.
+    #[arg(long, value_name = "DEVICE_ID")]
+    pub device: String,
+}
+
 /// `accord audit …`.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {

@@ -10,6 +10,7 @@ pub mod endpoints;
 pub mod policy;
 pub mod preview;
 pub mod proposals;
+pub mod proposers;
 pub mod send;
 pub mod sign;
 pub mod wallet;

@@ -41,13 +41,14 @@ pub fn view_json(v: &ProposalView) -> Value {
                 "vote": x.kind.name(),
                 "reason": x.reason,
                 "at": x.at,
+                "counts": x.counts,
             })
         })
         .collect();
     let rejections = v
         .votes
         .iter()
-        .filter(|x| x.kind == VoteKind::Reject)
+        .filter(|x| x.counts && x.kind == VoteKind::Reject)
         .count();
     json!({
         "proposal": v.id,
@@ -63,6 +64,7 @@ pub fn view_json(v: &ProposalView) -> Value {
         "needs": v.needs,
         "votes": votes,
         "voted_here": v.voted_here.map(VoteKind::name),
+        "proposer_only": v.proposer_only,
         "preview": v.preview.as_ref().and_then(|p| serde_json::to_value(p).ok()),
         "preview_error": v.preview_error,
         "signed": v.done.as_ref().map(|d| d.encoded.clone()),
@@ -73,7 +75,7 @@ pub fn view_json(v: &ProposalView) -> Value {
 /// Runs `body` on a node of this device, under the name it last ran with
 /// (a person's device: what is not a team proposal it approved is asked
 /// about at the terminal).
-fn with_device_node<T>(
+pub(crate) fn with_device_node<T>(
     global: &Global,
     vault: Vault,
     body: impl AsyncFnOnce(&accord_node::Node) -> Result<T, CliError>,
@@ -96,7 +98,7 @@ fn with_device_node<T>(
 
 /// Runs `change` on the store, with a node around it when no daemon of
 /// this data directory runs (see the module docs).
-fn on_team<T: Send + 'static>(
+pub(crate) fn on_team<T: Send + 'static>(
     global: &Global,
     change: impl FnOnce(&mut Vault) -> Result<T, CliError> + Send + 'static,
 ) -> Result<T, CliError> {

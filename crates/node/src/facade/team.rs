@@ -12,11 +12,12 @@ use accord_chains::{Chain, Preview};
 
 use super::{Node, Vault};
 use crate::event::EventKind;
-use crate::runner::team_sync::{self, log_vote, member_ids, name_of};
-use crate::store::{Member, ProposalDone, StoreError, StoredProposal, WalletRecord};
+use crate::runner::team_sync::{self, log_vote};
+use crate::runner::team_wallet::{team_wallet, team_wallet_ref};
+use crate::store::{ProposalDone, StoreError, StoredProposal};
 use crate::team::{Status, TeamProposal, Vote, VoteKind, tally, vote};
 use crate::transport::identity;
-use crate::wallet::{WalletRef, public_keys};
+use crate::wallet::WalletRef;
 
 /// How long a proposal stays open by default: 7 days.
 pub const DEFAULT_EXPIRY: u64 = 7 * 24 * 3600;
@@ -45,6 +46,13 @@ pub enum TeamError {
         /// Where it stands.
         status: Status,
     },
+    /// This device holds no share of the wallet: it proposes, it does not
+    /// approve.
+    #[error("this device may propose to wallet {0} but not approve or reject: it holds no share")]
+    ProposerOnly(String),
+    /// This device may no longer propose to the wallet.
+    #[error("this device may no longer propose to wallet {0}: its grant was withdrawn")]
+    Withdrawn(String),
     /// This device voted on it already.
     #[error("this device {} proposal {id} already", if *.approved { "approved" } else { "rejected" })]
     Voted {
@@ -68,6 +76,9 @@ pub struct VoteView {
     pub reason: String,
     /// When (seconds since the epoch).
     pub at: i64,
+    /// Whether it counts towards the quorum (a proposer-only device's
+    /// approval of its own proposal does not).
+    pub counts: bool,
 }
 
 /// A proposal as a member sees it.
@@ -103,6 +114,9 @@ pub struct ProposalView {
     pub done: Option<ProposalDone>,
     /// Whether this device voted.
     pub voted_here: Option<VoteKind>,
+    /// Whether this device only proposes to the wallet (no share: it
+    /// cannot approve or reject).
+    pub proposer_only: bool,
 }
 
 impl ProposalView {
@@ -110,17 +124,9 @@ impl ProposalView {
     pub fn approvals(&self) -> usize {
         self.votes
             .iter()
-            .filter(|v| v.kind == VoteKind::Approve)
+            .filter(|v| v.counts && v.kind == VoteKind::Approve)
             .count()
     }
-}
-
-fn me_of(record: &WalletRecord, members: &[Member]) -> Result<String, StoreError> {
-    members
-        .iter()
-        .find(|m| m.party == record.party)
-        .map(|m| hex::encode(m.device.as_bytes()))
-        .ok_or_else(|| StoreError::Corrupt(format!("this device in wallet {}", record.name)))
 }
 
 impl Vault {
@@ -136,14 +142,17 @@ impl Vault {
         superseded: bool,
         now: i64,
     ) -> Result<ProposalView, StoreError> {
-        let record = self.read().wallet_by_id(&sp.proposal.wallet_id)?;
-        let members = self.read().members(&record)?;
-        let ids = member_ids(&members);
-        let me = me_of(&record, &members)?;
+        let tw = team_wallet(self.read(), &sp.proposal.wallet_id)?.ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "wallet {} of proposal {}",
+                sp.proposal.wallet_id, sp.id
+            ))
+        })?;
+        let ids = tw.member_ids();
         let t = tally(
             &sp.votes,
             &ids,
-            record.threshold,
+            tw.threshold,
             sp.done.is_some(),
             sp.proposal.expires_at,
             now,
@@ -151,33 +160,41 @@ impl Vault {
         .superseded_if(superseded);
         let chain = Chain::from_str(&sp.proposal.chain)
             .map_err(|_| StoreError::Corrupt(format!("proposal {}'s chain", sp.id)))?;
-        let keys = public_keys(&self.read().group_keys(&record)?);
-        let (preview, preview_error) =
-            match keys.map(|k| prepare(chain, record.network.name(), &sp.proposal.unsigned, &k)) {
-                Some(Ok(p)) => (Some(p.preview), None),
-                Some(Err(e)) => (None, Some(e.to_string())),
-                None => (None, Some("the wallet's keys are not readable".into())),
-            };
+        let (preview, preview_error) = match tw
+            .keys
+            .as_ref()
+            .map(|k| prepare(chain, tw.network.name(), &sp.proposal.unsigned, k))
+        {
+            Some(Ok(p)) => (Some(p.preview), None),
+            Some(Err(e)) => (None, Some(e.to_string())),
+            None => (None, Some("the wallet's keys are not readable".into())),
+        };
         Ok(ProposalView {
-            wallet: record.name.clone(),
-            wallet_id: record.id.clone(),
+            wallet: tw.name.clone(),
+            wallet_id: tw.id.clone(),
             chain,
             note: sp.proposal.note.clone(),
-            proposer: name_of(&members, &sp.proposal.proposer),
+            proposer: tw.name_of(&sp.proposal.proposer),
             created_at: sp.proposal.created_at,
             expires_at: sp.proposal.expires_at,
             status: t.status,
             needs: t.needs,
-            voted_here: sp.votes.iter().find(|v| v.device == me).map(|v| v.kind),
+            voted_here: sp
+                .votes
+                .iter()
+                .find(|v| v.device == tw.me && tw.member_here())
+                .map(|v| v.kind),
+            proposer_only: !tw.member_here(),
             votes: sp
                 .votes
                 .iter()
                 .map(|v| VoteView {
                     device: v.device.clone(),
-                    name: name_of(&members, &v.device),
+                    name: tw.name_of(&v.device),
                     kind: v.kind,
                     reason: v.reason.clone(),
                     at: v.at,
+                    counts: tw.is_member(&v.device),
                 })
                 .collect(),
             preview,
@@ -198,14 +215,18 @@ impl Vault {
         expires_in: u64,
         now: i64,
     ) -> Result<ProposalView, TeamError> {
-        let record = self.record(wallet)?;
-        let members = self.read().members(&record)?;
-        let keys = public_keys(&self.read().group_keys(&record)?)
-            .ok_or_else(|| StoreError::Corrupt(format!("the keys of wallet {}", record.name)))?;
-        prepare(chain, record.network.name(), &unsigned, &keys)?;
+        let tw = team_wallet_ref(self.read(), wallet)?;
+        if tw.proposer_grant.as_ref().is_some_and(|g| !g.active) {
+            return Err(TeamError::Withdrawn(tw.name));
+        }
+        let keys = tw
+            .keys
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt(format!("the keys of wallet {}", tw.name)))?;
+        prepare(chain, tw.network.name(), &unsigned, keys)?;
         let key = identity::secret_key(self.store())?;
         let p = TeamProposal {
-            wallet_id: record.id.clone(),
+            wallet_id: tw.id.clone(),
             chain: chain.name().to_owned(),
             unsigned,
             note: note.to_owned(),
@@ -213,8 +234,8 @@ impl Vault {
             expires_at: now.saturating_add(i64::try_from(expires_in).unwrap_or(i64::MAX)),
             proposer: hex::encode(key.public().as_bytes()),
         };
-        team_sync::check_proposal(&p, &members).map_err(TeamError::Invalid)?;
-        let all = self.read().team_proposals(Some(&record.id))?;
+        team_sync::check_proposal(&p, &tw).map_err(TeamError::Invalid)?;
+        let all = self.read().team_proposals(Some(&tw.id))?;
         if team_sync::superseded(&team_sync::signed_proposals(&all), &p) {
             return Err(TeamError::Invalid(
                 "a signed proposal of this wallet spends the same nonce or inputs already".into(),
@@ -224,7 +245,7 @@ impl Vault {
         let store = self.store();
         store.add_proposal(&p, now)?;
         store.log(
-            Some(&record.id),
+            Some(&tw.id),
             EventKind::Proposed,
             &format!(
                 "team proposal {}: {} transaction proposed here{}",
@@ -239,7 +260,7 @@ impl Vault {
             now,
         )?;
         store.add_vote(&mine)?;
-        log_vote(store, &record, &members, &mine, now)?;
+        log_vote(store, &tw, &mine, now)?;
         self.proposal(&p.id_hex(), now)
     }
 
@@ -252,6 +273,9 @@ impl Vault {
         now: i64,
     ) -> Result<ProposalView, TeamError> {
         let shown = self.proposal(id, now)?;
+        if shown.proposer_only {
+            return Err(TeamError::ProposerOnly(shown.wallet));
+        }
         if let Some(k) = shown.voted_here {
             return Err(TeamError::Voted {
                 id: id.to_owned(),
@@ -268,15 +292,15 @@ impl Vault {
             .read()
             .team_proposal(id)?
             .ok_or_else(|| TeamError::NotFound(id.to_owned()))?;
-        let record = self.read().wallet_by_id(&sp.proposal.wallet_id)?;
-        let members = self.read().members(&record)?;
+        let tw = team_wallet(self.read(), &sp.proposal.wallet_id)?
+            .ok_or_else(|| TeamError::NotFound(id.to_owned()))?;
         let key = identity::secret_key(self.store())?;
         let v: Vote = vote(&key, &sp.proposal, kind, reason, now);
         v.verify(&sp.proposal)
             .map_err(|e| TeamError::Invalid(e.to_string()))?;
         let store = self.store();
         store.add_vote(&v)?;
-        log_vote(store, &record, &members, &v, now)?;
+        log_vote(store, &tw, &v, now)?;
         self.proposal(id, now)
     }
 
@@ -302,8 +326,8 @@ impl Vault {
 
     /// How many proposals `wallet` holds here.
     pub fn proposal_count(&self, wallet: &WalletRef) -> Result<usize, StoreError> {
-        let record = self.record(wallet)?;
-        self.read().team_count(&record.id)
+        let tw = team_wallet_ref(self.read(), wallet)?;
+        self.read().team_count(&tw.id)
     }
 
     /// The proposals of `wallet` (every wallet: `None`), oldest first.
@@ -312,10 +336,12 @@ impl Vault {
         wallet: Option<&WalletRef>,
         now: i64,
     ) -> Result<Vec<ProposalView>, StoreError> {
-        let record = wallet.map(|w| self.record(w)).transpose()?;
+        let tw = wallet
+            .map(|w| team_wallet_ref(self.read(), w))
+            .transpose()?;
         let all = self
             .read()
-            .team_proposals(record.as_ref().map(|r| r.id.as_str()))?;
+            .team_proposals(tw.as_ref().map(|r| r.id.as_str()))?;
         let superseded: Vec<bool> = {
             let signed = team_sync::signed_proposals(&all);
             all.iter()

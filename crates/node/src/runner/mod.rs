@@ -15,7 +15,9 @@ pub(crate) mod policy_prompt;
 pub(crate) mod policy_sync;
 pub(crate) mod router;
 pub(crate) mod serve;
+pub(crate) mod team_grants;
 pub(crate) mod team_sync;
+pub(crate) mod team_wallet;
 mod undecided;
 
 use std::collections::{HashMap, VecDeque};
@@ -240,6 +242,16 @@ impl Shared {
             *pins.entry(*id).or_insert(0) += 1;
             self.transport.allowlist().pin(*id);
         }
+    }
+
+    /// The ids running sessions pinned.
+    fn session_pins(&self) -> Vec<EndpointId> {
+        self.pins
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .copied()
+            .collect()
     }
 
     /// Unpins `ids` a session pinned, unless another running session pinned

@@ -246,6 +246,12 @@ fn dispatch(shared: &Arc<Shared>, from: EndpointId, message: Message, bytes: usi
                 }
             });
         }
+        Message::Control(Control::TeamGrant(relay)) => {
+            tokio::spawn(super::team_grants::on_grant(shared.clone(), from, *relay));
+        }
+        Message::Control(Control::TeamCard(card)) => {
+            tokio::spawn(super::team_grants::on_card(shared.clone(), from, *card));
+        }
         Message::Control(Control::TeamPull { wallet_id }) => {
             tokio::spawn(super::team_sync::answer_pull(
                 shared.clone(),

@@ -23,13 +23,14 @@ use accord_chains::Chain;
 use accord_chains::signing::{ThresholdSignature, prepare};
 use iroh::{EndpointAddr, EndpointId};
 
+use super::team_wallet::{TeamWallet, team_wallet, team_wallets};
 use super::{Shared, now};
 use crate::event::EventKind;
 use crate::facade::SignRequest;
-use crate::store::{Member, Persist, ProposalDone, StoreError, StoredProposal, WalletRecord};
+use crate::store::{Member, Persist, ProposalDone, StoreError, StoredProposal};
 use crate::team::{MAX_NOTE, Status, TeamProposal, VoteKind, tally};
-use crate::wallet::{WalletRef, public_keys};
-use crate::wire::{Control, MAX_UNSIGNED, TeamItem};
+use crate::wallet::WalletRef;
+use crate::wire::{Control, GrantRelay, MAX_UNSIGNED, TeamItem};
 
 /// How often everything is pushed to every member.
 const PUSH_EVERY: Duration = Duration::from_secs(20);
@@ -51,20 +52,36 @@ pub(crate) fn member_ids(members: &[Member]) -> Vec<String> {
     m.iter().map(|m| hex::encode(m.device.as_bytes())).collect()
 }
 
+/// Who a pushed message is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Audience {
+    /// Members and proposer-only devices.
+    Everyone,
+    /// Members only.
+    Members,
+    /// One device.
+    Device(EndpointId),
+}
+
 /// What to push for one wallet: one message per proposal, with what it
-/// holds now (its votes and result, counted) to tell a change.
+/// holds now (its votes and result, counted) to tell a change; on a
+/// member, the grants of proposer-only devices (to members) and the
+/// wallet's card (to each proposer).
 struct Push {
     wallet: String,
-    to: Vec<EndpointAddr>,
-    messages: Vec<(String, usize, Control)>,
+    /// Where to, and whether each is a member.
+    to: Vec<(EndpointAddr, bool)>,
+    messages: Vec<(String, usize, Audience, Control)>,
 }
 
 fn pushes(store: &dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
     let mut out = Vec::new();
-    for record in store.wallets()? {
-        let members = store.members(&record)?;
+    for tw in team_wallets(store)? {
+        if tw.withdrawn() {
+            continue;
+        }
         let mut messages = Vec::new();
-        for sp in store.team_proposals(Some(&record.id))? {
+        for sp in store.team_proposals(Some(&tw.id))? {
             let live = sp.done.is_none() && now < sp.proposal.expires_at;
             if !live && sp.proposal.created_at < now.saturating_sub(RELAY_CLOSED) {
                 continue;
@@ -73,6 +90,7 @@ fn pushes(store: &dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
             messages.push((
                 sp.id,
                 held,
+                Audience::Everyone,
                 Control::Team(TeamItem {
                     proposal: sp.proposal,
                     votes: sp.votes,
@@ -80,16 +98,37 @@ fn pushes(store: &dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
                 }),
             ));
         }
+        let mut to: Vec<(EndpointAddr, bool)> =
+            tw.other_members().into_iter().map(|a| (a, true)).collect();
+        for (g, addr) in &tw.grants {
+            let held = usize::try_from(g.at).unwrap_or_default();
+            messages.push((
+                format!("grant:{}:{}", tw.id, g.device),
+                held,
+                Audience::Members,
+                Control::TeamGrant(Box::new(GrantRelay {
+                    grant: g.clone(),
+                    addr: addr.clone(),
+                })),
+            ));
+            // A withdrawn device is told, for as long as closed proposals
+            // are relayed.
+            if g.active || g.at >= now.saturating_sub(RELAY_CLOSED) {
+                messages.push((
+                    format!("card:{}:{}", tw.id, g.device),
+                    held,
+                    Audience::Device(addr.id),
+                    Control::TeamCard(Box::new(tw.card(g.clone()))),
+                ));
+                to.push((addr.clone(), false));
+            }
+        }
         if messages.is_empty() {
             continue;
         }
         out.push(Push {
-            wallet: record.id.clone(),
-            to: members
-                .iter()
-                .filter(|m| m.party != record.party)
-                .map(|m| m.addr.clone())
-                .collect(),
+            wallet: tw.id.clone(),
+            to,
             messages,
         });
     }
@@ -97,8 +136,16 @@ fn pushes(store: &dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
 }
 
 async fn send(shared: &Shared, p: &Push) {
-    let sends = p.to.iter().map(|addr| async move {
-        for (_, _, m) in &p.messages {
+    let sends = p.to.iter().map(|(addr, member)| async move {
+        for (_, _, audience, m) in &p.messages {
+            let for_it = match audience {
+                Audience::Everyone => true,
+                Audience::Members => *member,
+                Audience::Device(id) => addr.id == *id,
+            };
+            if !for_it {
+                continue;
+            }
             let sent = tokio::time::timeout(SEND_LIMIT, shared.send_control(addr, m)).await;
             if !matches!(sent, Ok(Ok(()))) {
                 return;
@@ -108,17 +155,22 @@ async fn send(shared: &Shared, p: &Push) {
     futures_util::future::join_all(sends).await;
 }
 
-/// Asks every other member of every wallet for the proposals it holds.
+/// Asks every other member of every wallet for the proposals it holds,
+/// and every paired device for the wallets this one may propose to.
 pub(crate) async fn pull_all(shared: &Arc<Shared>) {
     let asks = shared
         .with_store(|store| -> Result<Vec<(String, EndpointAddr)>, StoreError> {
             let mut out = Vec::new();
-            for record in store.wallets()? {
-                for m in store.members(&record)? {
-                    if m.party != record.party {
-                        out.push((record.id.clone(), m.addr));
-                    }
+            for tw in team_wallets(&*store)?
+                .into_iter()
+                .filter(|t| !t.withdrawn())
+            {
+                for addr in tw.other_members() {
+                    out.push((tw.id.clone(), addr));
                 }
+            }
+            for d in store.devices()? {
+                out.push((String::new(), d.addr));
             }
             Ok(out)
         })
@@ -133,22 +185,32 @@ pub(crate) async fn pull_all(shared: &Arc<Shared>) {
     futures_util::future::join_all(sends).await;
 }
 
-/// Answers a member's pull with what this device holds of the wallet.
+/// Answers a pull with what this device holds of the wallet for `from`;
+/// an empty wallet id asks for the cards of the wallets `from` may
+/// propose to.
 pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: String) {
     let Ok(pushes) = shared.with_store(|store| pushes(&*store, now())).await else {
         return;
     };
-    let Some(p) = pushes.into_iter().find(|p| p.wallet == wallet) else {
-        return;
-    };
-    let Some(addr) = p.to.iter().find(|a| a.id == from).cloned() else {
-        return;
-    };
-    let only = Push {
-        to: vec![addr],
-        ..p
-    };
-    send(&shared, &only).await;
+    for p in pushes {
+        if !wallet.is_empty() && p.wallet != wallet {
+            continue;
+        }
+        let Some(to) = p.to.iter().find(|(a, _)| a.id == from).cloned() else {
+            continue;
+        };
+        let messages = p
+            .messages
+            .into_iter()
+            .filter(|(_, _, audience, _)| !wallet.is_empty() || *audience == Audience::Device(from))
+            .collect();
+        let only = Push {
+            to: vec![to],
+            messages,
+            wallet: p.wallet,
+        };
+        send(&shared, &only).await;
+    }
 }
 
 /// Pushes every wallet's proposals to its members now.
@@ -181,12 +243,12 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
                 Ok(pushes) => {
                     for mut p in pushes {
                         p.messages
-                            .retain(|(id, held, _)| full || last.get(id) != Some(held));
+                            .retain(|(id, held, _, _)| full || last.get(id) != Some(held));
                         if p.messages.is_empty() {
                             continue;
                         }
                         send(&shared, &p).await;
-                        for (id, held, _) in &p.messages {
+                        for (id, held, _, _) in &p.messages {
                             last.insert(id.clone(), *held);
                         }
                     }
@@ -344,10 +406,16 @@ pub(crate) async fn advance(shared: &Arc<Shared>, tried: &mut HashMap<String, In
     }
 }
 
-/// Checks what a proposal must be before it is kept.
-pub(crate) fn check_proposal(p: &TeamProposal, members: &[Member]) -> Result<(), String> {
-    if !member_ids(members).contains(&p.proposer) {
-        return Err("a proposal by a device that is not a member".into());
+/// Checks what a proposal must be before it is kept: by a member or a
+/// proposer-only device granted on the wallet, and within the limits.
+pub(crate) fn check_proposal(p: &TeamProposal, tw: &TeamWallet) -> Result<(), String> {
+    let by_proposer = tw.proposer(&p.proposer).is_some()
+        || tw
+            .proposer_grant
+            .as_ref()
+            .is_some_and(|g| g.active && g.device == p.proposer);
+    if !tw.is_member(&p.proposer) && !by_proposer {
+        return Err("a proposal by a device that is neither a member nor a proposer".into());
     }
     if p.unsigned.len() > MAX_UNSIGNED {
         return Err(format!(
@@ -373,32 +441,28 @@ pub(crate) fn check_proposal(p: &TeamProposal, members: &[Member]) -> Result<(),
 /// The signed result of `p` from `signatures`, assembled and checked here
 /// (by the chain's library, under the wallet's keys).
 pub(crate) fn check_result(
-    store: &dyn Persist,
-    record: &WalletRecord,
+    tw: &TeamWallet,
     p: &TeamProposal,
     signatures: &[(Vec<u8>, Option<u8>)],
     now: i64,
-) -> Result<Result<ProposalDone, String>, StoreError> {
-    let keys = public_keys(&store.group_keys(record)?)
-        .ok_or_else(|| StoreError::Corrupt(format!("the public keys of wallet {}", record.name)))?;
-    let Ok(chain) = Chain::from_str(&p.chain) else {
-        return Ok(Err(format!("chain {:?}", p.chain)));
-    };
-    let prepared = match prepare(chain, record.network.name(), &p.unsigned, &keys) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(e.to_string())),
-    };
+) -> Result<ProposalDone, String> {
+    let keys = tw
+        .keys
+        .as_ref()
+        .ok_or_else(|| format!("the public keys of wallet {} are not readable", tw.name))?;
+    let chain = Chain::from_str(&p.chain).map_err(|_| format!("chain {:?}", p.chain))?;
+    let prepared =
+        prepare(chain, tw.network.name(), &p.unsigned, keys).map_err(|e| e.to_string())?;
     let mut sigs = Vec::new();
     for (bytes, recovery_id) in signatures {
-        let Ok(bytes) = <[u8; 64]>::try_from(bytes.as_slice()) else {
-            return Ok(Err("a signature that is not 64 bytes".into()));
-        };
+        let bytes = <[u8; 64]>::try_from(bytes.as_slice())
+            .map_err(|_| "a signature that is not 64 bytes".to_owned())?;
         sigs.push(ThresholdSignature {
             bytes,
             recovery_id: *recovery_id,
         });
     }
-    Ok(match prepared.finish(&sigs) {
+    match prepared.finish(&sigs) {
         Ok(signed) => Ok(ProposalDone {
             signatures: signatures.to_vec(),
             encoded: signed.encoded,
@@ -406,11 +470,11 @@ pub(crate) fn check_result(
             at: now,
         }),
         Err(e) => Err(format!("its signatures do not make the transaction: {e}")),
-    })
+    }
 }
 
-/// Keeps what a member sent of a proposal, after checking it; whether
-/// anything was new, or why it was refused.
+/// Keeps what a member (or a proposer-only device) sent of a proposal,
+/// after checking it; whether anything was new, or why it was refused.
 pub(crate) fn receive(
     store: &mut dyn Persist,
     from: EndpointId,
@@ -418,29 +482,29 @@ pub(crate) fn receive(
     now: i64,
 ) -> Result<Result<bool, String>, StoreError> {
     let p = &item.proposal;
-    let record = match store.wallet_by_id(&p.wallet_id) {
-        Ok(r) => r,
-        Err(StoreError::NotFound(_)) => return Ok(Err("a proposal for a wallet not here".into())),
-        Err(e) => return Err(e),
+    let Some(tw) = team_wallet(&*store, &p.wallet_id)? else {
+        return Ok(Err("a proposal for a wallet not here".into()));
     };
-    let members = store.members(&record)?;
-    if !members.iter().any(|m| m.device == from) {
+    let sender = hex::encode(from.as_bytes());
+    if !tw.is_member(&sender) && tw.proposer(&sender).is_none() {
         return Ok(Err(format!(
-            "a proposal of wallet {} from a device that is not a member",
-            record.name
+            "a proposal of wallet {} from a device that is neither a member nor a proposer",
+            tw.name
         )));
     }
-    if let Err(why) = check_proposal(p, &members) {
+    if let Err(why) = check_proposal(p, &tw) {
         return Ok(Err(why));
     }
-    let ids = member_ids(&members);
     let id = p.id_hex();
     let existing = store.team_proposal(&id)?;
     let mut refused = Vec::new();
     let mut votes = Vec::new();
     for v in &item.votes {
+        // A proposer-only device's approval of its own proposal says who
+        // proposed it; it is kept, never counted.
+        let authorship = v.device == p.proposer && v.kind == VoteKind::Approve;
         match v.verify(p) {
-            Ok(()) if ids.contains(&v.device) => votes.push(v.clone()),
+            Ok(()) if tw.is_member(&v.device) || authorship => votes.push(v.clone()),
             Ok(()) => refused.push(format!("a vote of {}, not a member", v.device)),
             Err(e) => refused.push(e.to_string()),
         }
@@ -455,21 +519,21 @@ pub(crate) fn receive(
                 "proposal {id} without its proposer's signed approval"
             )));
         }
-        if store.team_count(&record.id)? >= MAX_PROPOSALS {
+        if store.team_count(&tw.id)? >= MAX_PROPOSALS {
             return Ok(Err(format!(
                 "wallet {} holds {MAX_PROPOSALS} proposals already",
-                record.name
+                tw.name
             )));
         }
         store.add_proposal(p, now)?;
         changed = true;
         store.log(
-            Some(&record.id),
+            Some(&tw.id),
             EventKind::Proposed,
             &format!(
                 "team proposal {id}: {} transaction by {}{}",
                 p.chain,
-                name_of(&members, &p.proposer),
+                tw.name_of(&p.proposer),
                 if p.note.is_empty() {
                     String::new()
                 } else {
@@ -482,17 +546,17 @@ pub(crate) fn receive(
     for v in votes {
         if store.add_vote(&v)? {
             changed = true;
-            log_vote(store, &record, &members, &v, now)?;
+            log_vote(store, &tw, &v, now)?;
         }
     }
     let done_here = existing.as_ref().is_some_and(|e| e.done.is_some());
     if let (Some(sigs), false) = (&item.signatures, done_here) {
-        match check_result(&*store, &record, p, sigs, now)? {
+        match check_result(&tw, p, sigs, now) {
             Ok(done) => {
                 if store.finish_proposal(&id, &done)? {
                     changed = true;
                     store.log(
-                        Some(&record.id),
+                        Some(&tw.id),
                         EventKind::Proposed,
                         &format!("team proposal {id} signed: {}", done.txid),
                         now,
@@ -504,7 +568,7 @@ pub(crate) fn receive(
     }
     if !refused.is_empty() {
         store.log(
-            Some(&record.id),
+            Some(&tw.id),
             EventKind::Rejected,
             &format!(
                 "team proposal {id} from {from}: left out {}",
@@ -516,29 +580,21 @@ pub(crate) fn receive(
     Ok(Ok(changed))
 }
 
-/// A member's name, by device id (hex).
-pub(crate) fn name_of(members: &[Member], device: &str) -> String {
-    members
-        .iter()
-        .find(|m| hex::encode(m.device.as_bytes()) == device)
-        .map_or_else(|| device.to_owned(), |m| m.name.clone())
-}
-
 /// Logs a vote with its signature (the audit log keeps both).
 pub(crate) fn log_vote(
     store: &mut dyn Persist,
-    record: &WalletRecord,
-    members: &[Member],
+    tw: &TeamWallet,
     v: &crate::team::Vote,
     now: i64,
 ) -> Result<(), StoreError> {
     store.log(
-        Some(&record.id),
+        Some(&tw.id),
         EventKind::Voted,
         &format!(
             "{} {} team proposal {}{}{}{}",
-            name_of(members, &v.device),
+            tw.name_of(&v.device),
             match v.kind {
+                VoteKind::Approve if !tw.is_member(&v.device) => "proposed (not counted)",
                 VoteKind::Approve => "approved",
                 VoteKind::Reject => "rejected",
             },

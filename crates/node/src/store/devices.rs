@@ -254,7 +254,26 @@ impl DeviceStore for Store {
                  (SELECT endpoint_id FROM devices WHERE removed_at IS NOT NULL)",
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.map(|r| records::device_id(&r?)).collect()
+        let mut ids: Vec<EndpointId> = rows
+            .map(|r| records::device_id(&r?))
+            .collect::<Result<_, _>>()?;
+        // Proposer-only devices granted on a wallet here; on a proposer-only
+        // device, the members of the wallets it proposes to.
+        let mut granted = self.conn.prepare(
+            "SELECT device FROM team_proposers WHERE active = 1 AND device NOT IN
+                 (SELECT endpoint_id FROM devices WHERE removed_at IS NOT NULL)",
+        )?;
+        for d in granted.query_map([], |r| r.get::<_, String>(0))? {
+            ids.push(records::device_id(&d?)?);
+        }
+        for (_, card) in super::persist::ProposerStore::watched(self)? {
+            if card.grant.active {
+                ids.extend(card.members.iter().map(|m| m.addr.id));
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
     }
 
     fn is_known(&self, id: &EndpointId) -> Result<bool, StoreError> {

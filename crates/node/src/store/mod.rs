@@ -18,6 +18,7 @@ mod events;
 mod journal;
 pub mod persist;
 mod policies;
+mod proposers;
 mod records;
 mod schema;
 mod sealed_share;
@@ -36,9 +37,10 @@ pub use delayed::QueuedTransfer;
 pub use devices::TicketRefused;
 pub use epochs::{NewEpoch, PendingEpoch};
 pub use persist::{
-    DeviceStore, EpochStore, EventLog, Persist, PolicyStore, ProposalDone, SessionJournal,
-    SigningBegin, SigningEnd, StoredProposal, TeamStore, WalletState, WalletStore,
+    DeviceStore, EpochStore, EventLog, Persist, PolicyStore, ProposalDone, ProposerStore,
+    SessionJournal, SigningBegin, SigningEnd, StoredProposal, TeamStore, WalletState, WalletStore,
 };
+pub(crate) use records::parse_group_key;
 pub use records::{
     KeygenOutcome, Member, NewWalletOwned, PairedDevice, PendingWallet, WalletRecord,
     group_key_bytes,

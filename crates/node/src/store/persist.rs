@@ -335,9 +335,43 @@ pub trait TeamStore {
     fn team_generation(&self) -> Result<i64, StoreError>;
 }
 
+/// Proposer-only devices ([`crate::team::Grant`]): on a member, the grants
+/// of its wallets; on a proposer-only device, the wallets it may propose to.
+pub trait ProposerStore {
+    /// Keeps a verified grant (with how to reach its device) unless a
+    /// statement about that device as late or later is here; whether it
+    /// was kept.
+    fn add_grant(
+        &mut self,
+        grant: &crate::team::Grant,
+        addr: &iroh::EndpointAddr,
+    ) -> Result<bool, StoreError>;
+    /// The latest grant of each device for `wallet_id` (withdrawn ones
+    /// included), with its address.
+    fn grants(
+        &self,
+        wallet_id: &str,
+    ) -> Result<Vec<(crate::team::Grant, iroh::EndpointAddr)>, StoreError>;
+    /// Keeps (or updates) a wallet this device may propose to; the name it
+    /// is kept under (the card's, or with a suffix when a wallet here has
+    /// that name).
+    fn watch(&mut self, card: &crate::team::WalletCard, now: i64) -> Result<String, StoreError>;
+    /// The wallets this device may propose to (or could: the grant in each
+    /// says whether it still can), with the names they are kept under.
+    fn watched(&self) -> Result<Vec<(String, crate::team::WalletCard)>, StoreError>;
+}
+
 /// Everything the node keeps.
 pub trait Persist:
-    WalletStore + EpochStore + SessionJournal + DeviceStore + PolicyStore + EventLog + TeamStore + Send
+    WalletStore
+    + EpochStore
+    + SessionJournal
+    + DeviceStore
+    + PolicyStore
+    + EventLog
+    + TeamStore
+    + ProposerStore
+    + Send
 {
 }
 
@@ -349,6 +383,7 @@ impl<T> Persist for T where
         + PolicyStore
         + EventLog
         + TeamStore
+        + ProposerStore
         + Send
 {
 }

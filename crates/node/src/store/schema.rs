@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 const V1: &str = "
 CREATE TABLE meta (
@@ -326,6 +326,60 @@ CREATE TRIGGER team_votes_insert_gen AFTER INSERT ON team_votes
     BEGIN UPDATE generations SET n = n + 1 WHERE name = 'team'; END;
 ";
 
+/// Version 11: proposer-only devices ([`crate::team::Grant`]). On a
+/// member: the grants of its wallets (the latest per device). On a
+/// proposer-only device: the wallets it may propose to, as their cards;
+/// their proposals are kept with the others, so `team_proposals` no longer
+/// requires a wallet with a share here (rebuilt without that reference,
+/// foreign keys off: SQLite's twelve-step table change).
+const V11: &str = "
+CREATE TABLE team_proposals_v11 (
+    id          TEXT PRIMARY KEY,
+    wallet_id   TEXT NOT NULL,
+    chain       TEXT NOT NULL,
+    unsigned    BLOB NOT NULL,
+    note        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    proposer    TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    signatures  TEXT,
+    encoded     TEXT,
+    txid        TEXT,
+    done_at     INTEGER
+) STRICT;
+INSERT INTO team_proposals_v11 SELECT id, wallet_id, chain, unsigned, note, created_at,
+    expires_at, proposer, received_at, signatures, encoded, txid, done_at FROM team_proposals;
+DROP TABLE team_proposals;
+ALTER TABLE team_proposals_v11 RENAME TO team_proposals;
+CREATE INDEX team_proposals_wallet ON team_proposals (wallet_id, created_at);
+CREATE TRIGGER team_proposals_insert_gen AFTER INSERT ON team_proposals
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'team'; END;
+CREATE TRIGGER team_proposals_update_gen AFTER UPDATE ON team_proposals
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'team'; END;
+CREATE TABLE team_proposers (
+    wallet_id TEXT NOT NULL REFERENCES wallets(id),
+    device    TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    active    INTEGER NOT NULL,
+    by        TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    signature TEXT NOT NULL,
+    addr      TEXT NOT NULL,
+    PRIMARY KEY (wallet_id, device)
+) STRICT;
+CREATE TRIGGER team_proposers_insert_gen AFTER INSERT ON team_proposers
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'team'; END;
+CREATE TRIGGER team_proposers_update_gen AFTER UPDATE ON team_proposers
+    BEGIN UPDATE generations SET n = n + 1 WHERE name = 'team'; END;
+CREATE TABLE team_watched (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    card        TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+) STRICT;
+";
+
 /// The SQL function the chain's trigger calls ([`crate::audit::event_hash`]).
 pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
@@ -390,6 +444,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         return Ok(Err(version));
     }
     if version < SCHEMA_VERSION {
+        // Version 11 rebuilds a table others refer to: foreign keys are off
+        // for the change (a no-op inside a transaction) and checked after.
+        conn.pragma_update(None, "foreign_keys", false)?;
         let tx = conn.transaction()?;
         if version < 1 {
             tx.execute_batch(V1)?;
@@ -419,9 +476,26 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
             tx.execute_batch(V9)?;
             chain_existing_events(&tx)?;
         }
-        tx.execute_batch(V10)?;
+        if version < 10 {
+            tx.execute_batch(V10)?;
+        }
+        tx.execute_batch(V11)?;
+        let broken: Option<String> = rusqlite::OptionalExtension::optional(tx.query_row(
+            "SELECT \"table\" FROM pragma_foreign_key_check",
+            [],
+            |r| r.get(0),
+        ))?;
+        if let Some(table) = broken {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!(
+                    "a row of {table} refers to nothing after the migration"
+                )),
+            ));
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
+        conn.pragma_update(None, "foreign_keys", true)?;
     }
     Ok(Ok(()))
 }

@@ -321,6 +321,7 @@ impl WalletStore for Store {
                 "signatures",
                 "banned",
                 "sessions",
+                "team_proposers",
             ] {
                 tx.execute(&format!("DELETE FROM {table} WHERE wallet_id = ?1"), [id])?;
             }

@@ -13,13 +13,18 @@
 //! Delivery (`crate::runner::team_sync`): pushed to every member that is
 //! online when something changes, and kept by every member, so one that
 //! comes online later pulls it from whichever member it reaches first.
+//!
+//! Proposer-only devices ([`Grant`]): paired with a member, no share; they
+//! propose, never approve.
 
 mod conflict;
 mod proposal;
+mod proposer;
 mod status;
 
 pub use conflict::conflicts;
 pub use proposal::{MAX_NOTE, TeamProposal, Vote, VoteError, VoteKind, vote};
+pub use proposer::{Grant, GrantError, MAX_NAME, WalletCard, grant};
 pub use status::{Status, Tally, tally};
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ const MAX_REASON: usize = 1024;
 const ID_DOMAIN: &[u8] = b"accord team proposal v1\0";
 const VOTE_DOMAIN: &[u8] = b"accord team vote v1\0";
 
-fn field(h: &mut Vec<u8>, bytes: &[u8]) {
+/// Appends `bytes` with its length (8 bytes, big-endian) before it.
+pub(super) fn field(h: &mut Vec<u8>, bytes: &[u8]) {
     h.extend_from_slice(&u64::try_from(bytes.len()).unwrap_or(u64::MAX).to_be_bytes());
     h.extend_from_slice(bytes);
 }

@@ -3,7 +3,7 @@
 
 use iroh::SecretKey;
 
-use super::{Status, TeamProposal, VoteError, VoteKind, tally, vote};
+use super::{GrantError, Status, TeamProposal, VoteError, VoteKind, grant, tally, vote};
 
 fn key(n: u8) -> SecretKey {
     SecretKey::from_bytes(&[n; 32])
@@ -146,4 +146,52 @@ fn proposals_spending_the_same_nonce_conflict() {
     assert!(!super::conflicts(&a, &a));
     assert!(!super::conflicts(&a, &with(eth(5, 20), "w2")));
     assert!(!super::conflicts(&a, &with(vec![1, 2, 3], "w1")));
+}
+
+#[test]
+fn a_grant_verifies_only_as_signed_by_its_member() {
+    let g = grant(&key(1), "w1", &device(9), "Pat", true, 100);
+    assert_eq!(g.verify(), Ok(()));
+    // Each field is covered: the device, its name, granted or withdrawn,
+    // the time and the wallet.
+    let mut other = g.clone();
+    other.device = device(8);
+    assert!(matches!(other.verify(), Err(GrantError::Invalid(_))));
+    let mut other = g.clone();
+    other.name = "Mallory".into();
+    assert!(matches!(other.verify(), Err(GrantError::Invalid(_))));
+    let mut other = g.clone();
+    other.active = false;
+    assert!(matches!(other.verify(), Err(GrantError::Invalid(_))));
+    let mut other = g.clone();
+    other.at = 101;
+    assert!(matches!(other.verify(), Err(GrantError::Invalid(_))));
+    let mut other = g.clone();
+    other.wallet_id = "w2".into();
+    assert!(matches!(other.verify(), Err(GrantError::Invalid(_))));
+    // Claimed by another member: its key does not verify the signature.
+    let mut other = g.clone();
+    other.by = device(2);
+    assert!(matches!(other.verify(), Err(GrantError::Invalid(_))));
+    // Not a device id; an empty name.
+    let mut other = g.clone();
+    other.device = "xyz".into();
+    assert!(matches!(other.verify(), Err(GrantError::BadDevice(_))));
+    let empty = grant(&key(1), "w1", &device(9), "", true, 100);
+    assert_eq!(empty.verify(), Err(GrantError::BadName));
+}
+
+#[test]
+fn a_proposers_own_approval_never_counts_towards_the_quorum() {
+    // Device 9 proposes (not a member); one member's approval of a 2-of-3
+    // leaves it open whatever device 9 signed.
+    let mut p = proposal(0);
+    p.proposer = device(9);
+    let votes = vec![
+        vote(&key(9), &p, VoteKind::Approve, "", 101),
+        vote(&key(2), &p, VoteKind::Approve, "", 102),
+    ];
+    let t = tally(&votes, &members(3), 2, false, 200, 150);
+    assert_eq!(t.status, Status::Open);
+    assert_eq!(t.approvers, vec![device(2)]);
 }

@@ -19,7 +19,7 @@
 //!    answers from its store (committed, or — presumed abort — drop).
 
 mod dkg;
-mod refresh;
+pub(crate) mod refresh;
 mod steps;
 mod timers;
 

@@ -34,7 +34,7 @@ pub struct LocalWallet {
     pub pending: bool,
 }
 
-fn invited(members: &[Member]) -> Vec<InvitedMember> {
+pub(crate) fn invited(members: &[Member]) -> Vec<InvitedMember> {
     members
         .iter()
         .map(|m| InvitedMember {
