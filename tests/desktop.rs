@@ -5,7 +5,8 @@
 //! key in gnome-keyring's Secret Service on a private session bus.
 //!
 //! One test, in order: first run (create a 2-of-3 wallet, the phone
-//! approves at its prompt), settings (point at Anvil and the Bitcoin and
+//! approves at its prompt), settings (the person's name, which the new
+//! phone in 7 pairs under; point at Anvil and the Bitcoin and
 //! Solana test nodes), wallets (balances on three chains), send 0.5 ETH
 //! (preview, the phone approves, the transaction id, Anvil's receipt: the
 //! sender Anvil recovered from the signature is the wallet), send 0.1 BTC
@@ -381,8 +382,12 @@ fn desktop_end_to_end_in_the_real_window() {
         ".endpoint[data-chain=\"solana\"][data-network=\"regtest\"] input",
         &solana_server.url(),
     );
+    // The person's name: devices paired from now on know it (checked at
+    // the new phone in 7), and the header shows it.
+    s.type_into("#settings-name", "Dana");
     s.click_css("#save-settings");
     s.wait_text("#settings-saved", long, |t| t.starts_with("Saved"));
+    s.wait_text(".device-name", long, |t| t.starts_with("Dana"));
     shot(&s, &display, "7-settings", "#save-settings");
 
     // 3. Wallets: the funded balances on three chains, the co-signers online.
@@ -646,6 +651,16 @@ fn desktop_end_to_end_in_the_real_window() {
         &format!(".member[data-device-id=\"{}\"]", phone2.device_id),
         long,
     );
+    // The new phone paired with this device under its person's name.
+    let paired = cosigner::run_cli(&tmp.path().join("phone2"), "phone", &["devices"]);
+    assert!(
+        paired
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "Dana"),
+        "{paired}"
+    );
     let phone = phone2;
     // A backup of the shares now in use, restored on a new computer below.
     let backup3 = tmp.path().join("w3.accordbackup");
@@ -738,6 +753,50 @@ fn desktop_end_to_end_in_the_real_window() {
     assert_eq!(sent.as_str().unwrap(), signed);
     assert_eq!(anvil.receipt(&signed)["status"], "0x1");
     shot(&s, &display, "21-team-proposal-signed", "#proposal-list");
+
+    // The desktop proposes a send to the team from the Send screen; the
+    // phone's person approves it with the CLI; the desktop's node signs it
+    // with the phone's, and the Approvals screen shows it signed.
+    s.click_css("#nav-send");
+    s.select("#send-chain", "ethereum");
+    s.type_into("#send-to", RECIPIENT);
+    s.type_into("#send-amount", "0.01");
+    // A space: emptied by typing (a clear alone leaves the page's value).
+    s.type_into("#send-token", " ");
+    s.click_css("#send-preview-button");
+    s.wait_text("#send-preview .transfer", long, |t| t.contains("0.01 ETH"));
+    s.type_into("#send-note", "office chairs");
+    s.click_css("#send-propose-button");
+    let made = s.wait_text("#send-proposed", long, |t| t.contains("1 of 2"));
+    assert!(made.contains("Proposed to the team"), "{made}");
+    let ours = s.find("#send-proposed", long);
+    let ours = s.attribute(&ours, "data-proposal-id").unwrap();
+    wait_until("the proposal at the phone", long, || {
+        cosigner::run_cli(&tmp.path().join("phone2"), "phone", &["proposals", "list"])
+            .to_string()
+            .contains(&ours)
+    });
+    cosigner::run_cli(
+        &tmp.path().join("phone2"),
+        "phone",
+        &["proposals", "approve", &ours],
+    );
+    let card = format!(".proposal[data-proposal-id=\"{ours}\"]");
+    s.click_css("#nav-approvals");
+    let signed = s.wait_text(&format!("{card} .txid"), Duration::from_secs(120), |t| {
+        t.starts_with("0x") && t.len() == 66
+    });
+    let shown = s.wait_text(&card, long, |t| t.contains("office chairs"));
+    assert!(shown.contains("2 of 2 approvals"), "{shown}");
+    let tx = s.wait_text(&format!("{card} .signed"), long, |t| t.starts_with("0x"));
+    assert_eq!(
+        anvil
+            .rpc("eth_sendRawTransaction", json!([tx]))
+            .as_str()
+            .unwrap(),
+        signed
+    );
+    assert_eq!(anvil.receipt(&signed)["status"], "0x1");
 
     // 5. Devices, 6. Activity, 4. Approvals (empty: no team requests).
     s.click_css("#nav-devices");

@@ -105,7 +105,34 @@ pub fn run() -> Result<(), String> {
             commands::backup::restore_backup,
             commands::proposals::proposals,
             commands::proposals::vote_proposal,
+            commands::proposals::propose_draft,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    /// The main window is granted exactly the app's commands: one left out
+    /// is refused at run time ("not allowed by ACL").
+    #[test]
+    fn the_capability_grants_every_command_and_nothing_else() {
+        let text = include_str!("../capabilities/main.json");
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut granted: Vec<String> = json["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        let mut wanted: Vec<String> = accord_desktop_api::Command::ALL
+            .iter()
+            .map(|c| format!("allow-{}", c.name().replace('_', "-")))
+            .collect();
+        granted.sort();
+        wanted.sort();
+        assert_eq!(granted, wanted);
+    }
 }

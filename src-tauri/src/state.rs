@@ -81,8 +81,15 @@ impl App {
 
     /// Starts the node on an open store.
     pub async fn start(&self, vault: Vault, protector: ProtectorRecord) -> Result<(), ApiError> {
+        // The person's name, once set in Settings; "desktop" until then.
+        let name = vault
+            .name()
+            .ok()
+            .flatten()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "desktop".into());
         let options = NodeOptions {
-            name: "desktop".into(),
+            name,
             role: Role::Desktop,
             transport: self.transport.clone(),
             timeouts: Timeouts::default(),

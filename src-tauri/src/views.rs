@@ -173,8 +173,9 @@ pub fn culprits(culprits: Vec<Culprit>) -> Vec<CulpritView> {
 }
 
 /// The node's settings as the UI edits them.
-pub fn settings(s: &node_settings::Settings) -> Settings {
+pub fn settings(name: String, s: &node_settings::Settings) -> Settings {
     Settings {
+        name,
         default_network: s.default_network.name().to_owned(),
         endpoints: s
             .endpoints

@@ -9,8 +9,9 @@
 use accord_desktop_api::{
     ActivityRequest, ApiError, ApprovalView, BalanceView, Command, Decide, DeviceRef, DeviceView,
     DraftRef, ErrorCode, EventView, PolicyChange, PolicyScreen, PolicyStatement, PolicyVersionView,
-    PresenceView, ProgressEvent, ProposalCard, SendPreview, SendRequest, SendResult, Settings,
-    Status, TicketText, TicketView, TransferRef, Unlock, VoteProposal, WalletRef, WalletView,
+    PresenceView, ProgressEvent, ProposalCard, ProposeDraft, SendPreview, SendRequest, SendResult,
+    Settings, Status, TicketText, TicketView, TransferRef, Unlock, VoteProposal, WalletRef,
+    WalletView,
 };
 use js_sys::{Array, Function, Object, Reflect};
 use serde::{Serialize, de::DeserializeOwned};
@@ -245,6 +246,11 @@ pub async fn approvals() -> Result<Vec<ApprovalView>, Failure> {
 /// `decide`.
 pub async fn decide(request: &Decide) -> Result<(), Failure> {
     call1(Command::Decide, request).await
+}
+
+/// `propose_draft`.
+pub async fn propose_draft(request: &ProposeDraft) -> Result<ProposalCard, Failure> {
+    call1(Command::ProposeDraft, request).await
 }
 
 /// `proposals`.

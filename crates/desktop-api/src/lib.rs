@@ -94,11 +94,14 @@ pub enum Command {
     /// [`VoteProposal`] → [`ProposalCard`]: approves or rejects one,
     /// signed by this device.
     VoteProposal,
+    /// [`ProposeDraft`] → [`ProposalCard`]: proposes a previewed send to
+    /// the wallet's team instead of signing it now.
+    ProposeDraft,
 }
 
 impl Command {
     /// Every command.
-    pub const ALL: [Command; 29] = [
+    pub const ALL: [Command; 30] = [
         Command::Status,
         Command::UnlockWithPassphrase,
         Command::Reopen,
@@ -128,6 +131,7 @@ impl Command {
         Command::RestoreBackup,
         Command::Proposals,
         Command::VoteProposal,
+        Command::ProposeDraft,
     ];
 
     /// The name the UI invokes (the Rust function's name in src-tauri).
@@ -162,6 +166,7 @@ impl Command {
             Command::RestoreBackup => "restore_backup",
             Command::Proposals => "proposals",
             Command::VoteProposal => "vote_proposal",
+            Command::ProposeDraft => "propose_draft",
         }
     }
 }

@@ -510,6 +510,10 @@ pub struct ProposalCard {
     pub preview: Option<PreviewView>,
     /// Whether it waits for this device's user.
     pub waiting: bool,
+    /// Whether this device only proposes to the wallet (no share: it
+    /// cannot approve or reject).
+    #[serde(default)]
+    pub proposer_only: bool,
     /// The signed transaction, once done.
     pub signed: Option<String>,
     /// Its txid, once done.
@@ -525,6 +529,15 @@ pub struct VoteProposal {
     pub approve: bool,
     /// Why not, when rejecting.
     pub reason: Option<String>,
+}
+
+/// A previewed send proposed to the team (`prepare_send`'s draft).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposeDraft {
+    /// The draft.
+    pub draft: String,
+    /// What it is for, shown to every member.
+    pub note: String,
 }
 
 /// A paired device.
@@ -571,9 +584,13 @@ pub struct EventView {
     pub wallet: Option<String>,
 }
 
-/// Networks and endpoints.
+/// This device's name, networks and endpoints.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
+    /// The person's name this device shows to devices it pairs with and
+    /// to the members of wallets it creates (a team knows members by it).
+    #[serde(default)]
+    pub name: String,
     /// The network new wallets are for.
     pub default_network: String,
     /// One endpoint per chain and network.

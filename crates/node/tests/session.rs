@@ -393,3 +393,25 @@ async fn a_blocking_approver_times_out_and_shutdown_ends_live_sessions() {
     phone.shutdown().await;
     recovery.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renamed_device_pairs_under_its_new_name_and_keeps_it_across_a_restart() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let desktop = node(dirs[0].path(), "desktop", 1).await;
+    let phone = node(dirs[1].path(), "phone", 2).await;
+    assert!(desktop.rename("  ").await.is_err());
+    assert!(desktop.rename(&"x".repeat(65)).await.is_err());
+    assert_eq!(desktop.rename(" Dana ").await.unwrap(), "Dana");
+    assert_eq!(desktop.name(), "Dana");
+    let ticket = phone.issue_ticket(Duration::from_secs(60)).unwrap();
+    let paired = desktop.redeem(&ticket).await.unwrap();
+    assert_eq!(paired.name, "phone");
+    // The phone knows the desktop by its person's name.
+    let at_phone = phone.vault().devices().unwrap();
+    assert_eq!(at_phone.len(), 1);
+    assert_eq!(at_phone[0].name, "Dana");
+    // Kept in the store for the next start.
+    assert_eq!(desktop.vault().name().unwrap().as_deref(), Some("Dana"));
+    desktop.shutdown().await;
+    phone.shutdown().await;
+}

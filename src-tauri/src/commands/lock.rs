@@ -18,7 +18,7 @@ pub async fn status(app: State<'_, App>) -> Result<Status, ApiError> {
             (
                 Some(DeviceInfo {
                     id: node.id().to_string(),
-                    name: node.name().to_owned(),
+                    name: node.name(),
                 }),
                 u32::try_from(wallets).unwrap_or(u32::MAX),
                 Some(protector.to_owned()),

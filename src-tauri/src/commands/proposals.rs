@@ -1,11 +1,14 @@
 //! The team's proposals (`accord_node::team`), on the Approvals screen:
 //! listed with what each does, who voted, where it stands; approved or
 //! rejected here (signed by this device). The node relays the vote and,
-//! when this device is the quorum's signer, signs by itself.
+//! when this device is the quorum's signer, signs by itself. A send
+//! previewed on the Send screen can be proposed to the team instead of
+//! signed at once.
 
-use accord_desktop_api::{ApiError, ErrorCode, ProposalCard, VoteCard, VoteProposal};
-use accord_node::facade::{ProposalView, TeamError};
+use accord_desktop_api::{ApiError, ErrorCode, ProposalCard, ProposeDraft, VoteCard, VoteProposal};
+use accord_node::facade::{DEFAULT_EXPIRY, ProposalView, TeamError};
 use accord_node::runner::now;
+use accord_node::team::MAX_NOTE;
 use accord_node::team::VoteKind;
 use tauri::State;
 
@@ -37,7 +40,8 @@ pub fn card(v: &ProposalView) -> ProposalCard {
             })
             .collect(),
         preview: v.preview.as_ref().map(views::preview),
-        waiting: v.status.is_live() && v.voted_here.is_none(),
+        waiting: v.status.is_live() && v.voted_here.is_none() && !v.proposer_only,
+        proposer_only: v.proposer_only,
         signed: v.done.as_ref().map(|d| d.encoded.clone()),
         txid: v.done.as_ref().map(|d| d.txid.clone()),
     }
@@ -82,4 +86,31 @@ pub async fn vote_proposal(
         .await
         .map(|v| card(&v))
         .map_err(team_error)
+}
+
+/// Proposes a previewed send to the wallet's team (approved by this
+/// device at once; open for [`DEFAULT_EXPIRY`]).
+#[tauri::command]
+pub async fn propose_draft(
+    app: State<'_, App>,
+    request: ProposeDraft,
+) -> Result<ProposalCard, ApiError> {
+    let node = app.node().await?;
+    let note = request.note.trim().to_owned();
+    if note.len() > MAX_NOTE {
+        return Err(crate::error::input(format!(
+            "a note of at most {MAX_NOTE} bytes"
+        )));
+    }
+    let draft = app.take_draft(&request.draft)?;
+    node.propose(
+        draft.wallet,
+        draft.chain,
+        draft.unsigned,
+        note,
+        DEFAULT_EXPIRY,
+    )
+    .await
+    .map(|v| card(&v))
+    .map_err(team_error)
 }

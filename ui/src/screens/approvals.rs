@@ -119,6 +119,9 @@ fn Proposal(proposal: ProposalCard) -> impl IntoView {
                 {format!(" at {}", format::local_time(proposal.created_at))}
             </p>
             {(!proposal.note.is_empty()).then(|| view! { <p class="note">{proposal.note.clone()}</p> })}
+            {proposal.proposer_only.then(|| view! {
+                <p class="proposer-only">"This device proposes to this wallet without a share: its members approve."</p>
+            })}
             <p class="tally">
                 {format!("{} of {} approvals · closes {}", proposal.approvals, proposal.needs, format::local_time(proposal.expires_at))}
             </p>

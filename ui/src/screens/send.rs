@@ -2,10 +2,15 @@
 //! `#send-amount`, `#send-token`), the preview (`#send-preview`,
 //! `#send-policy`) from `prepare_send`, and only after
 //! `#send-confirm-button` the co-signing (`#send-progress`) and the result
-//! (`#send-result`: `#send-txid`, `#send-block`). Changing the form drops
-//! the preview, so what is confirmed is what was shown.
+//! (`#send-result`: `#send-txid`, `#send-block`) — or, with a note
+//! (`#send-note`), `#send-propose-button` proposes it to the wallet's team
+//! instead (`#send-proposed`; each member approves on their Approvals
+//! screen, and it is signed once a quorum approved). Changing the form
+//! drops the preview, so what is confirmed is what was shown.
 
-use accord_desktop_api::{DraftRef, SendPreview, SendResult, WalletView};
+use accord_desktop_api::{
+    DraftRef, ProposalCard, ProposeDraft, SendPreview, SendResult, WalletView,
+};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
@@ -65,6 +70,8 @@ pub fn SendScreen(
     let sending = RwSignal::new(false);
     let progress = RwSignal::new(Vec::new());
     let result = RwSignal::new(None::<SendResult>);
+    let note = RwSignal::new(String::new());
+    let proposed = RwSignal::new(None::<ProposalCard>);
 
     on_shown(active, move || {
         spawn_local(async move {
@@ -102,6 +109,7 @@ pub fn SendScreen(
         };
         preparing.set(true);
         result.set(None);
+        proposed.set(None);
         progress.set(Vec::new());
         spawn_local(async move {
             let answer = ipc::prepare_send(&request).await;
@@ -133,6 +141,31 @@ pub fn SendScreen(
             prepared.set(None);
             match answer {
                 Ok(r) => result.set(Some(r)),
+                Err(e) => errors.report(e),
+            }
+        });
+    };
+
+    let propose = move |_| {
+        let Some(draft) = prepared.with_untracked(|p| p.as_ref().map(|p| p.draft.clone())) else {
+            return;
+        };
+        errors.clear();
+        sending.set(true);
+        let request = ProposeDraft {
+            draft,
+            note: note.get_untracked(),
+        };
+        spawn_local(async move {
+            let answer = ipc::propose_draft(&request).await;
+            sending.set(false);
+            // The draft is used up either way.
+            prepared.set(None);
+            match answer {
+                Ok(card) => {
+                    note.set(String::new());
+                    proposed.set(Some(card));
+                }
                 Err(e) => errors.report(e),
             }
         });
@@ -217,6 +250,16 @@ pub fn SendScreen(
                                 <h3>"Check before you sign"</h3>
                                 <Preview preview=p.preview fee_id="preview-fee" />
                                 <Policy verdict=p.policy id="send-policy" />
+                                <div class="field">
+                                    <label for="send-note">"Note for the team (when proposing)"</label>
+                                    <input
+                                        id="send-note"
+                                        type="text"
+                                        maxlength="1024"
+                                        placeholder="what it is for"
+                                        bind:value=note
+                                    />
+                                </div>
                                 <div class="actions">
                                     <button
                                         id="send-confirm-button"
@@ -226,6 +269,14 @@ pub fn SendScreen(
                                         on:click=confirm
                                     >
                                         {move || if sending.get() { "Signing…" } else { "Confirm and send" }}
+                                    </button>
+                                    <button
+                                        id="send-propose-button"
+                                        type="button"
+                                        disabled=move || sending.get()
+                                        on:click=propose
+                                    >
+                                        "Propose to the team"
                                     </button>
                                     <button
                                         id="send-cancel"
@@ -245,6 +296,24 @@ pub fn SendScreen(
                 <ProgressList id="send-progress" progress=progress />
             </Show>
             {move || result.get().map(|r| view! { <Sent result=r /> })}
+            {move || {
+                proposed
+                    .get()
+                    .map(|p| {
+                        view! {
+                            <div id="send-proposed" class="panel" data-proposal-id=p.id.clone()>
+                                <h3>"Proposed to the team"</h3>
+                                <p>
+                                    {format!(
+                                        "{} of {} approvals so far. Each member approves it on their Approvals screen; it is signed as soon as a quorum approved.",
+                                        p.approvals,
+                                        p.needs,
+                                    )}
+                                </p>
+                            </div>
+                        }
+                    })
+            }}
         </section>
     }
 }

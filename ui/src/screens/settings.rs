@@ -1,4 +1,6 @@
-//! Settings: the default network for new wallets
+//! Settings: this device's name — its person's, shown to the devices it
+//! pairs with and to the members of wallets it creates
+//! (`#settings-name`) — the default network for new wallets
 //! (`#settings-default-network`) and one chain node per chain and network
 //! (`.endpoint[data-chain][data-network]`), saved with `#save-settings`
 //! (`#settings-saved` confirms).
@@ -7,6 +9,7 @@ use accord_desktop_api::{Endpoint, Settings};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
+    app::AppStatus,
     error::Errors,
     format,
     forms::{CHAINS, NETWORKS},
@@ -50,6 +53,8 @@ pub fn SettingsScreen(
     active: Memo<bool>,
 ) -> impl IntoView {
     let errors = Errors::get();
+    let status = AppStatus::get();
+    let name = RwSignal::new(String::new());
     let network = RwSignal::new(String::new());
     let endpoints = RwSignal::new(None::<Vec<Row>>);
     let saving = RwSignal::new(false);
@@ -57,6 +62,7 @@ pub fn SettingsScreen(
 
     let show = move |settings: Settings| {
         let list = rows(&settings);
+        name.set(settings.name);
         network.set(settings.default_network);
         endpoints.set(Some(
             list.into_iter()
@@ -93,6 +99,7 @@ pub fn SettingsScreen(
                 .collect()
         });
         let request = Settings {
+            name: name.get_untracked().trim().to_owned(),
             default_network: network.get_untracked(),
             endpoints: list,
         };
@@ -103,6 +110,8 @@ pub fn SettingsScreen(
             match answer {
                 Ok(s) => {
                     show(s);
+                    // The header shows this device's name.
+                    status.refresh();
                     saved.set(Some(format!(
                         "Saved at {}.",
                         format::local_time(format::now_secs())
@@ -117,6 +126,13 @@ pub fn SettingsScreen(
         <section id="screen-settings" class="screen" hidden=move || !active.get()>
             <h2>"Settings"</h2>
             <form class="settings-form" on:submit=save>
+                <div class="field">
+                    <label for="settings-name">"Your name"</label>
+                    <input id="settings-name" type="text" maxlength="64" bind:value=name />
+                    <p class="hint">
+                        "Shown to the devices you pair with and to the other members of wallets you create: a team knows you by it."
+                    </p>
+                </div>
                 <div class="field">
                     <label for="settings-default-network">"Network for new wallets"</label>
                     <select
@@ -194,6 +210,7 @@ mod tests {
             url: url.to_owned(),
         };
         let settings = Settings {
+            name: "Dana".to_owned(),
             default_network: "regtest".to_owned(),
             endpoints: vec![
                 endpoint("solana", "testnet", "http://sol"),

@@ -19,7 +19,7 @@ impl Node {
         let addr = self.shared.transport.addr();
         Ok(pair::issue_ticket(
             &mut *self.shared.store(),
-            &self.shared.name,
+            &self.shared.name(),
             addr,
             ttl,
         )?)

@@ -64,7 +64,7 @@ impl Node {
         let mut members = vec![InvitedMember {
             party: 1,
             addr: self.addr(),
-            name: self.name().to_owned(),
+            name: self.name(),
             role: self.role(),
         }];
         let mut seen = BTreeSet::from([self.id()]);

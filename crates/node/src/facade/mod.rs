@@ -43,6 +43,21 @@ pub use sign::{SignOutcome, SignRequest, sign_plan};
 pub use team::{DEFAULT_EXPIRY, ProposalView, TeamError, VoteView};
 pub use vault::{Vault, WalletSummary};
 
+/// The longest device name, in characters.
+pub const MAX_DEVICE_NAME: usize = 64;
+
+/// Why a name was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenameError {
+    /// Empty, too long or with control characters.
+    #[error("a name must be 1 to {MAX_DEVICE_NAME} characters, without control characters: {0:?}")]
+    Invalid(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// How a node runs.
 pub struct NodeOptions {
     /// This device's name, told to peers (`desktop`, `phone`, `recovery`).
@@ -147,9 +162,28 @@ impl Node {
         self.shared.transport.addr()
     }
 
-    /// This device's name.
-    pub fn name(&self) -> &str {
-        &self.shared.name
+    /// This device's name (what it tells devices it pairs with, and the
+    /// members of wallets it creates).
+    pub fn name(&self) -> String {
+        self.shared.name()
+    }
+
+    /// Renames this device (1 to 64 characters, not blank): devices it
+    /// pairs with and wallets it creates from now on know it by `name`;
+    /// kept for the next start.
+    pub async fn rename(&self, name: &str) -> Result<String, RenameError> {
+        let name = name.trim().to_owned();
+        if name.is_empty()
+            || name.chars().count() > MAX_DEVICE_NAME
+            || name.chars().any(char::is_control)
+        {
+            return Err(RenameError::Invalid(name));
+        }
+        let kept = name.clone();
+        self.with_vault(move |v| v.store().set_setting("name", &kept))
+            .await?;
+        self.shared.rename(name.clone());
+        Ok(name)
     }
 
     /// What this device is to its wallets.

@@ -81,7 +81,7 @@ pub(crate) async fn sign_with(
     progress: ProgressFn<'_>,
 ) -> Result<SignOutcome, SignError> {
     let req = request.clone();
-    let (me, timeouts) = (shared.name.as_str().to_owned(), shared.timeouts);
+    let (me, timeouts) = (shared.name(), shared.timeouts);
     let (prepared, plan) = shared
         .with_store(move |store| sign_plan(&*store, &req, &me, timeouts))
         .await?;
@@ -103,7 +103,7 @@ pub(crate) async fn sign_with(
         })
         .collect();
     let signed = prepared.finish(&sigs)?;
-    let mut signers = vec![shared.name.as_str().to_owned()];
+    let mut signers = vec![shared.name()];
     signers.extend(result.cosigners.into_iter().map(|c| c.name));
     if result.attempts > 0 {
         shared.log(

@@ -62,7 +62,7 @@ pub(crate) struct Shared {
     pub(crate) transport: Transport,
     pub(crate) approver: Arc<dyn Approver>,
     pub(crate) router: Router,
-    pub(crate) name: String,
+    name: std::sync::RwLock<String>,
     pub(crate) role: Role,
     pub(crate) timeouts: Timeouts,
     origin: tokio::time::Instant,
@@ -120,7 +120,7 @@ impl Shared {
             transport,
             approver,
             router: Router::default(),
-            name,
+            name: std::sync::RwLock::new(name),
             role,
             timeouts,
             origin: tokio::time::Instant::now(),
@@ -242,6 +242,19 @@ impl Shared {
             *pins.entry(*id).or_insert(0) += 1;
             self.transport.allowlist().pin(*id);
         }
+    }
+
+    /// The name this device tells its peers.
+    pub(crate) fn name(&self) -> String {
+        self.name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Tells peers another name from now on.
+    pub(crate) fn rename(&self, name: String) {
+        *self.name.write().unwrap_or_else(PoisonError::into_inner) = name;
     }
 
     /// The ids running sessions pinned.

@@ -84,7 +84,7 @@ pub(crate) async fn redeem(
     };
     let hello = Hello {
         secret: *ticket.secret,
-        name: shared.name.clone(),
+        name: shared.name(),
         addr: shared.transport.addr(),
     };
     let request = postcard::to_allocvec(&hello).unwrap_or_default();
@@ -154,7 +154,7 @@ pub(crate) async fn answer(shared: Arc<Shared>, request: PairRequest) {
                 Ok(Ok(())) => {
                     shared.transport.allowlist().pin(from);
                     Answer::Welcome {
-                        name: shared.name.clone(),
+                        name: shared.name(),
                     }
                 }
                 Ok(Err(refused)) => {
