@@ -225,8 +225,9 @@ pub enum Control {
     /// A team proposal with the votes and result the sender holds
     /// ([`crate::team`]).
     Team(TeamItem),
-    /// Send me what you hold of this wallet's team proposals (empty: the
-    /// cards of the wallets I may propose to).
+    /// Send me what you hold of this wallet's team proposals (empty: of
+    /// every wallet I am a member of or may propose to, with the cards of
+    /// the latter).
     TeamPull {
         /// The wallet.
         wallet_id: String,

@@ -335,7 +335,7 @@ pub fn admit_invitation(
             .iter()
             .any(|m| m.party == r.party && m.addr.id == me)
     {
-        let pinned: BTreeSet<EndpointId> = match store.pinned_ids() {
+        let pinned: BTreeSet<EndpointId> = match store.known_ids() {
             Ok(ids) => ids.into_iter().collect(),
             Err(e) => return storage(e),
         };
@@ -434,7 +434,7 @@ pub fn admit_invitation(
             }),
         };
     }
-    let pinned: BTreeSet<EndpointId> = match store.pinned_ids() {
+    let pinned: BTreeSet<EndpointId> = match store.known_ids() {
         Ok(ids) => ids.into_iter().collect(),
         Err(e) => {
             return Admission::Reply(Control::Abort {

@@ -16,7 +16,10 @@ pub(crate) mod policy_sync;
 pub(crate) mod router;
 pub(crate) mod serve;
 pub(crate) mod team_grants;
+mod team_receive;
 pub(crate) mod team_sync;
+#[cfg(test)]
+mod team_tests;
 pub(crate) mod team_wallet;
 mod undecided;
 

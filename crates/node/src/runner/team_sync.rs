@@ -3,7 +3,7 @@
 //! other member when something changes here (this node, or the `accord`
 //! CLI on the same store: a generation counter) and every [`PUSH_EVERY`]
 //! in any case; a device that starts asks every member for what it holds
-//! (`TeamPull`), so a member that was offline catches up from whichever
+//! for it (`TeamPull`, one per device), so a member that was offline catches up from whichever
 //! member it reaches — every member is a mailbox for its wallets. A
 //! receiver keeps only what verifies: a proposal from a member, with its
 //! proposer's signed approval; votes signed by members; a result whose
@@ -20,17 +20,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use accord_chains::Chain;
-use accord_chains::signing::{ThresholdSignature, prepare};
 use iroh::{EndpointAddr, EndpointId};
 
-use super::team_wallet::{TeamWallet, team_wallet, team_wallets};
+pub(crate) use super::team_receive::{check_proposal, log_vote, receive};
+use super::team_wallet::team_wallet;
 use super::{Shared, now};
 use crate::event::EventKind;
 use crate::facade::SignRequest;
 use crate::store::{Member, Persist, ProposalDone, StoreError, StoredProposal};
-use crate::team::{MAX_NOTE, Status, TeamProposal, VoteKind, tally};
+use crate::team::{Status, TeamProposal, tally};
 use crate::wallet::WalletRef;
-use crate::wire::{Control, GrantRelay, MAX_UNSIGNED, TeamItem};
+use crate::wire::{Control, GrantRelay, TeamItem};
 
 /// How often everything is pushed to every member.
 const PUSH_EVERY: Duration = Duration::from_secs(20);
@@ -74,18 +74,43 @@ struct Push {
     messages: Vec<(String, usize, Audience, Control)>,
 }
 
-fn pushes(store: &dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
+/// The wallets there is something to push for: every wallet with a share
+/// here and every wallet this device proposes to (`only`: that one).
+fn wallet_ids(store: &dyn Persist, only: Option<&str>) -> Result<Vec<String>, StoreError> {
+    if let Some(id) = only {
+        return Ok(vec![id.to_owned()]);
+    }
+    let mut ids: Vec<String> = store.wallets()?.into_iter().map(|r| r.id).collect();
+    ids.extend(store.watched()?.into_iter().map(|(_, c)| c.id));
+    Ok(ids)
+}
+
+/// What to push, for every wallet (or `only` one). A wallet with nothing
+/// to push costs two lookups (its proposals, its grants): a node answers a
+/// pull per wallet and member at every member's start.
+fn pushes(store: &dyn Persist, now: i64, only: Option<&str>) -> Result<Vec<Push>, StoreError> {
     let mut out = Vec::new();
-    for tw in team_wallets(store)? {
+    for id in wallet_ids(store, only)? {
+        let proposals: Vec<StoredProposal> = store
+            .team_proposals(Some(&id))?
+            .into_iter()
+            .filter(|sp| {
+                let live = sp.done.is_none() && now < sp.proposal.expires_at;
+                live || sp.proposal.created_at >= now.saturating_sub(RELAY_CLOSED)
+            })
+            .collect();
+        let has_grants = !store.grants(&id)?.is_empty();
+        if proposals.is_empty() && !has_grants {
+            continue;
+        }
+        let Some(tw) = team_wallet(store, &id)? else {
+            continue;
+        };
         if tw.withdrawn() {
             continue;
         }
         let mut messages = Vec::new();
-        for sp in store.team_proposals(Some(&tw.id))? {
-            let live = sp.done.is_none() && now < sp.proposal.expires_at;
-            if !live && sp.proposal.created_at < now.saturating_sub(RELAY_CLOSED) {
-                continue;
-            }
+        for sp in proposals {
             let held = sp.votes.len() + usize::from(sp.done.is_some());
             messages.push((
                 sp.id,
@@ -155,58 +180,61 @@ async fn send(shared: &Shared, p: &Push) {
     futures_util::future::join_all(sends).await;
 }
 
-/// Asks every other member of every wallet for the proposals it holds,
-/// and every paired device for the wallets this one may propose to.
+/// Asks every device this one shares a wallet with (the other members,
+/// the members of the wallets it proposes to) and every paired device
+/// for all it holds for this one — one pull per device, whatever the
+/// number of wallets.
 pub(crate) async fn pull_all(shared: &Arc<Shared>) {
     let asks = shared
-        .with_store(|store| -> Result<Vec<(String, EndpointAddr)>, StoreError> {
-            let mut out = Vec::new();
-            for tw in team_wallets(&*store)?
-                .into_iter()
-                .filter(|t| !t.withdrawn())
-            {
-                for addr in tw.other_members() {
-                    out.push((tw.id.clone(), addr));
+        .with_store(|store| -> Result<Vec<EndpointAddr>, StoreError> {
+            let mut out: Vec<EndpointAddr> = Vec::new();
+            for record in store.wallets()? {
+                for m in store.members(&record)? {
+                    if m.party != record.party {
+                        out.push(m.addr);
+                    }
                 }
             }
-            for d in store.devices()? {
-                out.push((String::new(), d.addr));
+            for (_, card) in store.watched()? {
+                if card.grant.active {
+                    out.extend(card.members.into_iter().map(|m| m.addr));
+                }
             }
+            out.extend(store.devices()?.into_iter().map(|d| d.addr));
+            let mut seen = std::collections::HashSet::new();
+            out.retain(|a| seen.insert(a.id));
             Ok(out)
         })
         .await
         .unwrap_or_default();
-    let sends = asks.iter().map(|(wallet_id, addr)| async move {
+    let sends = asks.iter().map(|addr| async move {
         let ask = Control::TeamPull {
-            wallet_id: wallet_id.clone(),
+            wallet_id: String::new(),
         };
         let _ = tokio::time::timeout(SEND_LIMIT, shared.send_control(addr, &ask)).await;
     });
     futures_util::future::join_all(sends).await;
 }
 
-/// Answers a pull with what this device holds of the wallet for `from`;
-/// an empty wallet id asks for the cards of the wallets `from` may
-/// propose to.
+/// Answers a pull with what this device holds for `from`: of one wallet,
+/// or (an empty wallet id) of every wallet `from` is a member of or may
+/// propose to — proposals, votes, results, and the cards of the wallets it
+/// proposes to.
 pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: String) {
-    let Ok(pushes) = shared.with_store(|store| pushes(&*store, now())).await else {
+    let only = (!wallet.is_empty()).then(|| wallet.clone());
+    let Ok(pushes) = shared
+        .with_store(move |store| pushes(&*store, now(), only.as_deref()))
+        .await
+    else {
         return;
     };
     for p in pushes {
-        if !wallet.is_empty() && p.wallet != wallet {
-            continue;
-        }
         let Some(to) = p.to.iter().find(|(a, _)| a.id == from).cloned() else {
             continue;
         };
-        let messages = p
-            .messages
-            .into_iter()
-            .filter(|(_, _, audience, _)| !wallet.is_empty() || *audience == Audience::Device(from))
-            .collect();
         let only = Push {
             to: vec![to],
-            messages,
+            messages: p.messages,
             wallet: p.wallet,
         };
         send(&shared, &only).await;
@@ -215,7 +243,9 @@ pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: S
 
 /// Pushes every wallet's proposals to its members now.
 pub(crate) async fn push_now(shared: &Arc<Shared>) -> Result<(), StoreError> {
-    let pushes = shared.with_store(|store| pushes(&*store, now())).await?;
+    let pushes = shared
+        .with_store(|store| pushes(&*store, now(), None))
+        .await?;
     for p in &pushes {
         send(shared, p).await;
     }
@@ -239,7 +269,10 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
             .with_store(|store| store.team_generation().ok())
             .await;
         if full || generation.is_none() || generation != seen {
-            match shared.with_store(|store| pushes(&*store, now())).await {
+            match shared
+                .with_store(|store| pushes(&*store, now(), None))
+                .await
+            {
                 Ok(pushes) => {
                     for mut p in pushes {
                         p.messages
@@ -404,209 +437,4 @@ pub(crate) async fn advance(shared: &Arc<Shared>, tried: &mut HashMap<String, In
             ),
         }
     }
-}
-
-/// Checks what a proposal must be before it is kept: by a member or a
-/// proposer-only device granted on the wallet, and within the limits.
-pub(crate) fn check_proposal(p: &TeamProposal, tw: &TeamWallet) -> Result<(), String> {
-    let by_proposer = tw.proposer(&p.proposer).is_some()
-        || tw
-            .proposer_grant
-            .as_ref()
-            .is_some_and(|g| g.active && g.device == p.proposer);
-    if !tw.is_member(&p.proposer) && !by_proposer {
-        return Err("a proposal by a device that is neither a member nor a proposer".into());
-    }
-    if p.unsigned.len() > MAX_UNSIGNED {
-        return Err(format!(
-            "a proposal of {} bytes (at most {MAX_UNSIGNED})",
-            p.unsigned.len()
-        ));
-    }
-    if p.note.len() > MAX_NOTE {
-        return Err(format!(
-            "a note of {} bytes (at most {MAX_NOTE})",
-            p.note.len()
-        ));
-    }
-    if Chain::from_str(&p.chain).is_err() {
-        return Err(format!("a proposal for chain {:?}", p.chain));
-    }
-    if p.expires_at <= p.created_at {
-        return Err("a proposal that expires before it was made".into());
-    }
-    Ok(())
-}
-
-/// The signed result of `p` from `signatures`, assembled and checked here
-/// (by the chain's library, under the wallet's keys).
-pub(crate) fn check_result(
-    tw: &TeamWallet,
-    p: &TeamProposal,
-    signatures: &[(Vec<u8>, Option<u8>)],
-    now: i64,
-) -> Result<ProposalDone, String> {
-    let keys = tw
-        .keys
-        .as_ref()
-        .ok_or_else(|| format!("the public keys of wallet {} are not readable", tw.name))?;
-    let chain = Chain::from_str(&p.chain).map_err(|_| format!("chain {:?}", p.chain))?;
-    let prepared =
-        prepare(chain, tw.network.name(), &p.unsigned, keys).map_err(|e| e.to_string())?;
-    let mut sigs = Vec::new();
-    for (bytes, recovery_id) in signatures {
-        let bytes = <[u8; 64]>::try_from(bytes.as_slice())
-            .map_err(|_| "a signature that is not 64 bytes".to_owned())?;
-        sigs.push(ThresholdSignature {
-            bytes,
-            recovery_id: *recovery_id,
-        });
-    }
-    match prepared.finish(&sigs) {
-        Ok(signed) => Ok(ProposalDone {
-            signatures: signatures.to_vec(),
-            encoded: signed.encoded,
-            txid: signed.txid,
-            at: now,
-        }),
-        Err(e) => Err(format!("its signatures do not make the transaction: {e}")),
-    }
-}
-
-/// Keeps what a member (or a proposer-only device) sent of a proposal,
-/// after checking it; whether anything was new, or why it was refused.
-pub(crate) fn receive(
-    store: &mut dyn Persist,
-    from: EndpointId,
-    item: &TeamItem,
-    now: i64,
-) -> Result<Result<bool, String>, StoreError> {
-    let p = &item.proposal;
-    let Some(tw) = team_wallet(&*store, &p.wallet_id)? else {
-        return Ok(Err("a proposal for a wallet not here".into()));
-    };
-    let sender = hex::encode(from.as_bytes());
-    if !tw.is_member(&sender) && tw.proposer(&sender).is_none() {
-        return Ok(Err(format!(
-            "a proposal of wallet {} from a device that is neither a member nor a proposer",
-            tw.name
-        )));
-    }
-    if let Err(why) = check_proposal(p, &tw) {
-        return Ok(Err(why));
-    }
-    let id = p.id_hex();
-    let existing = store.team_proposal(&id)?;
-    let mut refused = Vec::new();
-    let mut votes = Vec::new();
-    for v in &item.votes {
-        // A proposer-only device's approval of its own proposal says who
-        // proposed it; it is kept, never counted.
-        let authorship = v.device == p.proposer && v.kind == VoteKind::Approve;
-        match v.verify(p) {
-            Ok(()) if tw.is_member(&v.device) || authorship => votes.push(v.clone()),
-            Ok(()) => refused.push(format!("a vote of {}, not a member", v.device)),
-            Err(e) => refused.push(e.to_string()),
-        }
-    }
-    let mut changed = false;
-    if existing.is_none() {
-        let signed_by_proposer = votes
-            .iter()
-            .any(|v| v.device == p.proposer && v.kind == VoteKind::Approve);
-        if !signed_by_proposer {
-            return Ok(Err(format!(
-                "proposal {id} without its proposer's signed approval"
-            )));
-        }
-        if store.team_count(&tw.id)? >= MAX_PROPOSALS {
-            return Ok(Err(format!(
-                "wallet {} holds {MAX_PROPOSALS} proposals already",
-                tw.name
-            )));
-        }
-        store.add_proposal(p, now)?;
-        changed = true;
-        store.log(
-            Some(&tw.id),
-            EventKind::Proposed,
-            &format!(
-                "team proposal {id}: {} transaction by {}{}",
-                p.chain,
-                tw.name_of(&p.proposer),
-                if p.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", p.note)
-                }
-            ),
-            now,
-        )?;
-    }
-    for v in votes {
-        if store.add_vote(&v)? {
-            changed = true;
-            log_vote(store, &tw, &v, now)?;
-        }
-    }
-    let done_here = existing.as_ref().is_some_and(|e| e.done.is_some());
-    if let (Some(sigs), false) = (&item.signatures, done_here) {
-        match check_result(&tw, p, sigs, now) {
-            Ok(done) => {
-                if store.finish_proposal(&id, &done)? {
-                    changed = true;
-                    store.log(
-                        Some(&tw.id),
-                        EventKind::Proposed,
-                        &format!("team proposal {id} signed: {}", done.txid),
-                        now,
-                    )?;
-                }
-            }
-            Err(why) => refused.push(format!("the result of proposal {id}: {why}")),
-        }
-    }
-    if !refused.is_empty() {
-        store.log(
-            Some(&tw.id),
-            EventKind::Rejected,
-            &format!(
-                "team proposal {id} from {from}: left out {}",
-                refused.join("; ")
-            ),
-            now,
-        )?;
-    }
-    Ok(Ok(changed))
-}
-
-/// Logs a vote with its signature (the audit log keeps both).
-pub(crate) fn log_vote(
-    store: &mut dyn Persist,
-    tw: &TeamWallet,
-    v: &crate::team::Vote,
-    now: i64,
-) -> Result<(), StoreError> {
-    store.log(
-        Some(&tw.id),
-        EventKind::Voted,
-        &format!(
-            "{} {} team proposal {}{}{}{}",
-            tw.name_of(&v.device),
-            match v.kind {
-                VoteKind::Approve if !tw.is_member(&v.device) => "proposed (not counted)",
-                VoteKind::Approve => "approved",
-                VoteKind::Reject => "rejected",
-            },
-            v.proposal,
-            if v.reason.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", v.reason)
-            },
-            crate::audit::SIGNED_VOTE,
-            serde_json::to_string(v).unwrap_or_default()
-        ),
-        now,
-    )
 }

@@ -206,19 +206,3 @@ pub(crate) fn team_wallet_ref(
     };
     found.ok_or_else(|| StoreError::NotFound(wallet.to_string()))
 }
-
-/// Every wallet here: those with a share, then those this device only
-/// proposes to.
-pub(crate) fn team_wallets(store: &dyn Persist) -> Result<Vec<TeamWallet>, StoreError> {
-    let mut out = Vec::new();
-    for record in store.wallets()? {
-        out.push(of_record(store, record)?);
-    }
-    out.extend(
-        store
-            .watched()?
-            .into_iter()
-            .filter_map(|(name, card)| of_card(name, card)),
-    );
-    Ok(out)
-}

@@ -247,16 +247,18 @@ impl DeviceStore for Store {
         Ok(Ok(()))
     }
 
-    fn pinned_ids(&self) -> Result<Vec<EndpointId>, StoreError> {
+    fn known_ids(&self) -> Result<Vec<EndpointId>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT endpoint_id FROM devices WHERE removed_at IS NULL
              UNION SELECT endpoint_id FROM peers WHERE endpoint_id NOT IN
                  (SELECT endpoint_id FROM devices WHERE removed_at IS NOT NULL)",
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let mut ids: Vec<EndpointId> = rows
-            .map(|r| records::device_id(&r?))
-            .collect::<Result<_, _>>()?;
+        rows.map(|r| records::device_id(&r?)).collect()
+    }
+
+    fn pinned_ids(&self) -> Result<Vec<EndpointId>, StoreError> {
+        let mut ids = self.known_ids()?;
         // Proposer-only devices granted on a wallet here; on a proposer-only
         // device, the members of the wallets it proposes to.
         let mut granted = self.conn.prepare(
@@ -277,7 +279,7 @@ impl DeviceStore for Store {
     }
 
     fn is_known(&self, id: &EndpointId) -> Result<bool, StoreError> {
-        Ok(self.pinned_ids()?.contains(id))
+        Ok(self.known_ids()?.contains(id))
     }
 
     fn bound_port(&self) -> Result<Option<u16>, StoreError> {

@@ -191,6 +191,12 @@ impl Store {
         Self::setup(conn, protector, now)
     }
 
+    /// The connection, for tests that set up rows directly.
+    #[cfg(test)]
+    pub(crate) fn conn_for_tests(&self) -> &Connection {
+        &self.conn
+    }
+
     /// A store in memory (simulations and tests): the same schema and rules,
     /// nothing on disk. What it committed survives [`SessionJournal::recover`],
     /// which is what a restart does.

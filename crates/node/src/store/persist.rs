@@ -208,7 +208,12 @@ pub trait DeviceStore {
         device: &PairedDevice,
         now: i64,
     ) -> Result<Result<(), TicketRefused>, StoreError>;
-    /// Every id to let in: paired devices and wallet members, not removed.
+    /// Paired devices and wallet members, not removed: the devices whose
+    /// invitations and replacements count as known.
+    fn known_ids(&self) -> Result<Vec<EndpointId>, StoreError>;
+    /// Every id to let in: [`DeviceStore::known_ids`], the proposer-only
+    /// devices granted on a wallet here, and on a proposer-only device the
+    /// members of the wallets it proposes to.
     fn pinned_ids(&self) -> Result<Vec<EndpointId>, StoreError>;
     /// Whether `id` is paired (not removed) or a member of a wallet here.
     fn is_known(&self, id: &EndpointId) -> Result<bool, StoreError>;
@@ -238,6 +243,15 @@ pub trait PolicyStore {
         statements: &[Endorsement],
         now: i64,
     ) -> Result<usize, StoreError>;
+    /// Whether `document` and every one of `statements` (same signature)
+    /// are kept for `wallet` already (a few indexed lookups: what a push
+    /// that brings nothing new costs the receiver).
+    fn holds_policy(
+        &self,
+        wallet: &WalletRecord,
+        document: &PolicyDocument,
+        statements: &[Endorsement],
+    ) -> Result<bool, StoreError>;
     /// The ledger's spends of `wallet` recorded after `since`.
     fn spends(&self, wallet: &WalletRecord, since: i64) -> Result<Vec<LedgerEntry>, StoreError>;
     /// A number that changes whenever anything the policy sync pushes

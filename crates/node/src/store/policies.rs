@@ -105,6 +105,43 @@ impl PolicyStore for Store {
         Ok(added)
     }
 
+    fn holds_policy(
+        &self,
+        wallet: &WalletRecord,
+        document: &PolicyDocument,
+        statements: &[Endorsement],
+    ) -> Result<bool, StoreError> {
+        let hash = document.hash_hex();
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM policy_versions WHERE wallet_id = ?1 AND hash = ?2)",
+            params![wallet.id, hash],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Ok(false);
+        }
+        let mut held = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM policy_statements WHERE wallet_id = ?1 AND hash = ?2
+                 AND device = ?3 AND statement = ?4 AND signature = ?5)",
+        )?;
+        for e in statements {
+            let has: bool = held.query_row(
+                params![
+                    wallet.id,
+                    hash,
+                    e.device,
+                    statement_name(e.statement),
+                    e.signature
+                ],
+                |r| r.get(0),
+            )?;
+            if !has {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     fn policy_generation(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
