@@ -522,6 +522,14 @@ fn a_proposer_only_device_proposes_but_never_approves_and_can_be_withdrawn() {
         let v = bob.json(&["proposers", "list", "--wallet", "team"]);
         (v["proposers"][0]["active"] == false).then_some(v)
     });
+    // Alice's audit log holds her signed grant and withdrawal and the
+    // signed votes (Pat's own approval among them), each checked.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alice.jsonl");
+    alice.json(&["audit", "export", "--out", file.to_str().unwrap()]);
+    let checked = bob.json(&["audit", "verify", file.to_str().unwrap()]);
+    assert_eq!(checked["ok"], true, "{checked}");
+    assert!(checked["statements"].as_u64().unwrap() >= 5, "{checked}");
     p.stop();
     b.stop();
 }

@@ -404,9 +404,23 @@ pub fn verify(bytes: &[u8]) -> Result<AuditSummary, AuditError> {
 /// The marker before a signed vote in a `voted` event's detail.
 pub const SIGNED_VOTE: &str = "; signed vote ";
 
-/// A `voted` event's signed vote, checked: `None` if the event carries
-/// none, `Some(Err(device))` if its signature does not verify.
+/// The marker before a member's signed grant in a `granted` event's
+/// detail ([`crate::team::Grant`]).
+pub const SIGNED_GRANT: &str = "; signed grant ";
+
+/// A `voted` event's signed vote or a `granted` event's signed grant,
+/// checked: `None` if the event carries none, `Some(Err(device))` if its
+/// signature does not verify (or it is about another wallet).
 fn signed_statement(e: &ChainedEvent) -> Option<Result<(), String>> {
+    let wallet = e.wallet.as_deref().unwrap_or_default();
+    if e.kind == "granted" {
+        let json = e.detail.rsplit_once(SIGNED_GRANT)?.1;
+        let Ok(g) = serde_json::from_str::<crate::team::Grant>(json) else {
+            return Some(Err("(unreadable)".into()));
+        };
+        let ok = g.wallet_id == wallet && g.verify().is_ok();
+        return Some(if ok { Ok(()) } else { Err(g.by) });
+    }
     if e.kind != "voted" {
         return None;
     }
@@ -414,6 +428,5 @@ fn signed_statement(e: &ChainedEvent) -> Option<Result<(), String>> {
     let Ok(vote) = serde_json::from_str::<crate::team::Vote>(json) else {
         return Some(Err("(unreadable)".into()));
     };
-    let wallet = e.wallet.as_deref().unwrap_or_default();
     Some(vote.verify_in(wallet).map_err(|_| vote.device.clone()))
 }

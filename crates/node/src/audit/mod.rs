@@ -18,7 +18,8 @@ mod file;
 
 pub use chain::{GENESIS, event_hash};
 pub use file::{
-    AuditError, AuditHeader, AuditSummary, ChainedEvent, FORMAT, MAX_FILE, SIGNED_VOTE, write,
+    AuditError, AuditHeader, AuditSummary, ChainedEvent, FORMAT, MAX_FILE, SIGNED_GRANT,
+    SIGNED_VOTE, write,
 };
 
 /// Checks an exported log: see [`file::verify`].

@@ -271,3 +271,62 @@ fn members_signed_votes_in_the_log_are_checked() {
         })
     );
 }
+
+/// A chain whose event 2 is member 2's grant of device 9 on `wallet`,
+/// its name then changed to `name`.
+fn with_grant(wallet: &str, name: &str) -> Vec<ChainedEvent> {
+    let mut g = crate::team::grant(
+        &SecretKey::from_bytes(&[2; 32]),
+        "w1",
+        &hex::encode(SecretKey::from_bytes(&[9; 32]).public().as_bytes()),
+        "Pat",
+        true,
+        5,
+    );
+    g.name = name.into();
+    let detail = format!(
+        "bob granted Pat as a proposer-only device{}{}",
+        super::SIGNED_GRANT,
+        serde_json::to_string(&g).unwrap()
+    );
+    let mut prev = GENESIS;
+    let mut out = Vec::new();
+    for (i, (w, kind, detail)) in [
+        (None, "paired", "paired with bob".to_string()),
+        (Some(wallet), "granted", detail),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let seq = i64::try_from(i).unwrap() + 1;
+        let hash = event_hash(&prev, seq, w, 10 + seq, kind, &detail);
+        out.push(ChainedEvent {
+            seq,
+            at: 10 + seq,
+            wallet: w.map(str::to_owned),
+            kind: kind.into(),
+            detail,
+            prev: hex::encode(prev),
+            hash: hex::encode(hash),
+        });
+        prev = hash;
+    }
+    out
+}
+
+#[test]
+fn members_signed_grants_in_the_log_are_checked() {
+    assert_eq!(
+        verify(&file(&with_grant("w1", "Pat"))).unwrap().statements,
+        1
+    );
+    let bob = hex::encode(SecretKey::from_bytes(&[2; 32]).public().as_bytes());
+    let refused = Err(AuditError::DeviceSignature {
+        line: 3,
+        seq: 2,
+        device: bob,
+    });
+    // Renamed in the log after it was signed; moved to another wallet.
+    assert_eq!(verify(&file(&with_grant("w1", "Mallory"))), refused);
+    assert_eq!(verify(&file(&with_grant("w2", "Pat"))), refused);
+}

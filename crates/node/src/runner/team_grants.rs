@@ -75,10 +75,11 @@ pub(crate) fn log_grant(
         Some(wallet_id),
         EventKind::Granted,
         &format!(
-            "{by} {} {} ({}) as a proposer-only device: {}",
+            "{by} {} {} ({}) as a proposer-only device{}{}",
             if grant.active { "granted" } else { "withdrew" },
             crate::approve::sanitize(&grant.name),
             grant.device,
+            crate::audit::SIGNED_GRANT,
             serde_json::to_string(grant).unwrap_or_default()
         ),
         now,
@@ -149,12 +150,13 @@ pub(crate) fn receive_card(
             Some(&card.id),
             EventKind::Granted,
             &format!(
-                "{by} {} this device to propose to wallet {name}: {}",
+                "{by} {} this device to propose to wallet {name}{}{}",
                 if g.active {
                     "allowed"
                 } else {
                     "no longer allows"
                 },
+                crate::audit::SIGNED_GRANT,
                 serde_json::to_string(g).unwrap_or_default()
             ),
             now,
