@@ -194,7 +194,9 @@ pub enum AuditError {
         line: usize,
     },
     /// A member's signed statement in an event does not verify.
-    #[error("line {line} (event {seq}): the signed statement (vote or grant) of device {device} in it does not verify")]
+    #[error(
+        "line {line} (event {seq}): the signed statement (vote or grant) of device {device} in it does not verify"
+    )]
     DeviceSignature {
         /// From 1.
         line: usize,
