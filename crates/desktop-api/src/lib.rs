@@ -15,10 +15,12 @@
 
 mod error;
 mod policy;
+mod team;
 mod views;
 
 pub use error::{ApiError, CulpritView, ErrorCode};
 pub use policy::*;
+pub use team::*;
 pub use views::*;
 
 /// The commands the backend registers, by name.

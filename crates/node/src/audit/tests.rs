@@ -230,11 +230,16 @@ fn with_vote(signer: u8, named: u8) -> Vec<ChainedEvent> {
         super::SIGNED_VOTE,
         serde_json::to_string(&v).unwrap()
     );
-    let rows = [
+    chained(vec![
         (None, "paired", "paired with bob".to_string()),
         (Some("w1"), "voted", detail),
         (None, "paired", "paired with carol".to_string()),
-    ];
+    ])
+}
+
+/// `rows` (wallet, kind, detail) as a chain from the genesis, one second
+/// apart.
+fn chained(rows: Vec<(Option<&str>, &str, String)>) -> Vec<ChainedEvent> {
     let mut prev = GENESIS;
     let mut out = Vec::new();
     for (i, (wallet, kind, detail)) in rows.into_iter().enumerate() {
@@ -289,29 +294,10 @@ fn with_grant(wallet: &str, name: &str) -> Vec<ChainedEvent> {
         super::SIGNED_GRANT,
         serde_json::to_string(&g).unwrap()
     );
-    let mut prev = GENESIS;
-    let mut out = Vec::new();
-    for (i, (w, kind, detail)) in [
+    chained(vec![
         (None, "paired", "paired with bob".to_string()),
         (Some(wallet), "granted", detail),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let seq = i64::try_from(i).unwrap() + 1;
-        let hash = event_hash(&prev, seq, w, 10 + seq, kind, &detail);
-        out.push(ChainedEvent {
-            seq,
-            at: 10 + seq,
-            wallet: w.map(str::to_owned),
-            kind: kind.into(),
-            detail,
-            prev: hex::encode(prev),
-            hash: hex::encode(hash),
-        });
-        prev = hash;
-    }
-    out
+    ])
 }
 
 #[test]

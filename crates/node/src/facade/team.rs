@@ -11,8 +11,7 @@ use accord_chains::signing::prepare;
 use accord_chains::{Chain, Preview};
 
 use super::{Node, Vault};
-use crate::event::EventKind;
-use crate::runner::team_sync::{self, log_vote};
+use crate::runner::team_sync::{self, log_proposal, log_vote};
 use crate::runner::team_wallet::{team_wallet, team_wallet_ref};
 use crate::store::{ProposalDone, StoreError, StoredProposal};
 use crate::team::{Status, TeamProposal, Vote, VoteKind, tally, vote};
@@ -244,21 +243,7 @@ impl Vault {
         let mine = vote(&key, &p, VoteKind::Approve, "", now);
         let store = self.store();
         store.add_proposal(&p, now)?;
-        store.log(
-            Some(&tw.id),
-            EventKind::Proposed,
-            &format!(
-                "team proposal {}: {} transaction proposed here{}",
-                p.id_hex(),
-                p.chain,
-                if p.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", p.note)
-                }
-            ),
-            now,
-        )?;
+        log_proposal(store, &tw, &p, "proposed here", now)?;
         store.add_vote(&mine)?;
         log_vote(store, &tw, &mine, now)?;
         self.proposal(&p.id_hex(), now)

@@ -152,19 +152,11 @@ pub(crate) fn receive(
         }
         store.add_proposal(p, now)?;
         changed = true;
-        store.log(
-            Some(&tw.id),
-            EventKind::Proposed,
-            &format!(
-                "team proposal {id}: {} transaction by {}{}",
-                p.chain,
-                tw.name_of(&p.proposer),
-                if p.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", p.note)
-                }
-            ),
+        log_proposal(
+            store,
+            &tw,
+            p,
+            &format!("by {}", tw.name_of(&p.proposer)),
             now,
         )?;
     }
@@ -203,6 +195,31 @@ pub(crate) fn receive(
         )?;
     }
     Ok(Ok(changed))
+}
+
+/// Logs proposal `p` of `tw`, made `how` ("by NAME", "proposed here").
+pub(crate) fn log_proposal(
+    store: &mut dyn Persist,
+    tw: &TeamWallet,
+    p: &TeamProposal,
+    how: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let note = if p.note.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", p.note)
+    };
+    store.log(
+        Some(&tw.id),
+        EventKind::Proposed,
+        &format!(
+            "team proposal {}: {} transaction {how}{note}",
+            p.id_hex(),
+            p.chain
+        ),
+        now,
+    )
 }
 
 /// Logs a vote with its signature (the audit log keeps both).

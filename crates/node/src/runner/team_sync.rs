@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use accord_chains::Chain;
 use iroh::{EndpointAddr, EndpointId};
 
-pub(crate) use super::team_receive::{check_proposal, log_vote, receive};
+pub(crate) use super::team_receive::{check_proposal, log_proposal, log_vote, receive};
 use super::team_wallet::team_wallet;
 use super::{Shared, now};
 use crate::event::EventKind;
