@@ -3,8 +3,9 @@
 //! other member when something changes here (this node, or the `accord`
 //! CLI on the same store: a generation counter) and every [`PUSH_EVERY`]
 //! in any case; a device that starts asks every member for what it holds
-//! for it (`TeamPull`, one per device), so a member that was offline catches up from whichever
-//! member it reaches — every member is a mailbox for its wallets. A
+//! for it (`TeamPull`, one per device), so a member that was offline
+//! catches up from whichever member it reaches — every member is a mailbox
+//! for its wallets. A
 //! receiver keeps only what verifies: a proposal from a member, with its
 //! proposer's signed approval; votes signed by members; a result whose
 //! signatures make a valid transaction under the wallet's keys (checked
@@ -86,8 +87,8 @@ fn wallet_ids(store: &dyn Persist, only: Option<&str>) -> Result<Vec<String>, St
 }
 
 /// What to push, for every wallet (or `only` one). A wallet with nothing
-/// to push costs two lookups (its proposals, its grants): a node answers a
-/// pull per wallet and member at every member's start.
+/// to push costs two lookups (its proposals, its grants): every periodic
+/// push and every pull reads them all.
 fn pushes(store: &dyn Persist, now: i64, only: Option<&str>) -> Result<Vec<Push>, StoreError> {
     let mut out = Vec::new();
     for id in wallet_ids(store, only)? {
