@@ -489,3 +489,40 @@ async fn a_peer_dropped_without_closing_is_noticed_within_seconds() {
     })
     .await;
 }
+
+/// A peer that is not listening yet when we dial it (a device starting at
+/// the same moment): our dial waits for QUIC's retransmission, but as soon
+/// as the peer connects to us its connection carries our frames — sends to
+/// it are not held up by our own dial. Here our dial can never succeed (the
+/// address we have for B absorbs packets), so only B's connection can
+/// carry A's frame.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dial_in_flight_gives_way_to_the_peers_own_connection() {
+    let (ka, kb) = (SecretKey::generate(), SecretKey::generate());
+    let (ida, idb) = (ka.public(), kb.public());
+    let a = bind(ka, &[idb]).await;
+    let b = bind(kb, &[ida]).await;
+    let addr_a = a.0.addr();
+    // B's id at an address where packets are read by nobody.
+    let sink = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let stale_b = EndpointAddr::new(idb).with_ip_addr(sink.local_addr().unwrap());
+    run(vec![a, b], move |mut peers| async move {
+        let (b, mut rx_b) = peers.pop().unwrap();
+        let (a, mut rx_a) = peers.pop().unwrap();
+        let dialling = {
+            let a = a.clone();
+            tokio::spawn(async move { a.send(stale_b, b"from a").await })
+        };
+        // A's dial is under way; then B connects to A.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        b.send(addr_a, b"from b").await.unwrap();
+        let (from, bytes) = next_message(&mut rx_a).await;
+        assert_eq!((from, &bytes[..]), (idb, &b"from b"[..]));
+        let (from, bytes) = next_message(&mut rx_b).await;
+        assert_eq!((from, &bytes[..]), (ida, &b"from a"[..]));
+        dialling.await.unwrap().unwrap();
+        assert_eq!(a.dialled(idb).await, Some(false), "A still dials B");
+        drop(sink);
+    })
+    .await;
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use iroh::endpoint::{Connection, ConnectionError, SendStream};
 use iroh::{Endpoint, EndpointAddr, EndpointId, SecretKey, TransportAddr};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use zeroize::Zeroizing;
 
@@ -101,14 +101,28 @@ impl Link {
     }
 }
 
-/// Per peer, the link; its async lock orders sends to that peer.
-type Slot = Arc<tokio::sync::Mutex<Option<Link>>>;
+/// Per peer: the link (its async lock orders sends to that peer) and the
+/// newest connection the peer opened to us, offered to our sends.
+#[derive(Default)]
+struct Slot {
+    link: tokio::sync::Mutex<Option<Link>>,
+    offered: watch::Sender<Option<Connection>>,
+}
+
+/// The offered connection, if it is live (and marks it seen).
+fn live_offer(offered: &mut watch::Receiver<Option<Connection>>) -> Option<Connection> {
+    offered
+        .borrow_and_update()
+        .as_ref()
+        .filter(|c| c.close_reason().is_none())
+        .cloned()
+}
 
 #[derive(Default)]
-struct Links(Mutex<HashMap<EndpointId, Slot>>);
+struct Links(Mutex<HashMap<EndpointId, Arc<Slot>>>);
 
 impl Links {
-    fn slot(&self, peer: EndpointId) -> Slot {
+    fn slot(&self, peer: EndpointId) -> Arc<Slot> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -117,7 +131,7 @@ impl Links {
             .clone()
     }
 
-    fn all(&self) -> Vec<Slot> {
+    fn all(&self) -> Vec<Arc<Slot>> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -126,17 +140,16 @@ impl Links {
             .collect()
     }
 
-    /// Uses a connection the peer opened to us for our sends too, unless we
-    /// have a live one already.
-    async fn adopt(&self, conn: &Connection) {
-        let slot = self.slot(conn.remote_id());
-        let mut link = slot.lock().await;
-        if !link.as_ref().is_some_and(Link::is_open) {
-            *link = Some(Link {
-                conn: conn.clone(),
-                stream: None,
-            });
-        }
+    /// Offers a connection the peer opened to us to our sends: the next
+    /// send without a live link uses it, and a send dialling the peer
+    /// meanwhile stops dialling and uses it (both devices starting at once
+    /// dial each other; a dial to a device not yet listening waits for
+    /// QUIC's retransmission, about a second, while the peer's own
+    /// connection is already up).
+    fn adopt(&self, conn: &Connection) {
+        self.slot(conn.remote_id())
+            .offered
+            .send_replace(Some(conn.clone()));
     }
 }
 
@@ -239,22 +252,14 @@ impl Transport {
             return Err(SendError::NotPinned);
         }
         let slot = self.links.slot(to.id);
-        let mut guard = slot.lock().await;
+        let mut offered = slot.offered.subscribe();
+        let mut guard = slot.link.lock().await;
         let mut link = match guard.take() {
             Some(link) if link.is_open() => link,
-            _ => {
-                let conn = self
-                    .endpoint
-                    .connect(to, ALPN)
-                    .await
-                    .map_err(SendError::Connect)?;
-                self.spawn(read_connection(
-                    conn.clone(),
-                    self.events.clone(),
-                    self.allowlist.clone(),
-                ));
-                Link { conn, stream: None }
-            }
+            _ => match live_offer(&mut offered) {
+                Some(conn) => Link { conn, stream: None },
+                None => self.dial(to, &mut offered).await?,
+            },
         };
         let mut stream = match link.stream.take() {
             Some(stream) => stream,
@@ -278,6 +283,44 @@ impl Transport {
         }
     }
 
+    /// Dials `to`, unless the peer's own connection to us arrives first.
+    async fn dial(
+        &self,
+        to: EndpointAddr,
+        offered: &mut watch::Receiver<Option<Connection>>,
+    ) -> Result<Link, SendError> {
+        let connect = self.endpoint.connect(to, ALPN);
+        tokio::pin!(connect);
+        let mut watching = true;
+        let conn = loop {
+            tokio::select! {
+                conn = &mut connect => break conn.map_err(SendError::Connect)?,
+                changed = offered.changed(), if watching => {
+                    watching = changed.is_ok();
+                    if let Some(conn) = live_offer(offered) {
+                        return Ok(Link { conn, stream: None });
+                    }
+                }
+            }
+        };
+        self.spawn(read_connection(
+            conn.clone(),
+            self.events.clone(),
+            self.allowlist.clone(),
+        ));
+        Ok(Link { conn, stream: None })
+    }
+
+    /// Whether the connection that carries our sends to `peer` is one this
+    /// endpoint dialled (`false`: the peer's, adopted); `None` without one.
+    #[doc(hidden)]
+    pub async fn dialled(&self, peer: EndpointId) -> Option<bool> {
+        let slot = self.links.slot(peer);
+        let link = slot.link.lock().await;
+        link.as_ref()
+            .map(|l| l.conn.side() == iroh::endpoint::Side::Client)
+    }
+
     /// Stops using the connection to `peer` for sends: the next one dials
     /// afresh. For a peer gone silent, whose connection may be dead without
     /// QUIC knowing yet (it crashed and restarted: the old connection's
@@ -285,7 +328,8 @@ impl Transport {
     /// peer still sends on it is read.
     pub async fn forget(&self, peer: EndpointId) {
         let slot = self.links.slot(peer);
-        let mut link = slot.lock().await;
+        slot.offered.send_replace(None);
+        let mut link = slot.link.lock().await;
         if let Some(mut l) = link.take()
             && let Some(mut stream) = l.stream.take()
         {
@@ -307,7 +351,7 @@ impl Transport {
         let mut flushes = JoinSet::new();
         for slot in self.links.all() {
             flushes.spawn(async move {
-                let link = slot.lock().await.take();
+                let link = slot.link.lock().await.take();
                 // `_conn` keeps the connection open while the stream flushes.
                 if let Some(Link {
                     conn: _conn,
@@ -360,10 +404,8 @@ async fn accept_loop(
                 }
                 return;
             }
-            tokio::join!(
-                links.adopt(&conn),
-                read_connection(conn.clone(), events, allowlist)
-            );
+            links.adopt(&conn);
+            read_connection(conn, events, allowlist).await;
         });
     }
 }
