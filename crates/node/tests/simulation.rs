@@ -268,6 +268,7 @@ fn ban(store: &mut accord_node::store::Store, wallet: &str, scheme: Scheme, part
         outcome: Err("aborted"),
         signatures: &[],
         ban: Some(&ban),
+        event: None,
     };
     store.end_signing(&end, 0).unwrap();
 }

@@ -315,6 +315,7 @@ fn nonces_are_consumed_once_and_crashed_sessions_end_aborted() {
         outcome: Ok("late"),
         signatures: &[],
         ban: None,
+        event: None,
     };
     assert!(
         store.end_signing(&end, 102).is_err(),
@@ -471,6 +472,7 @@ fn the_event_log_is_append_only_and_bans_stick() {
         outcome: Err("aborted"),
         signatures: &[],
         ban: Some(&ban),
+        event: None,
     };
     store.end_signing(&end, 5).unwrap();
     assert!(store.banned(&w, Scheme::Ecdsa).unwrap().contains(&3));
@@ -529,6 +531,7 @@ fn crash_child() {
             outcome: Ok("signed"),
             signatures: &[],
             ban: None,
+            event: None,
         };
         store.end_signing(&end, i).unwrap();
     }

@@ -57,6 +57,7 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
             outcome,
             signatures,
             ban,
+            event,
         } => {
             let end = SigningEnd {
                 session,
@@ -64,6 +65,7 @@ pub fn apply(store: &mut dyn Persist, journal: Journal, now: i64) -> Result<(), 
                 outcome: outcome.as_deref().map_err(String::as_str),
                 signatures: &signatures,
                 ban: ban.as_ref(),
+                event: event.as_ref().map(|(k, d)| (k, d.as_str())),
             };
             store.end_signing(&end, now).map_err(failed)
         }

@@ -21,7 +21,7 @@ use super::{Shared, now};
 use crate::event::EventKind;
 use crate::policy::signed::{self, Statement};
 use crate::policy::{self, PolicyDocument, defaults};
-use crate::store::{Persist, StoreError};
+use crate::store::{Persist, StoreError, WalletRecord};
 use crate::wire::{Control, PolicySync};
 
 /// How often everything is pushed to every member.
@@ -55,10 +55,15 @@ pub(crate) fn pull_session(nonce: u64) -> crate::wire::SessionBytes {
 /// Answers a member's pull: what this device holds of the wallet's
 /// policy, then the end marker (on the same stream, so after them).
 pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: String, nonce: u64) {
-    let Ok(pushes) = shared.with_store(|store| pushes(store, now())).await else {
-        return;
-    };
-    let Some(p) = pushes.into_iter().find(|p| p.wallet == wallet) else {
+    let me = shared.transport.id();
+    let push = shared
+        .with_store(move |store| match store.wallet_by_id(&wallet) {
+            Ok(record) => push_for(store, me, record, now()).map(Some),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await;
+    let Ok(Some(p)) = push else {
         return;
     };
     let Some(addr) = p.to.iter().find(|a| a.id == from).cloned() else {
@@ -130,12 +135,8 @@ pub(crate) async fn pull(
 /// its members now, each message handed to the transport before this
 /// returns (so a proposal sent after it arrives after it).
 pub(crate) async fn push_now(shared: &Arc<Shared>, only: Option<String>) -> Result<(), StoreError> {
-    let pushes = shared.with_store(|store| pushes(store, now())).await?;
-    for p in pushes
-        .iter()
-        .filter(|p| only.as_ref().is_none_or(|w| w == &p.wallet))
-    {
-        send(shared, p).await;
+    for p in pushes(shared, only).await? {
+        send(shared, &p).await;
     }
     Ok(())
 }
@@ -170,8 +171,7 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
             quiet += LOOK_EVERY;
             continue;
         }
-        let pushes = shared.with_store(|store| pushes(store, now())).await;
-        match pushes {
+        match pushes(&shared, None).await {
             Ok(pushes) => {
                 for p in pushes {
                     if full || last.get(&p.wallet) != Some(&p.fingerprint) {
@@ -192,46 +192,69 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
     }
 }
 
-/// Every wallet's versions, as messages to its other members (and the
-/// default first policy, approved here, for a wallet that has none).
-fn pushes(store: &mut dyn Persist, now: i64) -> Result<Vec<Push>, StoreError> {
-    let me = crate::transport::identity::device_id(store)?;
-    let mut out = Vec::new();
-    for record in store.wallets()? {
-        let mut versions = store.policy_versions(&record)?;
-        if versions.is_empty() {
-            let first = defaults::first_policy(&record.id, record.network);
-            approve(store, &record, &first, now)?;
-            versions = store.policy_versions(&record)?;
-        }
-        let members = store.members(&record)?;
-        let (delayed, delayed_rows) =
-            super::delayed_sync::messages(store, &record, u64::try_from(now).unwrap_or(0))?;
-        let fingerprint = versions.len()
-            + versions.iter().map(|v| v.statements.len()).sum::<usize>()
-            + delayed_rows;
-        out.push(Push {
-            wallet: record.id.clone(),
-            fingerprint,
-            to: members
-                .iter()
-                .filter(|m| m.device != me)
-                .map(|m| m.addr.clone())
-                .collect(),
-            messages: versions
-                .into_iter()
-                .map(|v| {
-                    Control::Policy(PolicySync {
-                        wallet_id: record.id.clone(),
-                        document: v.document.to_json(),
-                        statements: v.statements.into_iter().map(|(e, _)| e).collect(),
-                    })
-                })
-                .chain(delayed)
-                .collect(),
-        });
+/// Every wallet's versions (or wallet `only`'s), as messages to its other
+/// members — a few wallets per store turn, so that sessions are not kept
+/// waiting for a pass over every wallet.
+async fn pushes(shared: &Arc<Shared>, only: Option<String>) -> Result<Vec<Push>, StoreError> {
+    let me = shared.transport.id();
+    let records = shared
+        .with_store(move |store| -> Result<Vec<WalletRecord>, StoreError> {
+            match only {
+                Some(id) => match store.wallet_by_id(&id) {
+                    Ok(r) => Ok(vec![r]),
+                    Err(StoreError::NotFound(_)) => Ok(Vec::new()),
+                    Err(e) => Err(e),
+                },
+                None => store.wallets(),
+            }
+        })
+        .await?;
+    shared
+        .in_chunks(records, move |store, record| {
+            push_for(store, me, record, now()).map(Some)
+        })
+        .await
+}
+
+/// Wallet `record`'s versions, as messages to its members other than `me`
+/// (and the default first policy, approved here, if it has none).
+fn push_for(
+    store: &mut dyn Persist,
+    me: EndpointId,
+    record: WalletRecord,
+    now: i64,
+) -> Result<Push, StoreError> {
+    let mut versions = store.policy_versions(&record)?;
+    if versions.is_empty() {
+        let first = defaults::first_policy(&record.id, record.network);
+        approve(store, &record, &first, now)?;
+        versions = store.policy_versions(&record)?;
     }
-    Ok(out)
+    let members = store.members(&record)?;
+    let (delayed, delayed_rows) =
+        super::delayed_sync::messages(store, &record, u64::try_from(now).unwrap_or(0))?;
+    let fingerprint =
+        versions.len() + versions.iter().map(|v| v.statements.len()).sum::<usize>() + delayed_rows;
+    Ok(Push {
+        wallet: record.id.clone(),
+        fingerprint,
+        to: members
+            .iter()
+            .filter(|m| m.device != me)
+            .map(|m| m.addr.clone())
+            .collect(),
+        messages: versions
+            .into_iter()
+            .map(|v| {
+                Control::Policy(PolicySync {
+                    wallet_id: record.id.clone(),
+                    document: v.document.to_json(),
+                    statements: v.statements.into_iter().map(|(e, _)| e).collect(),
+                })
+            })
+            .chain(delayed)
+            .collect(),
+    })
 }
 
 /// Signs `statement` about `doc` with this device's identity key and keeps

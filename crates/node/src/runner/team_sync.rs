@@ -75,90 +75,86 @@ struct Push {
     messages: Vec<(String, usize, Audience, Control)>,
 }
 
-/// The wallets there is something to push for: every wallet with a share
-/// here and every wallet this device proposes to (`only`: that one).
-fn wallet_ids(store: &dyn Persist, only: Option<&str>) -> Result<Vec<String>, StoreError> {
-    if let Some(id) = only {
-        return Ok(vec![id.to_owned()]);
-    }
-    let mut ids: Vec<String> = store.wallets()?.into_iter().map(|r| r.id).collect();
-    ids.extend(store.watched()?.into_iter().map(|(_, c)| c.id));
-    Ok(ids)
+/// What to push for every wallet that has something to push (or `only`
+/// that one): a wallet without proposals or grants costs nothing, and the
+/// others are read a few per store turn.
+async fn pushes(shared: &Arc<Shared>, only: Option<String>) -> Result<Vec<Push>, StoreError> {
+    let ids = match only {
+        Some(id) => vec![id],
+        None => shared.with_store(|store| store.team_wallets()).await?,
+    };
+    shared
+        .in_chunks(ids, |store, id| push_for(&*store, &id, now()))
+        .await
 }
 
-/// What to push, for every wallet (or `only` one). A wallet with nothing
-/// to push costs two lookups (its proposals, its grants): every periodic
-/// push and every pull reads them all.
-fn pushes(store: &dyn Persist, now: i64, only: Option<&str>) -> Result<Vec<Push>, StoreError> {
-    let mut out = Vec::new();
-    for id in wallet_ids(store, only)? {
-        let proposals: Vec<StoredProposal> = store
-            .team_proposals(Some(&id))?
-            .into_iter()
-            .filter(|sp| {
-                let live = sp.done.is_none() && now < sp.proposal.expires_at;
-                live || sp.proposal.created_at >= now.saturating_sub(RELAY_CLOSED)
-            })
-            .collect();
-        let has_grants = !store.grants(&id)?.is_empty();
-        if proposals.is_empty() && !has_grants {
-            continue;
-        }
-        let Some(tw) = team_wallet(store, &id)? else {
-            continue;
-        };
-        if tw.withdrawn() {
-            continue;
-        }
-        let mut messages = Vec::new();
-        for sp in proposals {
-            let held = sp.votes.len() + usize::from(sp.done.is_some());
-            messages.push((
-                sp.id,
-                held,
-                Audience::Everyone,
-                Control::Team(TeamItem {
-                    proposal: sp.proposal,
-                    votes: sp.votes,
-                    signatures: sp.done.map(|d| d.signatures),
-                }),
-            ));
-        }
-        let mut to: Vec<(EndpointAddr, bool)> =
-            tw.other_members().into_iter().map(|a| (a, true)).collect();
-        for (g, addr) in &tw.grants {
-            let held = usize::try_from(g.at).unwrap_or_default();
-            messages.push((
-                format!("grant:{}:{}", tw.id, g.device),
-                held,
-                Audience::Members,
-                Control::TeamGrant(Box::new(GrantRelay {
-                    grant: g.clone(),
-                    addr: addr.clone(),
-                })),
-            ));
-            // A withdrawn device is told, for as long as closed proposals
-            // are relayed.
-            if g.active || g.at >= now.saturating_sub(RELAY_CLOSED) {
-                messages.push((
-                    format!("card:{}:{}", tw.id, g.device),
-                    held,
-                    Audience::Device(addr.id),
-                    Control::TeamCard(Box::new(tw.card(g.clone()))),
-                ));
-                to.push((addr.clone(), false));
-            }
-        }
-        if messages.is_empty() {
-            continue;
-        }
-        out.push(Push {
-            wallet: tw.id.clone(),
-            to,
-            messages,
-        });
+/// What to push for wallet `id`, if anything.
+fn push_for(store: &dyn Persist, id: &str, now: i64) -> Result<Option<Push>, StoreError> {
+    let proposals: Vec<StoredProposal> = store
+        .team_proposals(Some(id))?
+        .into_iter()
+        .filter(|sp| {
+            let live = sp.done.is_none() && now < sp.proposal.expires_at;
+            live || sp.proposal.created_at >= now.saturating_sub(RELAY_CLOSED)
+        })
+        .collect();
+    let has_grants = !store.grants(id)?.is_empty();
+    if proposals.is_empty() && !has_grants {
+        return Ok(None);
     }
-    Ok(out)
+    let Some(tw) = team_wallet(store, id)? else {
+        return Ok(None);
+    };
+    if tw.withdrawn() {
+        return Ok(None);
+    }
+    let mut messages = Vec::new();
+    for sp in proposals {
+        let held = sp.votes.len() + usize::from(sp.done.is_some());
+        messages.push((
+            sp.id,
+            held,
+            Audience::Everyone,
+            Control::Team(TeamItem {
+                proposal: sp.proposal,
+                votes: sp.votes,
+                signatures: sp.done.map(|d| d.signatures),
+            }),
+        ));
+    }
+    let mut to: Vec<(EndpointAddr, bool)> =
+        tw.other_members().into_iter().map(|a| (a, true)).collect();
+    for (g, addr) in &tw.grants {
+        let held = usize::try_from(g.at).unwrap_or_default();
+        messages.push((
+            format!("grant:{}:{}", tw.id, g.device),
+            held,
+            Audience::Members,
+            Control::TeamGrant(Box::new(GrantRelay {
+                grant: g.clone(),
+                addr: addr.clone(),
+            })),
+        ));
+        // A withdrawn device is told, for as long as closed proposals
+        // are relayed.
+        if g.active || g.at >= now.saturating_sub(RELAY_CLOSED) {
+            messages.push((
+                format!("card:{}:{}", tw.id, g.device),
+                held,
+                Audience::Device(addr.id),
+                Control::TeamCard(Box::new(tw.card(g.clone()))),
+            ));
+            to.push((addr.clone(), false));
+        }
+    }
+    if messages.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Push {
+        wallet: tw.id.clone(),
+        to,
+        messages,
+    }))
 }
 
 async fn send(shared: &Shared, p: &Push) {
@@ -186,28 +182,39 @@ async fn send(shared: &Shared, p: &Push) {
 /// for all it holds for this one — one pull per device, whatever the
 /// number of wallets.
 pub(crate) async fn pull_all(shared: &Arc<Shared>) {
-    let asks = shared
-        .with_store(|store| -> Result<Vec<EndpointAddr>, StoreError> {
-            let mut out: Vec<EndpointAddr> = Vec::new();
-            for record in store.wallets()? {
-                for m in store.members(&record)? {
-                    if m.party != record.party {
-                        out.push(m.addr);
+    let asks = async {
+        let records = shared.with_store(|store| store.wallets()).await?;
+        let members = shared
+            .in_chunks(records, |store, record| {
+                let others: Vec<EndpointAddr> = store
+                    .members(&record)?
+                    .into_iter()
+                    .filter(|m| m.party != record.party)
+                    .map(|m| m.addr)
+                    .collect();
+                Ok(Some(others))
+            })
+            .await?;
+        let mut out: Vec<EndpointAddr> = members.into_iter().flatten().collect();
+        let rest = shared
+            .with_store(|store| -> Result<Vec<EndpointAddr>, StoreError> {
+                let mut rest = Vec::new();
+                for (_, card) in store.watched()? {
+                    if card.grant.active {
+                        rest.extend(card.members.into_iter().map(|m| m.addr));
                     }
                 }
-            }
-            for (_, card) in store.watched()? {
-                if card.grant.active {
-                    out.extend(card.members.into_iter().map(|m| m.addr));
-                }
-            }
-            out.extend(store.devices()?.into_iter().map(|d| d.addr));
-            let mut seen = std::collections::HashSet::new();
-            out.retain(|a| seen.insert(a.id));
-            Ok(out)
-        })
-        .await
-        .unwrap_or_default();
+                rest.extend(store.devices()?.into_iter().map(|d| d.addr));
+                Ok(rest)
+            })
+            .await?;
+        out.extend(rest);
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|a| seen.insert(a.id));
+        Ok::<_, StoreError>(out)
+    }
+    .await
+    .unwrap_or_default();
     let sends = asks.iter().map(|addr| async move {
         let ask = Control::TeamPull {
             wallet_id: String::new(),
@@ -223,10 +230,7 @@ pub(crate) async fn pull_all(shared: &Arc<Shared>) {
 /// proposes to.
 pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: String) {
     let only = (!wallet.is_empty()).then(|| wallet.clone());
-    let Ok(pushes) = shared
-        .with_store(move |store| pushes(&*store, now(), only.as_deref()))
-        .await
-    else {
+    let Ok(pushes) = pushes(&shared, only).await else {
         return;
     };
     for p in pushes {
@@ -244,10 +248,7 @@ pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: S
 
 /// Pushes every wallet's proposals to its members now.
 pub(crate) async fn push_now(shared: &Arc<Shared>) -> Result<(), StoreError> {
-    let pushes = shared
-        .with_store(|store| pushes(&*store, now(), None))
-        .await?;
-    for p in &pushes {
+    for p in &pushes(shared, None).await? {
         send(shared, p).await;
     }
     Ok(())
@@ -270,10 +271,7 @@ pub(crate) async fn sync(shared: Arc<Shared>) {
             .with_store(|store| store.team_generation().ok())
             .await;
         if full || generation.is_none() || generation != seen {
-            match shared
-                .with_store(|store| pushes(&*store, now(), None))
-                .await
-            {
+            match pushes(&shared, None).await {
                 Ok(pushes) => {
                     for mut p in pushes {
                         p.messages
@@ -331,7 +329,13 @@ struct ToSign {
 
 fn ready_here(store: &dyn Persist, now: i64) -> Result<Vec<ToSign>, StoreError> {
     let mut out = Vec::new();
-    for record in store.wallets()? {
+    for id in store.team_wallets()? {
+        // A wallet this device only proposes to: nothing to sign here.
+        let record = match store.wallet_by_id(&id) {
+            Ok(r) => r,
+            Err(StoreError::NotFound(_)) => continue,
+            Err(e) => return Err(e),
+        };
         let members = store.members(&record)?;
         let ids = member_ids(&members);
         let Some(me) = members.iter().find(|m| m.party == record.party) else {

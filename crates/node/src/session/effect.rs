@@ -111,6 +111,8 @@ pub enum Journal {
         signatures: Vec<(Scheme, Vec<u8>, Signature)>,
         /// A party to exclude from `scheme` sessions for good.
         ban: Option<(Scheme, u8, String)>,
+        /// An event to log in the same write (one fsync, not two).
+        event: Option<(EventKind, String)>,
     },
     /// A new wallet's shares, keys and members, stored but not usable until
     /// [`Journal::CommitWallet`].

@@ -28,7 +28,7 @@ impl Store {
     ) -> Result<Vec<QueuedTransfer>, StoreError> {
         let corrupt =
             || StoreError::Corrupt(format!("a delayed transfer of wallet {}", wallet.name));
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT intent, origin, summary, first_seen, eligible_at, used_by
              FROM delayed_transfers WHERE wallet_id = ?1 ORDER BY first_seen, origin",
         )?;
@@ -44,7 +44,7 @@ impl Store {
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        let mut cancels = self.conn.prepare(
+        let mut cancels = self.conn.prepare_cached(
             "SELECT device, signature FROM delayed_cancels
              WHERE wallet_id = ?1 AND intent = ?2 ORDER BY at, device",
         )?;

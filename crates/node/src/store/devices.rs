@@ -128,7 +128,7 @@ impl DeviceStore for Store {
     }
 
     fn devices(&self) -> Result<Vec<PairedDevice>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT endpoint_id, name, addr, paired_at, last_seen FROM devices
              WHERE removed_at IS NULL ORDER BY name, endpoint_id",
         )?;
@@ -248,7 +248,7 @@ impl DeviceStore for Store {
     }
 
     fn known_ids(&self) -> Result<Vec<EndpointId>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT endpoint_id FROM devices WHERE removed_at IS NULL
              UNION SELECT endpoint_id FROM peers WHERE endpoint_id NOT IN
                  (SELECT endpoint_id FROM devices WHERE removed_at IS NOT NULL)",
@@ -261,7 +261,7 @@ impl DeviceStore for Store {
         let mut ids = self.known_ids()?;
         // Proposer-only devices granted on a wallet here; on a proposer-only
         // device, the members of the wallets it proposes to.
-        let mut granted = self.conn.prepare(
+        let mut granted = self.conn.prepare_cached(
             "SELECT device FROM team_proposers WHERE active = 1 AND device NOT IN
                  (SELECT endpoint_id FROM devices WHERE removed_at IS NOT NULL)",
         )?;

@@ -254,7 +254,7 @@ impl EpochStore for Store {
     }
 
     fn pending_epochs(&self) -> Result<Vec<PendingEpoch>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT wallet_id, epoch, session, initiator FROM pending_epochs ORDER BY wallet_id",
         )?;
         let rows: Vec<(String, i64, Vec<u8>, String)> = stmt

@@ -24,7 +24,7 @@ impl EventLog for Store {
     }
 
     fn chained_events(&self) -> Result<Vec<ChainedEvent>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT seq, wallet_id, at, kind, detail, prev, hash FROM events ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -47,7 +47,7 @@ impl EventLog for Store {
     }
 
     fn events(&self, wallet: Option<&str>, after: i64) -> Result<Vec<Event>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT seq, wallet_id, at, kind, detail FROM events
              WHERE (?1 IS NULL OR wallet_id = ?1) AND seq > ?2 ORDER BY seq",
         )?;

@@ -88,6 +88,12 @@ impl SessionJournal for Store {
                 ],
             )?;
         }
+        if let Some((kind, detail)) = end.event {
+            tx.execute(
+                "INSERT INTO events (wallet_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+                params![end.wallet, now, kind.name(), detail],
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -140,7 +146,7 @@ impl SessionJournal for Store {
     fn banned(&self, wallet: &WalletRecord, scheme: Scheme) -> Result<BTreeSet<u8>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT party FROM banned WHERE wallet_id = ?1 AND scheme = ?2")?;
+            .prepare_cached("SELECT party FROM banned WHERE wallet_id = ?1 AND scheme = ?2")?;
         let rows = stmt.query_map(params![wallet.id, scheme.code()], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -132,6 +132,8 @@ pub struct SigningEnd<'a> {
     pub signatures: &'a [(Scheme, Vec<u8>, Signature)],
     /// A party to exclude from a scheme's sessions for good: (scheme, party, reason).
     pub ban: Option<&'a (Scheme, u8, String)>,
+    /// An event to log in the same transaction.
+    pub event: Option<(&'a crate::event::EventKind, &'a str)>,
 }
 
 /// A signing session starting on this device.
@@ -344,6 +346,10 @@ pub trait TeamStore {
     fn team_proposal(&self, id: &str) -> Result<Option<StoredProposal>, StoreError>;
     /// How many proposals wallet `wallet_id` holds.
     fn team_count(&self, wallet_id: &str) -> Result<usize, StoreError>;
+    /// The ids of the wallets that hold proposals or grants of
+    /// proposer-only devices: the only ones the team sync has anything to
+    /// push or sign for.
+    fn team_wallets(&self) -> Result<Vec<String>, StoreError>;
     /// A counter that moves whenever a proposal, vote or result is written
     /// (by any process on this store).
     fn team_generation(&self) -> Result<i64, StoreError>;

@@ -24,7 +24,7 @@ fn statement_name(s: Statement) -> &'static str {
 
 impl PolicyStore for Store {
     fn policy_versions(&self, wallet: &WalletRecord) -> Result<Vec<StoredVersion>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT hash, document, received_at FROM policy_versions
              WHERE wallet_id = ?1 ORDER BY received_at, version, hash",
         )?;
@@ -38,7 +38,7 @@ impl PolicyStore for Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut out = Vec::with_capacity(rows.len());
-        let mut statements = self.conn.prepare(
+        let mut statements = self.conn.prepare_cached(
             "SELECT device, statement, signature, at FROM policy_statements
              WHERE wallet_id = ?1 AND hash = ?2 ORDER BY at, device",
         )?;
@@ -174,7 +174,7 @@ impl PolicyStore for Store {
     }
 
     fn spends(&self, wallet: &WalletRecord, since: i64) -> Result<Vec<LedgerEntry>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT chain, chain_id, asset, amount, at, tx FROM spend_ledger
              WHERE wallet_id = ?1 AND at > ?2 ORDER BY at",
         )?;

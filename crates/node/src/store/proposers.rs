@@ -33,7 +33,7 @@ impl ProposerStore for Store {
     }
 
     fn grants(&self, wallet_id: &str) -> Result<Vec<(Grant, EndpointAddr)>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT device, name, active, by, at, signature, addr FROM team_proposers
              WHERE wallet_id = ?1 ORDER BY at, device",
         )?;
@@ -102,7 +102,7 @@ impl ProposerStore for Store {
     fn watched(&self) -> Result<Vec<(String, WalletCard)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT name, card FROM team_watched ORDER BY name")?;
+            .prepare_cached("SELECT name, card FROM team_watched ORDER BY name")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
             let (name, json) = r?;
@@ -239,6 +239,36 @@ mod tests {
         let grants = store.grants("w1").unwrap();
         assert_eq!(grants, vec![(withdrawn, addr)]);
         assert!(!store.pinned_ids_contains(pat));
+    }
+
+    #[test]
+    fn the_team_wallets_are_those_with_proposals_or_grants_and_no_others() {
+        let mut store = Store::in_memory(&protector(), 1).unwrap();
+        for id in ["w1", "w2", "w3"] {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO wallets (id, name, threshold, parties, party, network, created_at)
+                     VALUES (?1, ?1, 2, 3, 1, 'regtest', 1)",
+                    params![id],
+                )
+                .unwrap();
+        }
+        assert!(store.team_wallets().unwrap().is_empty());
+        store.add_proposal(&proposal("w1"), 3).unwrap();
+        store.add_proposal(&proposal("w9"), 3).unwrap();
+        let mut other = proposal("w1");
+        other.note = "another".into();
+        store.add_proposal(&other, 3).unwrap();
+        let member = SecretKey::from_bytes(&[1; 32]);
+        let pat = SecretKey::from_bytes(&[9; 32]).public();
+        let device = hex::encode(pat.as_bytes());
+        let g = grant(&member, "w3", &device, "Pat", true, 10);
+        store.add_grant(&g, &EndpointAddr::new(pat)).unwrap();
+        let mut ids = store.team_wallets().unwrap();
+        ids.sort();
+        // w2 has neither; w9 is a wallet this device only proposes to.
+        assert_eq!(ids, vec!["w1", "w3", "w9"]);
     }
 
     impl Store {

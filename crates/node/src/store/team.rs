@@ -43,7 +43,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 impl Store {
     fn votes_of(&self, id: &str) -> Result<Vec<Vote>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT device, kind, reason, at, signature FROM team_votes
              WHERE proposal_id = ?1 ORDER BY arrived, device",
         )?;
@@ -158,7 +158,7 @@ impl TeamStore for Store {
 
     fn team_proposals(&self, wallet_id: Option<&str>) -> Result<Vec<StoredProposal>, StoreError> {
         let rows: Vec<Row> = {
-            let mut stmt = self.conn.prepare(&format!(
+            let mut stmt = self.conn.prepare_cached(&format!(
                 "{PROPOSAL_COLUMNS} WHERE (?1 IS NULL OR wallet_id = ?1) ORDER BY created_at, id"
             ))?;
             stmt.query_map(params![wallet_id], row)?
@@ -186,6 +186,16 @@ impl TeamStore for Store {
             |r| r.get(0),
         )?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    fn team_wallets(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT wallet_id FROM team_proposals UNION SELECT wallet_id FROM team_proposers",
+        )?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
     }
 
     fn team_generation(&self) -> Result<i64, StoreError> {

@@ -72,7 +72,7 @@ impl Store {
 
 impl WalletStore for Store {
     fn wallets(&self) -> Result<Vec<WalletRecord>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "{WALLET_COLUMNS} WHERE state = 'active' ORDER BY name"
         ))?;
         let rows = stmt.query_map([], wallet_row)?;
@@ -88,7 +88,7 @@ impl WalletStore for Store {
     }
 
     fn members(&self, wallet: &WalletRecord) -> Result<Vec<Member>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT party, endpoint_id, name, addr, role FROM peers WHERE wallet_id = ?1 ORDER BY party",
         )?;
         let rows = stmt.query_map([&wallet.id], |r| {
@@ -339,7 +339,7 @@ impl WalletStore for Store {
     }
 
     fn pending_wallets(&self) -> Result<Vec<PendingWallet>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "{}, session, initiator FROM wallets WHERE state = 'pending' ORDER BY name",
             WALLET_COLUMNS.trim_end_matches(" FROM wallets")
         ))?;

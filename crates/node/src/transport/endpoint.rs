@@ -1,7 +1,8 @@
 //! [`Transport`]: an iroh endpoint speaking [`ALPN`], with one connection
 //! per peer (dialled on the first send, or the peer's own connection to us,
-//! reused both ways), one unidirectional stream per direction carrying
-//! [`frame`]s, and a channel of [`Event`]s for what arrives.
+//! reused both ways — also by a send whose dial is still under way), one
+//! unidirectional stream per direction carrying [`frame`]s, and a channel
+//! of [`Event`]s for what arrives.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

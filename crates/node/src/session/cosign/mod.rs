@@ -257,6 +257,7 @@ impl Cosigner {
             outcome: Err(failure.to_string()),
             signatures: Vec::new(),
             ban,
+            event: None,
         }));
         self.state = State::Ending(Err(failure));
     }
@@ -316,6 +317,13 @@ impl Cosigner {
                                     outcome: Ok("co-signed".into()),
                                     signatures: Vec::new(),
                                     ban: None,
+                                    event: Some((
+                                        EventKind::Cosigned,
+                                        format!(
+                                            "{} transaction proposed by {}",
+                                            self.chain, self.proposer.name
+                                        ),
+                                    )),
                                 }));
                                 self.state = State::Ending(Ok(()));
                                 return;
@@ -516,17 +524,8 @@ impl Session for Cosigner {
                     }
                 },
                 State::Ending(result) => match result {
-                    Ok(()) => {
-                        out.log(
-                            Some(&self.wallet),
-                            EventKind::Cosigned,
-                            format!(
-                                "{} transaction proposed by {}",
-                                self.chain, self.proposer.name
-                            ),
-                        );
-                        out.push(Effect::Finished(()));
-                    }
+                    // The `cosigned` event was written with the end.
+                    Ok(()) => out.push(Effect::Finished(())),
                     Err(failure) => {
                         let notice = Control::Abort {
                             session: self.base,

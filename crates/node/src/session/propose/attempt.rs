@@ -53,6 +53,7 @@ impl Proposer {
             outcome: Err(failure.to_string()),
             signatures: Vec::new(),
             ban,
+            event: None,
         }));
         self.state = State::Ending(a, Err(failure));
     }
@@ -85,6 +86,7 @@ impl Proposer {
             outcome: Ok("signed".into()),
             signatures,
             ban: None,
+            event: None,
         }));
         self.state = State::Ending(a, Ok(()));
     }
