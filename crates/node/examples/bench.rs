@@ -12,7 +12,8 @@
 //!   aggregation, verification by the chain library, assembly), desktop +
 //!   phone, one at a time, the first right after the three nodes
 //!   started (their policy and team syncs' first passes over every wallet
-//!   run meanwhile).
+//!   run meanwhile); with `--at-start` the first starts the moment the
+//!   three nodes are up (the single-signer baseline runs after these).
 //! - `single-signer`: the same scheme signed with one key by a
 //!   non-threshold library (k256 0.13, ed25519-dalek), in the same run.
 //! - `wallet-create`: pairing with both peers + the three DKGs.
@@ -439,7 +440,12 @@ async fn main() {
         * 1_000;
 
     // Off the runtime's workers: the node's tasks keep running meanwhile.
-    tokio::task::block_in_place(|| single_signer(&report, 2_000));
+    // `--at-start`: after the co-signatures, so that the first one starts
+    // the moment the three nodes are up.
+    let at_start = flag("--at-start");
+    if !at_start {
+        tokio::task::block_in_place(|| single_signer(&report, 2_000));
+    }
 
     // Latency, one at a time, desktop + phone.
     for chain in [Chain::Bitcoin, Chain::Solana, Chain::Ethereum] {
@@ -460,6 +466,10 @@ async fn main() {
             assert_eq!(out.attempts, 1);
         }
         report.row(scheme_name(chain), "cosign", samples, None);
+    }
+
+    if at_start {
+        tokio::task::block_in_place(|| single_signer(&report, 2_000));
     }
 
     let relay_n: usize = value("--relay").map_or(50, |v| v.parse().unwrap());
