@@ -82,9 +82,12 @@ pub(crate) async fn sign_with(
 ) -> Result<SignOutcome, SignError> {
     let req = request.clone();
     let (me, timeouts) = (shared.name(), shared.timeouts);
-    let (prepared, plan) = shared
-        .with_store(move |store| sign_plan(&*store, &req, &me, timeouts))
-        .await?;
+    let plan = move |store: &mut dyn crate::store::Persist| sign_plan(&*store, &req, &me, timeouts);
+    let (prepared, plan) = if request.unsigned.len() <= crate::runner::PARSE_HERE {
+        shared.in_place(plan).await?
+    } else {
+        shared.with_store(plan).await?
+    };
     let plan_wallet = plan.wallet.clone();
     let result = drive(shared.clone(), Proposer::new(plan), None, None, progress).await;
     let result = match result {

@@ -105,6 +105,11 @@ impl DerefMut for StoreGuard<'_> {
     }
 }
 
+/// Transactions up to this size are parsed and previewed on the async
+/// thread at hand (a proposal received, a send prepared); larger ones (a
+/// PSBT of many inputs, up to 4 MiB) on a blocking thread.
+pub(crate) const PARSE_HERE: usize = 16 * 1024;
+
 /// Items per store turn in [`Shared::in_chunks`].
 const CHUNK: usize = 8;
 
@@ -200,20 +205,20 @@ impl Shared {
         Ok(out)
     }
 
-    /// Runs `f` with the store on this thread, the runtime's other tasks
-    /// moved off it meanwhile (`block_in_place`; a blocking thread on a
-    /// current-thread runtime): a session's own short writes, where a hop
-    /// to another thread and back would be latency on every signature.
+    /// Runs `f` with the store on this thread, in turn with every other
+    /// store user: a session's own short work — its share read, its
+    /// journal (one fsynced transaction), its end. Not moved to another
+    /// thread: a hop to a blocking thread and back (`spawn_blocking`, or
+    /// `block_in_place` handing the worker's tasks to a new thread) for
+    /// each of these cost the recovery server a sixth of its co-signatures
+    /// per second under load (measured, README); a co-signature's store
+    /// work is a few hundred microseconds.
     pub(crate) async fn in_place<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&mut dyn Persist) -> T + Send + 'static,
     ) -> T {
-        if offload_in_place() {
-            let _turn = self.turn.lock().await;
-            tokio::task::block_in_place(|| f(&mut *self.store()))
-        } else {
-            self.with_store(f).await
-        }
+        let _turn = self.turn.lock().await;
+        f(&mut *self.store())
     }
 
     /// Session time: milliseconds since the node started.
@@ -402,16 +407,6 @@ async fn step<S: Session>(
     }
 }
 
-/// Runs `f` on this thread, the runtime's other tasks moved off it
-/// meanwhile where the runtime can (see [`Shared::in_place`]).
-fn compute<T>(f: impl FnOnce() -> T) -> T {
-    if offload_in_place() {
-        tokio::task::block_in_place(f)
-    } else {
-        f()
-    }
-}
-
 /// Whether `block_in_place` can run here (a multi-thread runtime).
 fn offload_in_place() -> bool {
     tokio::runtime::Handle::try_current()
@@ -472,7 +467,7 @@ pub(crate) async fn drive<S: Session>(
                             .await;
                         // Opened (and validated: it computes) outside the
                         // store's lock, which other sessions wait for.
-                        let result = compute(|| host::open_share(sealed));
+                        let result = host::open_share(sealed);
                         queue.push_front(Input::Share(result));
                     }
                     // After what the sends before it found: a proposal

@@ -394,9 +394,13 @@ async fn start_cosign(shared: Arc<Shared>, from: EndpointId, proposal: crate::wi
     let p = proposal.clone();
     let cache = shared.clone();
     let view = shared
-        .with_store(move |store| host::wallet_view_with(store, &p, Some(&cache.policies)))
+        .in_place(move |store| host::wallet_view_with(store, &p, Some(&cache.policies)))
         .await;
-    let admitted =
+    // A large transaction (a PSBT of many inputs) is parsed on a blocking
+    // thread; a usual one here, where the hop would cost more than it.
+    let admitted = if proposal.unsigned.len() <= super::PARSE_HERE {
+        host::admit_with(view, from, proposal, timeouts)
+    } else {
         tokio::task::spawn_blocking(move || host::admit_with(view, from, proposal, timeouts))
             .await
             .unwrap_or_else(|e| {
@@ -404,7 +408,8 @@ async fn start_cosign(shared: Arc<Shared>, from: EndpointId, proposal: crate::wi
                     session,
                     reason: format!("the proposal could not be read: {e}"),
                 })
-            });
+            })
+    };
     match admitted {
         Admission::Cosign(cosigner) => {
             let cosigner = if shared.approver.follows_policy() {
