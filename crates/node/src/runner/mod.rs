@@ -6,6 +6,7 @@
 //! runner feeds it the acknowledgement before anything else.
 
 mod approval;
+mod chunks;
 pub(crate) mod delayed_sync;
 pub mod fault;
 pub mod host;
@@ -37,7 +38,7 @@ use crate::approve::Approver;
 use crate::event::EventKind;
 use crate::facade::Vault;
 use crate::session::{Effect, Failure, Input, Peer, Progress, Role, Session, Time, Timeouts};
-use crate::store::{Persist, StoreError};
+use crate::store::Persist;
 use crate::transport::Transport;
 use crate::wire::{Control, Message, SessionBytes, encode_control};
 
@@ -110,9 +111,6 @@ impl DerefMut for StoreGuard<'_> {
 /// PSBT of many inputs, up to 4 MiB) on a blocking thread.
 pub(crate) const PARSE_HERE: usize = 16 * 1024;
 
-/// Items per store turn in [`Shared::in_chunks`].
-const CHUNK: usize = 8;
-
 /// How often a peer's `last_seen` is written to the store, in seconds.
 const SEEN_EVERY: i64 = 10;
 
@@ -168,41 +166,6 @@ impl Shared {
             Ok(t) => t,
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
-    }
-
-    /// Runs `f` on each of `items`, [`CHUNK`] of them per store turn, and
-    /// collects what it returns: background work over every wallet (the
-    /// syncs' passes) leaves the store to sessions between chunks instead
-    /// of holding it for all of them (a hundred wallets: tens of
-    /// milliseconds, which a co-signature starting then waited).
-    pub(crate) async fn in_chunks<I, T, F>(
-        self: &Arc<Self>,
-        items: Vec<I>,
-        f: F,
-    ) -> Result<Vec<T>, StoreError>
-    where
-        I: Send + 'static,
-        T: Send + 'static,
-        F: Fn(&mut dyn Persist, I) -> Result<Option<T>, StoreError> + Send + Sync + 'static,
-    {
-        let f = Arc::new(f);
-        let mut out = Vec::new();
-        let mut items = items.into_iter().peekable();
-        while items.peek().is_some() {
-            let chunk: Vec<I> = items.by_ref().take(CHUNK).collect();
-            let f = f.clone();
-            let got = self
-                .with_store(move |store| -> Result<Vec<T>, StoreError> {
-                    let mut got = Vec::new();
-                    for item in chunk {
-                        got.extend(f(store, item)?);
-                    }
-                    Ok(got)
-                })
-                .await?;
-            out.extend(got);
-        }
-        Ok(out)
     }
 
     /// Runs `f` with the store on this thread, in turn with every other
