@@ -55,15 +55,11 @@ pub(crate) fn pull_session(nonce: u64) -> crate::wire::SessionBytes {
 /// Answers a member's pull: what this device holds of the wallet's
 /// policy, then the end marker (on the same stream, so after them).
 pub(crate) async fn answer_pull(shared: Arc<Shared>, from: EndpointId, wallet: String, nonce: u64) {
-    let me = shared.transport.id();
-    let push = shared
-        .with_store(move |store| match store.wallet_by_id(&wallet) {
-            Ok(record) => push_for(store, me, record, now()).map(Some),
-            Err(StoreError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        })
-        .await;
-    let Ok(Some(p)) = push else {
+    let Some(p) = pushes(&shared, Some(wallet))
+        .await
+        .ok()
+        .and_then(|p| p.into_iter().next())
+    else {
         return;
     };
     let Some(addr) = p.to.iter().find(|a| a.id == from).cloned() else {
