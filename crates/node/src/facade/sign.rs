@@ -83,11 +83,7 @@ pub(crate) async fn sign_with(
     let req = request.clone();
     let (me, timeouts) = (shared.name(), shared.timeouts);
     let plan = move |store: &mut dyn crate::store::Persist| sign_plan(&*store, &req, &me, timeouts);
-    let (prepared, plan) = if request.unsigned.len() <= crate::runner::PARSE_HERE {
-        shared.in_place(plan).await?
-    } else {
-        shared.with_store(plan).await?
-    };
+    let (prepared, plan) = shared.store_for_tx(request.unsigned.len(), plan).await?;
     let plan_wallet = plan.wallet.clone();
     let result = drive(shared.clone(), Proposer::new(plan), None, None, progress).await;
     let result = match result {

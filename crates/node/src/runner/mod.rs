@@ -16,6 +16,7 @@ pub(crate) mod policy_prompt;
 pub(crate) mod policy_sync;
 pub(crate) mod router;
 pub(crate) mod serve;
+pub(crate) mod sized;
 pub(crate) mod team_grants;
 mod team_receive;
 pub(crate) mod team_sync;
@@ -106,11 +107,6 @@ impl DerefMut for StoreGuard<'_> {
     }
 }
 
-/// Transactions up to this size are parsed and previewed on the async
-/// thread at hand (a proposal received, a send prepared); larger ones (a
-/// PSBT of many inputs, up to 4 MiB) on a blocking thread.
-pub(crate) const PARSE_HERE: usize = 16 * 1024;
-
 /// How often a peer's `last_seen` is written to the store, in seconds.
 const SEEN_EVERY: i64 = 10;
 
@@ -176,10 +172,7 @@ impl Shared {
     /// each of these cost the recovery server a sixth of its co-signatures
     /// per second under load (measured, README); a co-signature's store
     /// work is a few hundred microseconds.
-    pub(crate) async fn in_place<T: Send + 'static>(
-        self: &Arc<Self>,
-        f: impl FnOnce(&mut dyn Persist) -> T + Send + 'static,
-    ) -> T {
+    pub(crate) async fn in_place<T>(self: &Arc<Self>, f: impl FnOnce(&mut dyn Persist) -> T) -> T {
         let _turn = self.turn.lock().await;
         f(&mut *self.store())
     }

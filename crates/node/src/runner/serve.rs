@@ -391,25 +391,20 @@ async fn start_cosign(shared: Arc<Shared>, from: EndpointId, proposal: crate::wi
     let timeouts = shared.timeouts;
     // The wallet's view is read under the store's lock; the transaction (up
     // to 4 MiB) is parsed and previewed outside it.
-    let p = proposal.clone();
-    let cache = shared.clone();
     let view = shared
-        .in_place(move |store| host::wallet_view_with(store, &p, Some(&cache.policies)))
+        .in_place(|store| host::wallet_view_with(store, &proposal, Some(&shared.policies)))
         .await;
-    // A large transaction (a PSBT of many inputs) is parsed on a blocking
-    // thread; a usual one here, where the hop would cost more than it.
-    let admitted = if proposal.unsigned.len() <= super::PARSE_HERE {
+    let len = proposal.unsigned.len();
+    let admitted = super::sized::for_tx(len, move || {
         host::admit_with(view, from, proposal, timeouts)
-    } else {
-        tokio::task::spawn_blocking(move || host::admit_with(view, from, proposal, timeouts))
-            .await
-            .unwrap_or_else(|e| {
-                Admission::Reply(Control::Abort {
-                    session,
-                    reason: format!("the proposal could not be read: {e}"),
-                })
-            })
-    };
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Admission::Reply(Control::Abort {
+            session,
+            reason: format!("the proposal could not be read: {e}"),
+        })
+    });
     match admitted {
         Admission::Cosign(cosigner) => {
             let cosigner = if shared.approver.follows_policy() {
