@@ -468,11 +468,21 @@ fn a_member_that_dies_while_storing_leaves_no_usable_wallet_anywhere() {
             d.name
         );
     }
+    // A member that stored dropped it and says so. One that never stored
+    // (the phone's last round message was still in its send buffer when it
+    // aborted — like `kill -9`, nothing is flushed) has nothing to drop;
+    // it must still have learnt that the creation failed. The drop itself
+    // is covered deterministically by the session simulation tests.
     for d in [&desktop, &recovery] {
-        assert_eq!(
-            d.count("SELECT COUNT(*) FROM events WHERE kind = 'dropped'"),
-            1,
-            "{} logged dropping what it stored",
+        let dropped = d.count("SELECT COUNT(*) FROM events WHERE kind = 'dropped'");
+        let failed = d.count(
+            "SELECT COUNT(*) FROM events WHERE kind = 'failed' AND detail LIKE '%creating wallet%'",
+        );
+        eprintln!("{}: dropped {dropped}, failed {failed}", d.name);
+        assert!(dropped <= 1, "{} dropped {dropped} wallets", d.name);
+        assert!(
+            dropped == 1 || failed >= 1,
+            "{} neither dropped what it stored nor logged the failure",
             d.name
         );
     }
