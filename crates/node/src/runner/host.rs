@@ -193,12 +193,15 @@ fn team_approval(
         .iter()
         .map(|m| hex::encode(m.device.as_bytes()))
         .collect();
+    let candidates = store.unsigned_proposals_for(&record.id, &p.chain, &p.unsigned)?;
+    if candidates.is_empty() {
+        // Not a team proposal's transaction (the usual co-signature): the
+        // wallet's other proposals are not read.
+        return Ok(None);
+    }
     let all = store.team_proposals(Some(&record.id))?;
     let signed = super::team_sync::signed_proposals(&all);
-    for sp in &all {
-        if sp.proposal.chain != p.chain || sp.proposal.unsigned != p.unsigned || sp.done.is_some() {
-            continue;
-        }
+    for sp in &candidates {
         let approved_here = sp
             .votes
             .iter()

@@ -344,6 +344,15 @@ pub trait TeamStore {
     fn team_proposals(&self, wallet_id: Option<&str>) -> Result<Vec<StoredProposal>, StoreError>;
     /// One proposal, by id.
     fn team_proposal(&self, id: &str) -> Result<Option<StoredProposal>, StoreError>;
+    /// The proposals of `wallet_id` for exactly this transaction that are
+    /// not signed yet (what an incoming co-signature may be for: looked up
+    /// for every one, so without reading the wallet's other proposals).
+    fn unsigned_proposals_for(
+        &self,
+        wallet_id: &str,
+        chain: &str,
+        unsigned: &[u8],
+    ) -> Result<Vec<StoredProposal>, StoreError>;
     /// How many proposals wallet `wallet_id` holds.
     fn team_count(&self, wallet_id: &str) -> Result<usize, StoreError>;
     /// The ids of the wallets that hold proposals or grants of

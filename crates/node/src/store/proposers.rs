@@ -141,6 +141,48 @@ mod tests {
     }
 
     #[test]
+    fn unsigned_proposals_for_one_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("accord.db"), &protector(), 1).unwrap();
+        let mut other_tx = proposal("w1");
+        other_tx.unsigned = vec![9];
+        let mut later = proposal("w1");
+        later.created_at = 12;
+        let mut signed = proposal("w1");
+        signed.created_at = 11;
+        for p in [
+            proposal("w1"),
+            proposal("w2"),
+            other_tx,
+            later.clone(),
+            signed.clone(),
+        ] {
+            assert!(store.add_proposal(&p, 1).unwrap());
+        }
+        let done = crate::store::ProposalDone {
+            signatures: vec![],
+            encoded: "00".into(),
+            txid: "t".into(),
+            at: 13,
+        };
+        assert!(store.finish_proposal(&signed.id_hex(), &done).unwrap());
+        let ids = |chain: &str, tx: &[u8]| -> Vec<String> {
+            store
+                .unsigned_proposals_for("w1", chain, tx)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.id)
+                .collect()
+        };
+        assert_eq!(
+            ids("ethereum", &[2, 1]),
+            [proposal("w1").id_hex(), later.id_hex()]
+        );
+        assert!(ids("solana", &[2, 1]).is_empty());
+        assert!(ids("ethereum", &[2]).is_empty());
+    }
+
+    #[test]
     fn a_version_10_store_keeps_its_proposals_and_votes_and_takes_other_wallets() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("accord.db");

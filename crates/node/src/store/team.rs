@@ -179,6 +179,23 @@ impl TeamStore for Store {
         r.map(|r| self.stored(r)).transpose()
     }
 
+    fn unsigned_proposals_for(
+        &self,
+        wallet_id: &str,
+        chain: &str,
+        unsigned: &[u8],
+    ) -> Result<Vec<StoredProposal>, StoreError> {
+        let rows: Vec<Row> = {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "{PROPOSAL_COLUMNS} WHERE wallet_id = ?1 AND chain = ?2 AND unsigned = ?3
+                 AND done_at IS NULL ORDER BY created_at, id"
+            ))?;
+            stmt.query_map(params![wallet_id, chain, unsigned], row)?
+                .collect::<Result<_, _>>()?
+        };
+        rows.into_iter().map(|r| self.stored(r)).collect()
+    }
+
     fn team_count(&self, wallet_id: &str) -> Result<usize, StoreError> {
         let n: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM team_proposals WHERE wallet_id = ?1",
