@@ -205,11 +205,11 @@ async fn pushes(shared: &Arc<Shared>, only: Option<String>) -> Result<Vec<Push>,
             }
         })
         .await?;
-    shared
-        .in_chunks(records, move |store, record| {
+    Ok(shared
+        .in_chunks("policy sync", records, move |store, record| {
             push_for(store, me, record, now()).map(Some)
         })
-        .await
+        .await)
 }
 
 /// Wallet `record`'s versions, as messages to its members other than `me`

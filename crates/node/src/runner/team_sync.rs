@@ -83,9 +83,9 @@ async fn pushes(shared: &Arc<Shared>, only: Option<String>) -> Result<Vec<Push>,
         Some(id) => vec![id],
         None => shared.with_store(|store| store.team_wallets()).await?,
     };
-    shared
-        .in_chunks(ids, |store, id| push_for(&*store, &id, now()))
-        .await
+    Ok(shared
+        .in_chunks("team sync", ids, |store, id| push_for(&*store, &id, now()))
+        .await)
 }
 
 /// What to push for wallet `id`, if anything.
@@ -185,7 +185,7 @@ pub(crate) async fn pull_all(shared: &Arc<Shared>) {
     let asks = async {
         let records = shared.with_store(|store| store.wallets()).await?;
         let members = shared
-            .in_chunks(records, |store, record| {
+            .in_chunks("team pull", records, |store, record| {
                 let others: Vec<EndpointAddr> = store
                     .members(&record)?
                     .into_iter()
@@ -194,7 +194,7 @@ pub(crate) async fn pull_all(shared: &Arc<Shared>) {
                     .collect();
                 Ok(Some(others))
             })
-            .await?;
+            .await;
         let mut out: Vec<EndpointAddr> = members.into_iter().flatten().collect();
         let rest = shared
             .with_store(|store| -> Result<Vec<EndpointAddr>, StoreError> {
@@ -327,59 +327,59 @@ struct ToSign {
     others: Vec<u8>,
 }
 
-fn ready_here(store: &dyn Persist, now: i64) -> Result<Vec<ToSign>, StoreError> {
+/// The proposals of wallet `id` that are ready and whose signer this
+/// device is.
+fn ready_in(store: &dyn Persist, id: &str, now: i64) -> Result<Vec<ToSign>, StoreError> {
     let mut out = Vec::new();
-    for id in store.team_wallets()? {
-        // A wallet this device only proposes to: nothing to sign here.
-        let record = match store.wallet_by_id(&id) {
-            Ok(r) => r,
-            Err(StoreError::NotFound(_)) => continue,
-            Err(e) => return Err(e),
-        };
-        let members = store.members(&record)?;
-        let ids = member_ids(&members);
-        let Some(me) = members.iter().find(|m| m.party == record.party) else {
+    // A wallet this device only proposes to: nothing to sign here.
+    let record = match store.wallet_by_id(id) {
+        Ok(r) => r,
+        Err(StoreError::NotFound(_)) => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    let members = store.members(&record)?;
+    let ids = member_ids(&members);
+    let Some(me) = members.iter().find(|m| m.party == record.party) else {
+        return Ok(out);
+    };
+    let me = hex::encode(me.device.as_bytes());
+    let all = store.team_proposals(Some(&record.id))?;
+    let signed = signed_proposals(&all);
+    for sp in all.iter().filter(|sp| sp.done.is_none()).cloned() {
+        let t = tally(
+            &sp.votes,
+            &ids,
+            record.threshold,
+            false,
+            sp.proposal.expires_at,
+            now,
+        )
+        .superseded_if(superseded(&signed, &sp.proposal));
+        if t.status != Status::Ready || t.approvers.first() != Some(&me) {
+            continue;
+        }
+        let Ok(chain) = Chain::from_str(&sp.proposal.chain) else {
             continue;
         };
-        let me = hex::encode(me.device.as_bytes());
-        let all = store.team_proposals(Some(&record.id))?;
-        let signed = signed_proposals(&all);
-        for sp in all.iter().filter(|sp| sp.done.is_none()).cloned() {
-            let t = tally(
-                &sp.votes,
-                &ids,
-                record.threshold,
-                false,
-                sp.proposal.expires_at,
-                now,
-            )
-            .superseded_if(superseded(&signed, &sp.proposal));
-            if t.status != Status::Ready || t.approvers.first() != Some(&me) {
-                continue;
-            }
-            let Ok(chain) = Chain::from_str(&sp.proposal.chain) else {
-                continue;
-            };
-            let others = t
-                .approvers
-                .iter()
-                .skip(1)
-                .take(usize::from(record.threshold).saturating_sub(1))
-                .filter_map(|d| {
-                    members
-                        .iter()
-                        .find(|m| hex::encode(m.device.as_bytes()) == *d)
-                        .map(|m| m.party)
-                })
-                .collect();
-            out.push(ToSign {
-                id: sp.id,
-                wallet_id: record.id.clone(),
-                chain,
-                unsigned: sp.proposal.unsigned,
-                others,
-            });
-        }
+        let others = t
+            .approvers
+            .iter()
+            .skip(1)
+            .take(usize::from(record.threshold).saturating_sub(1))
+            .filter_map(|d| {
+                members
+                    .iter()
+                    .find(|m| hex::encode(m.device.as_bytes()) == *d)
+                    .map(|m| m.party)
+            })
+            .collect();
+        out.push(ToSign {
+            id: sp.id,
+            wallet_id: record.id.clone(),
+            chain,
+            unsigned: sp.proposal.unsigned,
+            others,
+        });
     }
     Ok(out)
 }
@@ -387,12 +387,20 @@ fn ready_here(store: &dyn Persist, now: i64) -> Result<Vec<ToSign>, StoreError> 
 /// Signs every proposal that is ready and whose signer this device is
 /// (each at most once per [`RETRY_AFTER`]); keeps and pushes the results.
 pub(crate) async fn advance(shared: &Arc<Shared>, tried: &mut HashMap<String, Instant>) {
-    let ready = match shared.with_store(|store| ready_here(&*store, now())).await {
-        Ok(r) => r,
+    let wallets = match shared.with_store(|store| store.team_wallets()).await {
+        Ok(w) => w,
         Err(e) => {
             return shared.log(None, EventKind::Failed, &format!("team proposals: {e}"));
         }
     };
+    let ready: Vec<ToSign> = shared
+        .in_chunks("team proposals", wallets, |store, id| {
+            ready_in(&*store, &id, now()).map(Some)
+        })
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     for r in ready {
         if tried.get(&r.id).is_some_and(|t| t.elapsed() < RETRY_AFTER) {
             continue;
