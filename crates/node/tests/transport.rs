@@ -18,8 +18,8 @@ use accord_node::store::{DeviceStore, Store};
 use accord_node::transport::config::Network;
 use accord_node::transport::frame::{self, Decoded, FrameError, MAX_FRAME, PREFIX_LEN};
 use accord_node::transport::{
-    ALPN, Allowlist, BAD_FRAME, Config, EndpointAddr, EndpointId, Event, SecretKey, Transport,
-    allowlist, identity,
+    ALPN, Allowlist, BAD_FRAME, Config, EndpointAddr, EndpointId, Event, MAX_CONNECTIONS_PER_PEER,
+    SecretKey, Transport, allowlist, identity,
 };
 use iroh::endpoint::ConnectionError;
 use proptest::prelude::*;
@@ -523,6 +523,42 @@ async fn a_dial_in_flight_gives_way_to_the_peers_own_connection() {
         dialling.await.unwrap().unwrap();
         assert_eq!(a.dialled(idb).await, Some(false), "A still dials B");
         drop(sink);
+    })
+    .await;
+}
+
+/// A peer that gave up on its connections one after another (it forgot
+/// each and dialled afresh; QUIC keep-alives keep the old ones open) is
+/// never cut off by the limit of connections per peer: its oldest
+/// connection is closed for the new one, and every frame arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_over_the_connection_limit_loses_its_oldest_connection_not_the_new_one() {
+    let (ka, kb) = (SecretKey::generate(), SecretKey::generate());
+    let (ida, idb) = (ka.public(), kb.public());
+    let a = bind(ka, &[idb]).await;
+    let b = bind(kb, &[ida]).await;
+    let addr_b = b.0.addr();
+    run(vec![a, b], move |mut peers| async move {
+        let (_b, mut rx_b) = peers.pop().unwrap();
+        let (a, _rx_a) = peers.pop().unwrap();
+        for n in 0..MAX_CONNECTIONS_PER_PEER + 3 {
+            let frame = format!("frame {n}");
+            a.send(addr_b.clone(), frame.as_bytes()).await.unwrap();
+            let (from, bytes) = next_message(&mut rx_b).await;
+            assert_eq!((from, &bytes[..]), (ida, frame.as_bytes()), "frame {n}");
+            // The next send dials a new connection; this one stays open.
+            a.forget(idb).await;
+        }
+        // The newest connection is the one kept: it carries what follows,
+        // back to back (on a connection closed under it they would be lost).
+        let frames: Vec<String> = (0..20).map(|n| format!("then {n}")).collect();
+        for frame in &frames {
+            a.send(addr_b.clone(), frame.as_bytes()).await.unwrap();
+        }
+        for frame in &frames {
+            let (from, bytes) = next_message(&mut rx_b).await;
+            assert_eq!((from, &bytes[..]), (ida, frame.as_bytes()));
+        }
     })
     .await;
 }

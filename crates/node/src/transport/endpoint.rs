@@ -19,6 +19,7 @@ use super::allowlist::Allowlist;
 use super::config::{Config, Network};
 use super::error::{BindError, PairError, SendError};
 use super::frame::{self, FrameError};
+use super::open::{Counted, Open};
 use super::pairing::{self, PAIR_ALPN, PairRequest};
 use super::receive::read_connection;
 
@@ -30,12 +31,6 @@ const EVENT_QUEUE: usize = 64;
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long a relay-only endpoint waits for its relay when it starts.
 const RELAY_WAIT: Duration = Duration::from_secs(10);
-/// Connections one peer may have open to this device at once (each carries
-/// at most a few streams: `config::MAX_UNI_STREAMS`).
-pub const MAX_CONNECTIONS_PER_PEER: usize = 4;
-/// The QUIC close code for a connection over that limit.
-pub const TOO_MANY_CONNECTIONS: u32 = 429;
-
 /// What the transport reports.
 #[non_exhaustive]
 pub enum Event {
@@ -388,7 +383,7 @@ async fn accept_loop(
     allowlist: Allowlist,
 ) {
     let mut readers = JoinSet::new();
-    let open: Arc<Mutex<HashMap<EndpointId, usize>>> = Arc::default();
+    let open: Arc<Mutex<Open>> = Arc::default();
     while let Some(incoming) = endpoint.accept().await {
         while readers.try_join_next().is_some() {}
         let (links, events, allowlist) = (links.clone(), events.clone(), allowlist.clone());
@@ -396,13 +391,7 @@ async fn accept_loop(
         readers.spawn(async move {
             // Refused (not pinned) or a failed handshake: nothing to read.
             let Ok(conn) = incoming.await else { return };
-            let Some(_slot) = ConnectionSlot::take(&open, conn.remote_id()) else {
-                conn.close(
-                    iroh::endpoint::VarInt::from_u32(TOO_MANY_CONNECTIONS),
-                    b"accord: too many connections",
-                );
-                return;
-            };
+            let _counted = Counted::take(&open, &conn);
             if conn.alpn() == PAIR_ALPN {
                 if let Some(request) = pairing::accept(conn).await {
                     let _ = events.send(Event::PairRequest(request)).await;
@@ -412,38 +401,5 @@ async fn accept_loop(
             links.adopt(&conn);
             read_connection(conn, events, allowlist).await;
         });
-    }
-}
-
-/// One of a peer's open connections; freed on drop.
-struct ConnectionSlot {
-    open: Arc<Mutex<HashMap<EndpointId, usize>>>,
-    peer: EndpointId,
-}
-
-impl ConnectionSlot {
-    fn take(open: &Arc<Mutex<HashMap<EndpointId, usize>>>, peer: EndpointId) -> Option<Self> {
-        let mut counts = open.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = counts.entry(peer).or_insert(0);
-        if *n >= MAX_CONNECTIONS_PER_PEER {
-            return None;
-        }
-        *n += 1;
-        Some(ConnectionSlot {
-            open: open.clone(),
-            peer,
-        })
-    }
-}
-
-impl Drop for ConnectionSlot {
-    fn drop(&mut self) {
-        let mut counts = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(n) = counts.get_mut(&self.peer) {
-            *n -= 1;
-            if *n == 0 {
-                counts.remove(&self.peer);
-            }
-        }
     }
 }

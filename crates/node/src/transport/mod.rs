@@ -25,6 +25,7 @@ mod endpoint;
 mod error;
 pub mod frame;
 pub mod identity;
+mod open;
 pub mod pairing;
 mod receive;
 
@@ -33,6 +34,7 @@ pub use config::Config;
 pub use endpoint::{Event, Transport};
 pub use error::{BindError, PairError, SendError};
 pub use iroh::{EndpointAddr, EndpointId, SecretKey};
+pub use open::{MAX_CONNECTIONS_PER_PEER, TOO_MANY_CONNECTIONS};
 pub use pairing::{PAIR_ALPN, PairRequest};
 pub use receive::BAD_FRAME;
 
