@@ -55,24 +55,48 @@ pub(crate) fn member_ids(members: &[Member]) -> Vec<String> {
 
 /// Who a pushed message is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Audience {
-    /// Members and proposer-only devices.
-    Everyone,
+pub(super) enum Audience {
+    /// A proposal made at `created_at`: members and proposer-only devices
+    /// — a withdrawn one only if it was made before the withdrawal (the
+    /// votes on its own proposals still reach it; later ones do not).
+    Everyone { created_at: i64 },
     /// Members only.
     Members,
     /// One device.
     Device(EndpointId),
 }
 
+/// What a recipient of a push is to the wallet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Reader {
+    /// A member.
+    Member,
+    /// A proposer-only device.
+    Proposer,
+    /// A proposer-only device withdrawn at `at` (told so for as long as
+    /// closed proposals are relayed).
+    Withdrawn { at: i64 },
+}
+
+/// Whether `audience` includes device `id`, which is `reader`.
+pub(super) fn reaches(audience: Audience, reader: Reader, id: EndpointId) -> bool {
+    match (audience, reader) {
+        (Audience::Everyone { created_at }, Reader::Withdrawn { at }) => created_at < at,
+        (Audience::Everyone { .. }, _) => true,
+        (Audience::Members, reader) => reader == Reader::Member,
+        (Audience::Device(device), _) => device == id,
+    }
+}
+
 /// What to push for one wallet: one message per proposal, with what it
 /// holds now (its votes and result, counted) to tell a change; on a
 /// member, the grants of proposer-only devices (to members) and the
 /// wallet's card (to each proposer).
-struct Push {
+pub(super) struct Push {
     wallet: String,
-    /// Where to, and whether each is a member.
-    to: Vec<(EndpointAddr, bool)>,
-    messages: Vec<(String, usize, Audience, Control)>,
+    /// Where to, and what each is to the wallet.
+    pub(super) to: Vec<(EndpointAddr, Reader)>,
+    pub(super) messages: Vec<(String, usize, Audience, Control)>,
 }
 
 /// What to push for every wallet that has something to push (or `only`
@@ -89,7 +113,11 @@ async fn pushes(shared: &Arc<Shared>, only: Option<String>) -> Result<Vec<Push>,
 }
 
 /// What to push for wallet `id`, if anything.
-fn push_for(store: &dyn Persist, id: &str, now: i64) -> Result<Option<Push>, StoreError> {
+pub(super) fn push_for(
+    store: &dyn Persist,
+    id: &str,
+    now: i64,
+) -> Result<Option<Push>, StoreError> {
     let proposals: Vec<StoredProposal> = store
         .team_proposals(Some(id))?
         .into_iter()
@@ -111,10 +139,11 @@ fn push_for(store: &dyn Persist, id: &str, now: i64) -> Result<Option<Push>, Sto
     let mut messages = Vec::new();
     for sp in proposals {
         let held = sp.votes.len() + usize::from(sp.done.is_some());
+        let created_at = sp.proposal.created_at;
         messages.push((
             sp.id,
             held,
-            Audience::Everyone,
+            Audience::Everyone { created_at },
             Control::Team(TeamItem {
                 proposal: sp.proposal,
                 votes: sp.votes,
@@ -122,8 +151,11 @@ fn push_for(store: &dyn Persist, id: &str, now: i64) -> Result<Option<Push>, Sto
             }),
         ));
     }
-    let mut to: Vec<(EndpointAddr, bool)> =
-        tw.other_members().into_iter().map(|a| (a, true)).collect();
+    let mut to: Vec<(EndpointAddr, Reader)> = tw
+        .other_members()
+        .into_iter()
+        .map(|a| (a, Reader::Member))
+        .collect();
     for (g, addr) in &tw.grants {
         let held = usize::try_from(g.at).unwrap_or_default();
         messages.push((
@@ -144,7 +176,12 @@ fn push_for(store: &dyn Persist, id: &str, now: i64) -> Result<Option<Push>, Sto
                 Audience::Device(addr.id),
                 Control::TeamCard(Box::new(tw.card(g.clone()))),
             ));
-            to.push((addr.clone(), false));
+            let reader = if g.active {
+                Reader::Proposer
+            } else {
+                Reader::Withdrawn { at: g.at }
+            };
+            to.push((addr.clone(), reader));
         }
     }
     if messages.is_empty() {
@@ -158,14 +195,9 @@ fn push_for(store: &dyn Persist, id: &str, now: i64) -> Result<Option<Push>, Sto
 }
 
 async fn send(shared: &Shared, p: &Push) {
-    let sends = p.to.iter().map(|(addr, member)| async move {
+    let sends = p.to.iter().map(|(addr, reader)| async move {
         for (_, _, audience, m) in &p.messages {
-            let for_it = match audience {
-                Audience::Everyone => true,
-                Audience::Members => *member,
-                Audience::Device(id) => addr.id == *id,
-            };
-            if !for_it {
+            if !reaches(*audience, *reader, addr.id) {
                 continue;
             }
             let sent = tokio::time::timeout(SEND_LIMIT, shared.send_control(addr, m)).await;

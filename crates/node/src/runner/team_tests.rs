@@ -2,7 +2,9 @@
 //! [`super::team_grants::receive_grant`]) on a store in memory: proposals
 //! only from members and granted proposers, a proposer's approval kept but
 //! never counted, a withdrawn proposer's new proposals refused while the
-//! votes on its earlier ones still travel, grants only from members.
+//! votes on its earlier ones still travel, grants only from members —
+//! and what a member pushes to a withdrawn proposer
+//! ([`super::team_sync::push_for`]).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,6 +14,7 @@ use zeroize::Zeroizing;
 
 use super::team_grants::receive_grant;
 use super::team_receive::receive;
+use super::team_sync::{Reader, push_for, reaches};
 use super::team_wallet::team_wallet;
 use crate::secret::Protector;
 use crate::store::{ProposerStore, Store, TeamStore as _};
@@ -181,4 +184,51 @@ fn grants_come_only_from_members_and_never_make_a_member_a_proposer() {
             .is_err()
     );
     assert!(ProposerStore::grants(&s, "w1").unwrap().is_empty());
+}
+
+#[test]
+fn a_withdrawn_proposer_is_sent_its_card_and_earlier_proposals_but_no_later_ones() {
+    let mut s = store();
+    let addr = EndpointAddr::new(id(9));
+    let granted = grant(&key(2), "w1", &hex_id(9), "Pat", true, 15);
+    receive_grant(&mut s, id(2), &granted, &addr, 20)
+        .unwrap()
+        .unwrap();
+    let earlier = proposal(9, 0);
+    receive(&mut s, id(9), &item(&earlier, 9), 20)
+        .unwrap()
+        .unwrap();
+    let withdrawn = grant(&key(3), "w1", &hex_id(9), "Pat", false, 30);
+    receive_grant(&mut s, id(3), &withdrawn, &addr, 40)
+        .unwrap()
+        .unwrap();
+    let mut later = proposal(2, 1);
+    later.created_at = 45;
+    assert_eq!(
+        receive(&mut s, id(2), &item(&later, 2), 50).unwrap(),
+        Ok(true)
+    );
+    let push = push_for(&s, "w1", 50).unwrap().expect("something to push");
+    let reader = push
+        .to
+        .iter()
+        .find(|(a, _)| a.id == id(9))
+        .map(|(_, r)| *r)
+        .expect("the withdrawn device is told");
+    assert_eq!(reader, Reader::Withdrawn { at: 30 });
+    let sent: Vec<&str> = push
+        .messages
+        .iter()
+        .filter(|(_, _, audience, _)| reaches(*audience, reader, id(9)))
+        .map(|(key, _, _, _)| key.as_str())
+        .collect();
+    let card = format!("card:w1:{}", hex_id(9));
+    assert_eq!(sent, [earlier.id_hex().as_str(), card.as_str()]);
+    // The members get both proposals and the grant.
+    let to_member = push
+        .messages
+        .iter()
+        .filter(|(_, _, audience, _)| reaches(*audience, Reader::Member, id(2)))
+        .count();
+    assert_eq!(to_member, 3);
 }
