@@ -117,8 +117,9 @@ fn a_granted_proposers_proposal_is_kept_but_its_approval_never_counts() {
     assert_eq!(tw.name_of(&hex_id(9)), "Pat (proposer)");
 }
 
-#[test]
-fn a_withdrawn_proposer_proposes_no_more_but_votes_on_its_proposals_travel() {
+/// Device 9, granted by member 2 at 15, proposes `p` (at 10), then member
+/// 3 withdraws it at 30: the store, the grant and `p`.
+fn proposed_then_withdrawn() -> (Store, crate::team::Grant, TeamProposal) {
     let mut s = store();
     let addr = EndpointAddr::new(id(9));
     let granted = grant(&key(2), "w1", &hex_id(9), "Pat", true, 15);
@@ -131,6 +132,13 @@ fn a_withdrawn_proposer_proposes_no_more_but_votes_on_its_proposals_travel() {
     receive_grant(&mut s, id(3), &withdrawn, &addr, 40)
         .unwrap()
         .unwrap();
+    (s, granted, p)
+}
+
+#[test]
+fn a_withdrawn_proposer_proposes_no_more_but_votes_on_its_proposals_travel() {
+    let (mut s, granted, p) = proposed_then_withdrawn();
+    let addr = EndpointAddr::new(id(9));
     // An older grant arriving late changes nothing.
     assert_eq!(
         receive_grant(&mut s, id(2), &granted, &addr, 41).unwrap(),
@@ -188,20 +196,7 @@ fn grants_come_only_from_members_and_never_make_a_member_a_proposer() {
 
 #[test]
 fn a_withdrawn_proposer_is_sent_its_card_and_earlier_proposals_but_no_later_ones() {
-    let mut s = store();
-    let addr = EndpointAddr::new(id(9));
-    let granted = grant(&key(2), "w1", &hex_id(9), "Pat", true, 15);
-    receive_grant(&mut s, id(2), &granted, &addr, 20)
-        .unwrap()
-        .unwrap();
-    let earlier = proposal(9, 0);
-    receive(&mut s, id(9), &item(&earlier, 9), 20)
-        .unwrap()
-        .unwrap();
-    let withdrawn = grant(&key(3), "w1", &hex_id(9), "Pat", false, 30);
-    receive_grant(&mut s, id(3), &withdrawn, &addr, 40)
-        .unwrap()
-        .unwrap();
+    let (mut s, _, earlier) = proposed_then_withdrawn();
     let mut later = proposal(2, 1);
     later.created_at = 45;
     assert_eq!(
