@@ -362,21 +362,21 @@ struct ToSign {
 /// The proposals of wallet `id` that are ready and whose signer this
 /// device is.
 fn ready_in(store: &dyn Persist, id: &str, now: i64) -> Result<Vec<ToSign>, StoreError> {
-    let mut out = Vec::new();
     // A wallet this device only proposes to: nothing to sign here.
     let record = match store.wallet_by_id(id) {
         Ok(r) => r,
-        Err(StoreError::NotFound(_)) => return Ok(out),
+        Err(StoreError::NotFound(_)) => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
     let members = store.members(&record)?;
     let ids = member_ids(&members);
     let Some(me) = members.iter().find(|m| m.party == record.party) else {
-        return Ok(out);
+        return Ok(Vec::new());
     };
     let me = hex::encode(me.device.as_bytes());
     let all = store.team_proposals(Some(&record.id))?;
     let signed = signed_proposals(&all);
+    let mut out = Vec::new();
     for sp in all.iter().filter(|sp| sp.done.is_none()).cloned() {
         let t = tally(
             &sp.votes,

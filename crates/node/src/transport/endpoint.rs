@@ -290,9 +290,9 @@ impl Transport {
         let mut watching = true;
         let conn = loop {
             tokio::select! {
-                // Our own connection when it is there: a finished dial that
-                // were dropped for the offer would close the connection the
-                // peer may have adopted for its own sends.
+                // Our own connection when it is there: dropping a finished
+                // dial for the offer would close a connection the peer may
+                // have adopted for its own sends.
                 biased;
                 conn = &mut connect => break conn.map_err(SendError::Connect)?,
                 changed = offered.changed(), if watching => {

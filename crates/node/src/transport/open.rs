@@ -37,18 +37,19 @@ impl Counted {
     /// it had [`MAX_CONNECTIONS_PER_PEER`] already.
     pub(super) fn take(open: &Arc<Mutex<Open>>, conn: &Connection) -> Counted {
         let peer = conn.remote_id();
-        let oldest = {
+        let (oldest, serial) = {
             let mut all = open.lock().unwrap_or_else(PoisonError::into_inner);
             let serial = all.next;
             all.next += 1;
             let mine = all.by_peer.entry(peer).or_default();
-            let oldest = (mine.len() >= MAX_CONNECTIONS_PER_PEER)
-                .then(|| mine.pop_front())
-                .flatten();
+            let oldest = if mine.len() >= MAX_CONNECTIONS_PER_PEER {
+                mine.pop_front()
+            } else {
+                None
+            };
             mine.push_back((serial, conn.clone()));
             (oldest, serial)
         };
-        let (oldest, serial) = oldest;
         if let Some((_, old)) = oldest {
             old.close(
                 VarInt::from_u32(TOO_MANY_CONNECTIONS),
